@@ -1,0 +1,97 @@
+"""A fake provider for unit and e2e tests: it keeps orders in memory and answers like a gateway."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from application.ports import PaymentConfig
+from domain.checkout import Checkout
+from domain.money import Money
+from domain.payment import Payment
+from domain.refund import Refund
+from domain.updates import ProviderUpdate, UpdateKind
+
+
+@dataclass
+class FakeOrder:
+    """The provider's view of one order."""
+
+    total: Money
+    status: UpdateKind = UpdateKind.WAITING
+    trade_no: str = ""
+    paid_at: datetime | None = None
+    refunds: dict[str, Money] = field(default_factory=dict)
+
+
+class FakeGateway:
+    """Answers like a provider; `fail_with` makes the next calls raise (outage, provider error)."""
+
+    def __init__(self, payment_type: str = "alipay", refunds_settle_at_once: bool = True) -> None:
+        self.payment_type = payment_type
+        self.refunds_settle_at_once = refunds_settle_at_once
+        self.orders: dict[str, FakeOrder] = {}
+        self.fail_with: Exception | None = None
+        self.calls: list[str] = []
+
+    def _call(self, name: str) -> None:
+        self.calls.append(name)
+        if self.fail_with is not None:
+            raise self.fail_with
+
+    async def create(self, payment: Payment, config: PaymentConfig) -> Checkout:
+        """Register the order; Alipay-like types get a pay_url, WeChat-like ones a code_url."""
+        self._call("create")
+        self.orders.setdefault(payment.order_no, FakeOrder(payment.total_amount))
+        url = f"https://fake.example/pay/{payment.order_no}"
+        if payment.pay_method == "native":
+            return Checkout(code_url=f"weixin://wxpay/bizpayurl?pr={payment.order_no}")
+        if payment.pay_method == "jsapi":
+            return Checkout(pay_params={"package": f"prepay_id=fake_{payment.order_no}"})
+        return Checkout(pay_url=url)
+
+    def pay(self, order_no: str, paid_at: datetime | None = None) -> ProviderUpdate:
+        """The buyer pays; returns the notification the provider would send."""
+        order = self.orders[order_no]
+        order.status = UpdateKind.PAID
+        order.trade_no = order.trade_no or f"FAKE{order_no}"
+        order.paid_at = paid_at or datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
+        return self._view(order_no, event_id=f"notify-{order_no}")
+
+    def _view(self, order_no: str, event_id: str | None = None) -> ProviderUpdate:
+        order = self.orders[order_no]
+        return ProviderUpdate(order.status, order_no, amount=order.total, trade_no=order.trade_no or None,
+                              occurred_at=order.paid_at, event_id=event_id)
+
+    async def query(self, payment: Payment, config: PaymentConfig) -> ProviderUpdate | None:
+        """The order as the provider sees it; None if it never saw it."""
+        self._call("query")
+        return self._view(payment.order_no) if payment.order_no in self.orders else None
+
+    async def close(self, payment: Payment, config: PaymentConfig) -> ProviderUpdate:
+        """Close unless paid; a paid order answers PAID."""
+        self._call("close")
+        order = self.orders.get(payment.order_no)
+        if order is None:
+            return ProviderUpdate(UpdateKind.CLOSED, payment.order_no)
+        if order.status is UpdateKind.WAITING:
+            order.status = UpdateKind.CLOSED
+        return self._view(payment.order_no)
+
+    async def refund(self, payment: Payment, refund: Refund, config: PaymentConfig) -> ProviderUpdate:
+        """Refund (once per refund_no); settles at once unless configured otherwise."""
+        self._call("refund")
+        order = self.orders[payment.order_no]
+        order.refunds.setdefault(refund.refund_no, refund.amount)
+        return self._refund_view(payment.order_no, refund)
+
+    async def query_refund(self, payment: Payment, refund: Refund, config: PaymentConfig) -> ProviderUpdate:
+        """How the refund stands."""
+        self._call("query_refund")
+        return self._refund_view(payment.order_no, refund)
+
+    def _refund_view(self, order_no: str, refund: Refund) -> ProviderUpdate:
+        kind = UpdateKind.REFUND_SUCCEEDED if self.refunds_settle_at_once else UpdateKind.REFUND_PROCESSING
+        return ProviderUpdate(kind, order_no, amount=refund.amount, refund_no=refund.refund_no,
+                              provider_refund_id=f"FAKE-{refund.refund_no}",
+                              occurred_at=datetime(2026, 11, 24, 13, 0, tzinfo=UTC))

@@ -1,0 +1,220 @@
+"""In-memory repositories and unit of work: staged writes, applied atomically on commit."""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+from collections.abc import Callable, Sequence
+from types import TracebackType
+from typing import Self
+
+from adapters.memory.store import MemoryStore
+from application.errors import ConcurrencyConflict, DuplicateKey
+from application.ports import (
+    ApiKey,
+    IdempotencyRecord,
+    JournalEntry,
+    Page,
+    PageRequest,
+    PaymentConfig,
+    PaymentFilter,
+)
+from domain.events import WEBHOOK_EVENTS
+from domain.payment import Payment
+
+Write = Callable[[MemoryStore], None]
+
+
+class MemoryPayments:
+    """PaymentRepository over a MemoryStore."""
+
+    def __init__(self, store: MemoryStore, staged: list[Write]) -> None:
+        self._store, self._staged = store, staged
+
+    async def add(self, payment: Payment) -> None:
+        """Stage an insert."""
+        if payment.order_no in self._store.payments:
+            raise DuplicateKey(f"order_no {payment.order_no} exists")
+        self._stage_write(payment, expected_version=None)
+
+    async def get(self, order_no: str) -> Payment | None:
+        """A private copy of the committed payment."""
+        return self._store.snapshot(order_no)
+
+    async def get_by_refund_no(self, refund_no: str) -> Payment | None:
+        """The owner of a refund."""
+        owner = self._store.refund_owner.get(refund_no)
+        return self._store.snapshot(owner) if owner else None
+
+    async def save(self, payment: Payment) -> None:
+        """Stage an update guarded by the loaded version."""
+        current = self._store.payments.get(payment.order_no)
+        if current is None or current.version != payment.version:
+            raise ConcurrencyConflict(f"payment {payment.order_no} changed concurrently")
+        self._stage_write(payment, expected_version=payment.version)
+
+    def _stage_write(self, payment: Payment, expected_version: int | None) -> None:
+        saved = copy.deepcopy(payment)
+        events = list(saved.pending_events)
+        saved.pending_events.clear()
+        saved.version = payment.version + 1 if expected_version is not None else 0
+
+        def write(store: MemoryStore) -> None:
+            current = store.payments.get(saved.order_no)
+            if expected_version is None and current is not None:
+                raise DuplicateKey(f"order_no {saved.order_no} exists")
+            if expected_version is not None and (current is None or current.version != expected_version):
+                raise ConcurrencyConflict(f"payment {saved.order_no} changed concurrently")
+            keys = {(e.provider_event_id, e.event_type.value) for e in events if e.provider_event_id}
+            for refund_no in saved.refunds:
+                if store.refund_owner.get(refund_no, saved.order_no) != saved.order_no:
+                    raise DuplicateKey(f"refund_no {refund_no} exists")
+            if keys & store.provider_event_keys:
+                raise DuplicateKey("provider event already applied")
+            store.provider_event_keys |= keys
+            store.payments[saved.order_no] = saved
+            for refund_no in saved.refunds:
+                store.refund_owner[refund_no] = saved.order_no
+            journal = store.journal.setdefault(saved.order_no, [])
+            for event in events:
+                entry = JournalEntry(f"evt_{store.next_id():012d}", event)
+                journal.append(entry)
+                if event.event_type in WEBHOOK_EVENTS:
+                    store.outbox.append({"event_id": entry.event_id, "order_no": saved.order_no})
+
+        self._staged.append(write)
+        payment.version = saved.version
+
+    async def list(self, filters: PaymentFilter, page: PageRequest) -> Page:
+        """Matching payments, newest first, after the cursor."""
+        rows = sorted(self._store.payments.values(), key=lambda p: (p.create_time, p.order_no), reverse=True)
+        rows = [p for p in rows if _matches(p, filters) and (page.after is None
+                or (p.create_time, p.order_no) < page.after)]
+        return Page([copy.deepcopy(p) for p in rows[: page.limit]], len(rows) > page.limit)
+
+    async def events(self, order_no: str) -> Sequence[JournalEntry]:
+        """The journal, oldest first."""
+        return list(self._store.journal.get(order_no, []))
+
+
+def _matches(p: Payment, f: PaymentFilter) -> bool:
+    return (
+        (f.trade_status is None or p.status is f.trade_status)
+        and (f.payment_type is None or p.payment_type == f.payment_type)
+        and (f.created_from is None or p.create_time >= f.created_from)
+        and (f.created_to is None or p.create_time < f.created_to)
+    )
+
+
+class MemoryConfigs:
+    """ConfigRepository over a MemoryStore."""
+
+    def __init__(self, store: MemoryStore, staged: list[Write]) -> None:
+        self._store, self._staged = store, staged
+
+    async def get(self, config_id: int) -> PaymentConfig | None:
+        """The config or None."""
+        return self._store.configs.get(config_id)
+
+    async def get_default(self, payment_type: str) -> PaymentConfig | None:
+        """The type's default."""
+        return next((c for c in self._store.configs.values()
+                     if c.payment_type == payment_type and c.is_default), None)
+
+    async def add(self, config: PaymentConfig) -> PaymentConfig:
+        """Insert with a new id (ids start at 100, like the seed's auto_increment)."""
+        saved = dataclasses.replace(config, config_id=max([99, *self._store.configs]) + 1)
+
+        def write(store: MemoryStore) -> None:
+            store.configs[saved.config_id] = saved
+
+        self._staged.append(write)
+        return saved
+
+
+class MemoryIdempotency:
+    """IdempotencyStore over a MemoryStore."""
+
+    def __init__(self, store: MemoryStore, staged: list[Write]) -> None:
+        self._store, self._staged = store, staged
+
+    async def get(self, owner: str, key: str) -> IdempotencyRecord | None:
+        """The record or None."""
+        return self._store.idempotency.get((owner, key))
+
+    async def add(self, record: IdempotencyRecord) -> None:
+        """Stage an insert."""
+        def write(store: MemoryStore) -> None:
+            if (record.owner, record.key) in store.idempotency:
+                raise DuplicateKey("idempotency key taken")
+            store.idempotency[(record.owner, record.key)] = record
+
+        self._staged.append(write)
+
+
+class MemoryApiKeys:
+    """ApiKeyRepository over a MemoryStore."""
+
+    def __init__(self, store: MemoryStore, staged: list[Write]) -> None:
+        self._store, self._staged = store, staged
+
+    async def add(self, key: ApiKey) -> None:
+        """Stage an insert."""
+        self._staged.append(lambda store: store.api_keys.__setitem__(key.key_id, key))
+
+    async def get(self, key_id: str) -> ApiKey | None:
+        """The key or None."""
+        return self._store.api_keys.get(key_id)
+
+    async def list(self) -> Sequence[ApiKey]:
+        """Newest first."""
+        return sorted(self._store.api_keys.values(), key=lambda k: k.create_time, reverse=True)
+
+    async def revoke(self, key_id: str) -> bool:
+        """Stage a revocation."""
+        key = self._store.api_keys.get(key_id)
+        if key is None:
+            return False
+        revoked = dataclasses.replace(key, revoked=True)
+        self._staged.append(lambda store: store.api_keys.__setitem__(key_id, revoked))
+        return True
+
+
+class MemoryUnitOfWork:
+    """A unit of work over a MemoryStore: nothing is visible until commit, which applies all or nothing."""
+
+    def __init__(self, store: MemoryStore) -> None:
+        self._store = store
+        self._staged: list[Write] = []
+        self.payments = MemoryPayments(store, self._staged)
+        self.configs = MemoryConfigs(store, self._staged)
+        self.idempotency = MemoryIdempotency(store, self._staged)
+        self.api_keys = MemoryApiKeys(store, self._staged)
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self._staged.clear()
+
+    async def commit(self) -> None:
+        """Apply every staged write, or none if one fails."""
+        trial = copy.deepcopy(self._store)
+        for write in self._staged:
+            write(trial)
+        for name in ("payments", "journal", "provider_event_keys", "outbox", "configs", "idempotency",
+                     "api_keys", "refund_owner", "last_id"):
+            setattr(self._store, name, getattr(trial, name))
+        self._staged.clear()
+
+
+class MemoryUnitOfWorkFactory:
+    """Makes units of work over one shared store."""
+
+    def __init__(self, store: MemoryStore | None = None) -> None:
+        self.store = store or MemoryStore()
+
+    def __call__(self) -> MemoryUnitOfWork:
+        return MemoryUnitOfWork(self.store)

@@ -1,0 +1,89 @@
+"""API keys: issue, authenticate (constant time), list, revoke."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from application.errors import ApplicationError, Forbidden, Unauthenticated
+from application.ports import ApiKey, Clock, UnitOfWorkFactory
+
+SCOPES = frozenset({"payments", "admin"})
+PREFIX = "pck_"
+
+
+class UnknownScope(ApplicationError):
+    """A scope that is neither payments nor admin."""
+
+    code = "VALIDATION_ERROR"
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedKey:
+    """A new key with its secret, shown this once."""
+
+    key: ApiKey
+    token: str
+
+
+def hash_secret(secret: str) -> str:
+    """The stored form of a key's secret."""
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def allows(key: ApiKey, scope: str) -> bool:
+    """An admin key may do everything; a payments key only payments."""
+    return key.scope == "admin" or key.scope == scope
+
+
+class ApiKeys:
+    """The API key use cases."""
+
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
+        self._uow, self._clock = uow, clock
+
+    async def issue(self, name: str, scope: str, webhook_url: str | None = None) -> IssuedKey:
+        """Create a key; its token is `pck_<key id>_<secret>` and only the secret's hash is stored."""
+        if scope not in SCOPES:
+            raise UnknownScope(f"scope must be one of {', '.join(sorted(SCOPES))}", field="scope")
+        key_id, secret = secrets.token_hex(8), secrets.token_urlsafe(32)
+        key = ApiKey(key_id, name, scope, hash_secret(secret), self._clock.now(), webhook_url)
+        async with self._uow() as uow:
+            await uow.api_keys.add(key)
+            await uow.commit()
+        return IssuedKey(key, f"{PREFIX}{key_id}_{secret}")
+
+    async def authenticate(self, token: str | None, scope: str) -> ApiKey:
+        """The key behind a bearer token, if it may act in `scope`; else Unauthenticated or Forbidden."""
+        key = await self._lookup(token or "")
+        if key is None:
+            raise Unauthenticated("a valid API key is required: send 'Authorization: Bearer <key>'")
+        if not allows(key, scope):
+            raise Forbidden(f"this API key has scope {key.scope!r}; this call needs {scope!r}")
+        return key
+
+    async def _lookup(self, token: str) -> ApiKey | None:
+        if not token.startswith(PREFIX) or token.count("_") < 2:
+            return None
+        key_id, _, secret = token[len(PREFIX):].partition("_")
+        async with self._uow() as uow:
+            key = await uow.api_keys.get(key_id)
+        # Compare even when the key is unknown, so timing does not tell which ids exist.
+        expected = key.secret_hash if key is not None else hash_secret("")
+        matches = hmac.compare_digest(expected, hash_secret(secret))
+        return key if key is not None and matches and not key.revoked else None
+
+    async def list(self) -> Sequence[ApiKey]:
+        """Every key, without secrets."""
+        async with self._uow() as uow:
+            return await uow.api_keys.list()
+
+    async def revoke(self, key_id: str) -> bool:
+        """Revoke a key at once; False if it does not exist."""
+        async with self._uow() as uow:
+            found = await uow.api_keys.revoke(key_id)
+            await uow.commit()
+        return found

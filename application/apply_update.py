@@ -1,0 +1,72 @@
+"""Apply a provider fact (notification or query answer) to its payment, exactly once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from application.errors import NotificationRejected
+from application.ports import Clock, PaymentConfig, UnitOfWorkFactory
+from application.retry import retry_on_conflict
+from domain.errors import AmountMismatch, IllegalTransition, UnknownRefund
+from domain.events import Source
+from domain.payment import Payment
+from domain.updates import ProviderUpdate
+
+
+class Outcome(StrEnum):
+    """What applying an update did."""
+
+    APPLIED = "applied"
+    ALREADY_APPLIED = "already_applied"
+
+
+@dataclass(frozen=True, slots=True)
+class ApplyResult:
+    """The outcome and the payment after it."""
+
+    outcome: Outcome
+    payment: Payment
+
+
+def check_origin(update: ProviderUpdate, config: PaymentConfig) -> None:
+    """Refuse a fact whose app id or merchant is not the config's."""
+    if update.app_id is not None and config.app_id and update.app_id != config.app_id:
+        raise NotificationRejected("app_id_mismatch", f"app id {update.app_id} is not this config's")
+    merchant = config.mch_id or config.seller_id
+    if update.merchant_id is not None and merchant and update.merchant_id != merchant:
+        raise NotificationRejected("merchant_mismatch", f"merchant {update.merchant_id} is not this config's")
+
+
+class ApplyProviderUpdate:
+    """The one path by which provider facts change payments: notify, sync and worker all use it."""
+
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
+        self._uow, self._clock = uow, clock
+
+    async def __call__(self, update: ProviderUpdate, config: PaymentConfig, source: Source) -> ApplyResult:
+        """Check the fact against the config and payment, then apply it in one transaction."""
+        check_origin(update, config)
+        return await retry_on_conflict(lambda: self._apply_once(update, config, source))
+
+    async def _apply_once(self, update: ProviderUpdate, config: PaymentConfig, source: Source) -> ApplyResult:
+        async with self._uow() as uow:
+            payment = await uow.payments.get(update.order_no)
+            if payment is None:
+                raise NotificationRejected("unknown_order", f"no payment {update.order_no}")
+            if payment.config_id != config.config_id:
+                raise NotificationRejected("config_mismatch", f"payment {update.order_no} uses another config")
+            try:
+                events = payment.apply(update, source, self._clock.now())
+            except AmountMismatch as e:
+                raise NotificationRejected("amount_mismatch", str(e)) from e
+            except UnknownRefund as e:
+                raise NotificationRejected("unknown_refund", str(e)) from e
+            except IllegalTransition as e:
+                raise NotificationRejected("illegal_transition", str(e)) from e
+            if not events:
+                return ApplyResult(Outcome.ALREADY_APPLIED, payment)
+            await uow.payments.save(payment)
+            await uow.commit()
+        payment.pending_events.clear()
+        return ApplyResult(Outcome.APPLIED, payment)

@@ -1,0 +1,50 @@
+"""Close an unpaid payment at the provider, then locally."""
+
+from __future__ import annotations
+
+from application.apply_update import ApplyProviderUpdate
+from application.configs import config_of
+from application.errors import PaymentNotFound
+from application.ports import Clock, GatewayRegistry, UnitOfWorkFactory
+from application.retry import retry_on_conflict
+from domain.errors import PaymentAlreadyPaid
+from domain.events import Source
+from domain.payment import Payment
+from domain.status import TradeStatus
+from domain.updates import UpdateKind
+
+
+class ClosePayment:
+    """The close use case. A closed payment closes again as a no-op; a paid one cannot close."""
+
+    def __init__(self, uow: UnitOfWorkFactory, gateways: GatewayRegistry, clock: Clock,
+                 apply: ApplyProviderUpdate) -> None:
+        self._uow, self._gateways, self._clock, self._apply = uow, gateways, clock, apply
+
+    async def __call__(self, order_no: str, source: Source = Source.API) -> Payment:
+        """Close and return the payment; PaymentAlreadyPaid if the buyer paid first."""
+        async with self._uow() as uow:
+            payment = await uow.payments.get(order_no)
+            if payment is None:
+                raise PaymentNotFound(f"no payment {order_no}", order_no=order_no)
+            config = await config_of(uow, payment.config_id)
+        if payment.status is TradeStatus.TRADE_CLOSED:
+            return payment
+        if payment.status.is_paid:
+            raise PaymentAlreadyPaid(payment.status, TradeStatus.TRADE_CLOSED)
+        answer = await self._gateways.for_config(config).close(payment, config)
+        if answer.kind in (UpdateKind.PAID, UpdateKind.FINISHED):
+            result = await self._apply(answer, config, Source.SYNC)
+            raise PaymentAlreadyPaid(result.payment.status, TradeStatus.TRADE_CLOSED)
+        return await retry_on_conflict(lambda: self._close_locally(order_no, source))
+
+    async def _close_locally(self, order_no: str, source: Source) -> Payment:
+        async with self._uow() as uow:
+            payment = await uow.payments.get(order_no)
+            if payment is None:  # pragma: no cover - payments are never deleted
+                raise PaymentNotFound(f"no payment {order_no}", order_no=order_no)
+            if payment.close(source, self._clock.now()):
+                await uow.payments.save(payment)
+                await uow.commit()
+        payment.pending_events.clear()
+        return payment

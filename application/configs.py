@@ -1,0 +1,32 @@
+"""Choosing the payment config a request uses."""
+
+from __future__ import annotations
+
+from application.errors import ConfigNotFound
+from application.ports import PaymentConfig, UnitOfWork
+
+
+async def usable_config(uow: UnitOfWork, payment_type: str, config_id: int | None) -> PaymentConfig:
+    """The named config, or the type's default; ConfigNotFound unless it exists, matches and is enabled."""
+    if config_id is not None:
+        config = await uow.configs.get(config_id)
+        if config is None or config.payment_type != payment_type:
+            raise ConfigNotFound(f"no {payment_type} payment config with id {config_id}", config_id=config_id)
+    else:
+        config = await uow.configs.get_default(payment_type)
+        if config is None:
+            raise ConfigNotFound(
+                f"no default {payment_type} payment config; create one or pass config_id",
+                payment_type=payment_type,
+            )
+    if not config.enabled:
+        raise ConfigNotFound(f"payment config {config.config_id} is disabled", config_id=config.config_id)
+    return config
+
+
+async def config_of(uow: UnitOfWork, config_id: int | None) -> PaymentConfig:
+    """The config an existing payment was made with (disabled ones included: money may be moving)."""
+    config = await uow.configs.get(config_id) if config_id is not None else None
+    if config is None:
+        raise ConfigNotFound(f"the payment config {config_id} of this payment no longer exists")
+    return config

@@ -1,0 +1,154 @@
+"""Create a payment: validate, pick the config, let the gateway sign or register it, store it."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from application.configs import usable_config
+from application.errors import (
+    DuplicateKey,
+    IdempotencyKeyReused,
+    OpenidRequired,
+    OrderNoConflict,
+    PaymentNotFound,
+    UnsupportedPayMethod,
+)
+from application.ports import Clock, GatewayRegistry, IdempotencyRecord, UnitOfWork, UnitOfWorkFactory
+from domain.money import Money
+from domain.payment import Payment
+
+PAY_METHODS: dict[str, frozenset[str]] = {
+    "alipay": frozenset({"pc", "wap"}),
+    "wechat": frozenset({"native", "jsapi"}),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class CreatePaymentCommand:
+    """A business system's request for a new payment."""
+
+    order_no: str
+    payment_type: str
+    pay_method: str
+    subject: str
+    total_amount: Money
+    body: str = ""
+    openid: str | None = None
+    config_id: int | None = None
+    expire_minutes: int = 30
+    return_url: str | None = None
+    notify_url: str | None = None
+    api_key_id: str | None = None
+    idempotency_key: str | None = None
+
+    def fingerprint(self) -> str:
+        """A hash of what the request asks for, to recognise a repeat of it."""
+        content = [self.order_no, self.payment_type, self.pay_method, self.subject, self.total_amount.fen,
+                   self.body, self.openid, self.config_id, self.expire_minutes, self.return_url, self.notify_url]
+        return hashlib.sha256(json.dumps(content).encode()).hexdigest()
+
+    def matches(self, payment: Payment) -> bool:
+        """Whether an existing payment is what this request asks for."""
+        return (
+            payment.payment_type == self.payment_type
+            and payment.pay_method == self.pay_method
+            and payment.subject == self.subject
+            and payment.total_amount == self.total_amount
+            and payment.body == self.body
+            and (self.pay_method != "jsapi" or payment.openid == self.openid)
+            and (self.config_id is None or payment.config_id == self.config_id)
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class CreatePaymentResult:
+    """The payment, and whether this call created it (201) or found it (200)."""
+
+    payment: Payment
+    created: bool
+
+
+class CreatePayment:
+    """The create-payment use case."""
+
+    def __init__(self, uow: UnitOfWorkFactory, gateways: GatewayRegistry, clock: Clock) -> None:
+        self._uow, self._gateways, self._clock = uow, gateways, clock
+
+    async def __call__(self, cmd: CreatePaymentCommand) -> CreatePaymentResult:
+        """Create the payment, or answer a repeat of an earlier identical request."""
+        _check_method(cmd)
+        async with self._uow() as uow:
+            earlier = await _earlier_answer(uow, cmd)
+            if earlier is not None:
+                return earlier
+            config = await usable_config(uow, cmd.payment_type, cmd.config_id)
+        gateway = self._gateways.for_config(config)
+        now = self._clock.now()
+        payment = Payment.create(
+            order_no=cmd.order_no, payment_type=cmd.payment_type, pay_method=cmd.pay_method,
+            config_id=config.config_id, subject=cmd.subject, total_amount=cmd.total_amount, now=now,
+            expire_time=now + timedelta(minutes=cmd.expire_minutes), body=cmd.body,
+            openid=cmd.openid if cmd.pay_method == "jsapi" else None,
+            return_url=cmd.return_url or config.return_url or None, notify_url=cmd.notify_url,
+            api_key_id=cmd.api_key_id,
+        )
+        # The provider call happens outside any transaction: if it fails nothing is stored,
+        # so a retry with the same body starts cleanly.
+        payment.checkout = await gateway.create(payment, config)
+        try:
+            async with self._uow() as uow:
+                await uow.payments.add(payment)
+                if cmd.idempotency_key is not None:
+                    await uow.idempotency.add(_record(cmd, now))
+                await uow.commit()
+        except DuplicateKey:
+            async with self._uow() as uow:
+                earlier = await _earlier_answer(uow, cmd)
+            if earlier is None:
+                raise
+            return earlier
+        payment.pending_events.clear()
+        return CreatePaymentResult(payment, created=True)
+
+
+def _check_method(cmd: CreatePaymentCommand) -> None:
+    methods = PAY_METHODS.get(cmd.payment_type, frozenset())
+    if cmd.pay_method not in methods:
+        raise UnsupportedPayMethod(
+            f"pay_method {cmd.pay_method!r} is not one of {cmd.payment_type}'s: {', '.join(sorted(methods))}",
+            payment_type=cmd.payment_type, pay_method=cmd.pay_method, allowed=sorted(methods),
+        )
+    if cmd.pay_method == "jsapi" and not cmd.openid:
+        raise OpenidRequired("a WeChat JSAPI payment needs the payer's openid")
+
+
+async def _earlier_answer(uow: UnitOfWork, cmd: CreatePaymentCommand) -> CreatePaymentResult | None:
+    """The answer an earlier request already got, if this one repeats it; a conflict if it clashes."""
+    if cmd.idempotency_key is not None:
+        record = await uow.idempotency.get(cmd.api_key_id or "", cmd.idempotency_key)
+        if record is not None:
+            if record.request_hash != cmd.fingerprint():
+                raise IdempotencyKeyReused(
+                    "this Idempotency-Key was already used with a different request body; use a new key",
+                    idempotency_key=cmd.idempotency_key,
+                )
+            payment = await uow.payments.get(record.order_no)
+            if payment is None:  # pragma: no cover - the record and the payment are written together
+                raise PaymentNotFound(f"no payment {record.order_no}")
+            return CreatePaymentResult(payment, created=True)
+    existing = await uow.payments.get(cmd.order_no)
+    if existing is None:
+        return None
+    if not cmd.matches(existing):
+        raise OrderNoConflict(
+            f"order_no {cmd.order_no} already exists with different content; use a new order_no",
+            order_no=cmd.order_no,
+        )
+    return CreatePaymentResult(existing, created=False)
+
+
+def _record(cmd: CreatePaymentCommand, now: datetime) -> IdempotencyRecord:
+    return IdempotencyRecord(cmd.api_key_id or "", cmd.idempotency_key or "", cmd.fingerprint(), cmd.order_no, now)

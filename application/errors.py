@@ -1,0 +1,116 @@
+"""Errors of the application layer; each has a stable code the HTTP layer maps to a status."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class ApplicationError(Exception):
+    """Base of use-case errors."""
+
+    code = "APPLICATION_ERROR"
+
+    def __init__(self, message: str, **extra: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.extra = extra
+
+
+class PaymentNotFound(ApplicationError):
+    """No payment with that order_no."""
+
+    code = "PAYMENT_NOT_FOUND"
+
+
+class RefundNotFound(ApplicationError):
+    """No refund with that refund_no."""
+
+    code = "REFUND_NOT_FOUND"
+
+
+class ConfigNotFound(ApplicationError):
+    """No usable payment config for the type or id."""
+
+    code = "CONFIG_NOT_FOUND"
+
+
+class OrderNoConflict(ApplicationError):
+    """The order_no exists with different content."""
+
+    code = "ORDER_NO_CONFLICT"
+
+
+class IdempotencyKeyReused(ApplicationError):
+    """The Idempotency-Key was used with a different request body."""
+
+    code = "IDEMPOTENCY_KEY_REUSED"
+
+
+class UnsupportedPayMethod(ApplicationError):
+    """The pay_method does not belong to the payment_type."""
+
+    code = "UNSUPPORTED_PAY_METHOD"
+
+
+class OpenidRequired(ApplicationError):
+    """JSAPI needs the payer's openid."""
+
+    code = "OPENID_REQUIRED"
+
+
+class GatewayNotAvailable(ApplicationError):
+    """paycore has no gateway adapter for this payment type yet."""
+
+    code = "GATEWAY_NOT_AVAILABLE"
+
+
+class ProviderUnavailable(ApplicationError):
+    """The provider could not be reached or timed out."""
+
+    code = "PROVIDER_UNAVAILABLE"
+
+
+class ProviderError(ApplicationError):
+    """The provider answered an error, or an answer that does not verify."""
+
+    code = "PROVIDER_ERROR"
+
+
+class StorageUnavailable(ApplicationError):
+    """The database cannot be reached."""
+
+    code = "SERVICE_UNAVAILABLE"
+
+
+class ConcurrencyConflict(ApplicationError):
+    """Someone else changed the payment first; reload and try again."""
+
+    code = "CONCURRENT_UPDATE"
+
+
+class DuplicateKey(ApplicationError):
+    """An insert hit a unique key (order_no, refund_no, provider event id, idempotency key)."""
+
+    code = "DUPLICATE_KEY"
+
+
+class NotificationRejected(ApplicationError):
+    """A provider notification that must not change anything; `reason` is a stable label."""
+
+    code = "NOTIFICATION_REJECTED"
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message, reason=reason)
+        self.reason = reason
+
+
+class Unauthenticated(ApplicationError):
+    """No valid API key."""
+
+    code = "UNAUTHENTICATED"
+
+
+class Forbidden(ApplicationError):
+    """The API key's scope does not allow this."""
+
+    code = "FORBIDDEN"

@@ -1,0 +1,51 @@
+"""Ask the provider for a payment's current state and apply what it says."""
+
+from __future__ import annotations
+
+from application.apply_update import ApplyProviderUpdate
+from application.configs import config_of
+from application.errors import PaymentNotFound, RefundNotFound
+from application.ports import GatewayRegistry, UnitOfWorkFactory
+from domain.events import Source
+from domain.payment import Payment
+
+
+class SyncPayment:
+    """Real-time status query; a payment the provider does not know yet stays as it is."""
+
+    def __init__(self, uow: UnitOfWorkFactory, gateways: GatewayRegistry, apply: ApplyProviderUpdate) -> None:
+        self._uow, self._gateways, self._apply = uow, gateways, apply
+
+    async def __call__(self, order_no: str, source: Source = Source.SYNC) -> Payment:
+        """The payment after applying the provider's answer."""
+        async with self._uow() as uow:
+            payment = await uow.payments.get(order_no)
+            if payment is None:
+                raise PaymentNotFound(f"no payment {order_no}", order_no=order_no)
+            config = await config_of(uow, payment.config_id)
+        if payment.status.is_terminal:
+            return payment
+        answer = await self._gateways.for_config(config).query(payment, config)
+        if answer is None:
+            return payment
+        return (await self._apply(answer, config, source)).payment
+
+
+class SyncRefund:
+    """Ask the provider how a refund stands and apply what it says."""
+
+    def __init__(self, uow: UnitOfWorkFactory, gateways: GatewayRegistry, apply: ApplyProviderUpdate) -> None:
+        self._uow, self._gateways, self._apply = uow, gateways, apply
+
+    async def __call__(self, refund_no: str, source: Source = Source.SYNC) -> Payment:
+        """The payment (with the refund) after applying the provider's answer."""
+        async with self._uow() as uow:
+            payment = await uow.payments.get_by_refund_no(refund_no)
+            if payment is None:
+                raise RefundNotFound(f"no refund with refund_no {refund_no}", refund_no=refund_no)
+            config = await config_of(uow, payment.config_id)
+        refund = payment.refunds[refund_no]
+        if refund.status.is_terminal:
+            return payment
+        answer = await self._gateways.for_config(config).query_refund(payment, refund, config)
+        return (await self._apply(answer, config, source)).payment

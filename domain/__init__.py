@@ -1,0 +1,1 @@
+"""The payment domain: money, the Payment aggregate, its states, events and errors."""

@@ -1,0 +1,14 @@
+"""How the payer pays: what a gateway hands back when a payment is created."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class Checkout:
+    """A pay URL (Alipay), a QR code URL (WeChat Native) or JSAPI parameters (WeChat JSAPI)."""
+
+    pay_url: str | None = None
+    code_url: str | None = None
+    pay_params: dict[str, str] = field(default_factory=dict)

@@ -1,0 +1,62 @@
+"""Errors the domain raises; each names what was wrong in terms a developer can act on."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """Base of every domain rule violation."""
+
+
+class InvalidAmount(DomainError, ValueError):
+    """An amount that is not a valid payable amount."""
+
+
+class IllegalTransition(DomainError):
+    """A move the transition table does not allow."""
+
+    def __init__(self, current: str, attempted: str, subject: str = "payment") -> None:
+        self.current = current
+        self.attempted = attempted
+        super().__init__(f"a {subject} in {current} cannot move to {attempted}")
+
+
+class PaymentAlreadyPaid(IllegalTransition):
+    """Closing (or otherwise undoing) a payment whose money was taken."""
+
+
+class PaymentNotPaid(IllegalTransition):
+    """Refunding a payment that was never paid."""
+
+
+class RefundExceedsPaid(DomainError):
+    """Refunds would add up to more than was paid."""
+
+    def __init__(self, paid: str, committed: str, requested: str) -> None:
+        self.paid, self.committed, self.requested = paid, committed, requested
+        super().__init__(
+            f"refund of {requested} exceeds what is left: paid {paid}, already refunded or refunding {committed}"
+        )
+
+
+class AmountMismatch(DomainError):
+    """A provider reports an amount different from the payment's."""
+
+    def __init__(self, expected: str, reported: str) -> None:
+        self.expected, self.reported = expected, reported
+        super().__init__(f"provider reported {reported}, the payment is for {expected}")
+
+
+class UnknownRefund(DomainError):
+    """A provider update names a refund this payment does not have."""
+
+    def __init__(self, refund_no: str) -> None:
+        self.refund_no = refund_no
+        super().__init__(f"no refund {refund_no} on this payment")
+
+
+class RefundNoConflict(DomainError):
+    """A refund number reused with different content."""
+
+    def __init__(self, refund_no: str, why: str = "already exists with a different amount or reason") -> None:
+        self.refund_no = refund_no
+        super().__init__(f"refund {refund_no} {why}")

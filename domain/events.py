@@ -1,0 +1,63 @@
+"""Domain events: one journal entry per state change."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from domain.money import Money
+
+
+class EventType(StrEnum):
+    """The journal's event types (API.md)."""
+
+    PAYMENT_CREATED = "payment.created"
+    PAYMENT_SUCCEEDED = "payment.succeeded"
+    PAYMENT_FINISHED = "payment.finished"
+    PAYMENT_CLOSED = "payment.closed"
+    PAYMENT_REFUNDED = "payment.refunded"
+    PAYMENT_ANOMALY = "payment.anomaly"
+    REFUND_CREATED = "refund.created"
+    REFUND_SUCCEEDED = "refund.succeeded"
+    REFUND_FAILED = "refund.failed"
+
+
+class Source(StrEnum):
+    """Who caused a change."""
+
+    API = "api"
+    NOTIFY = "notify"
+    SYNC = "sync"
+    WORKER = "worker"
+    ADMIN = "admin"
+
+
+# Events that the business system hears about through webhooks.
+WEBHOOK_EVENTS = frozenset(
+    {
+        EventType.PAYMENT_SUCCEEDED,
+        EventType.PAYMENT_CLOSED,
+        EventType.PAYMENT_REFUNDED,
+        EventType.REFUND_SUCCEEDED,
+        EventType.REFUND_FAILED,
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class DomainEvent:
+    """A state change of a payment or one of its refunds."""
+
+    event_type: EventType
+    order_no: str
+    from_status: str | None
+    to_status: str | None
+    amount: Money | None
+    source: Source
+    occurred_at: datetime
+    provider_event_id: str | None = None
+    refund_no: str | None = None
+    detail: dict[str, Any] = field(default_factory=dict)
+    raw: dict[str, Any] | None = None  # the provider's notification or answer, as received

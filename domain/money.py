@@ -1,0 +1,66 @@
+"""Money as an integer number of fen; the one place where yuan and fen meet."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from domain.errors import InvalidAmount
+
+MAX_FEN = 100_000_000_00  # 100000000.00 yuan, the ceiling both providers accept
+
+
+@dataclass(frozen=True, order=True, slots=True)
+class Money:
+    """A non-negative amount of CNY in fen. Never a float."""
+
+    fen: int
+
+    def __post_init__(self) -> None:
+        if isinstance(self.fen, bool) or not isinstance(self.fen, int):
+            raise InvalidAmount(f"fen must be an int, got {type(self.fen).__name__}")
+        if self.fen < 0:
+            raise InvalidAmount("an amount cannot be negative")
+
+    @classmethod
+    def zero(cls) -> Money:
+        """No money."""
+        return cls(0)
+
+    @classmethod
+    def from_yuan(cls, value: str | Decimal | int) -> Money:
+        """Parse a payable amount in yuan exactly: > 0, at most 2 decimals, at most 100000000.00."""
+        if isinstance(value, bool | float):
+            raise InvalidAmount("an amount must be a decimal string, never a float")
+        try:
+            yuan = Decimal(value.strip()) if isinstance(value, str) else Decimal(value)
+        except (InvalidOperation, ValueError) as e:
+            raise InvalidAmount(f"{value!r} is not a decimal amount") from e
+        if not yuan.is_finite():
+            raise InvalidAmount(f"{value!r} is not a finite amount")
+        fen = yuan * 100
+        if fen != fen.to_integral_value():
+            raise InvalidAmount(f"{value!r} has more than two decimals")
+        result = int(fen)
+        if result <= 0:
+            raise InvalidAmount(f"{value!r} must be greater than zero")
+        if result > MAX_FEN:
+            raise InvalidAmount(f"{value!r} is more than 100000000.00")
+        return cls(result)
+
+    def to_decimal(self) -> Decimal:
+        """The exact amount in yuan with two decimals."""
+        return Decimal(self.fen).scaleb(-2).quantize(Decimal("0.01"))
+
+    def __str__(self) -> str:
+        return f"{self.fen // 100}.{self.fen % 100:02d}"
+
+    def __add__(self, other: Money) -> Money:
+        return Money(self.fen + other.fen)
+
+    def __sub__(self, other: Money) -> Money:
+        return Money(self.fen - other.fen)
+
+    def is_zero(self) -> bool:
+        """True for 0.00."""
+        return self.fen == 0
