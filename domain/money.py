@@ -28,8 +28,8 @@ class Money:
         return cls(0)
 
     @classmethod
-    def from_yuan(cls, value: str | Decimal | int) -> Money:
-        """Parse a payable amount in yuan exactly: > 0, at most 2 decimals, at most 100000000.00."""
+    def of(cls, value: str | Decimal | int) -> Money:
+        """Parse a non-negative amount in yuan exactly (at most 2 decimals); the one yuan→fen conversion."""
         if isinstance(value, bool | float):
             raise InvalidAmount("an amount must be a decimal string, never a float")
         try:
@@ -38,15 +38,22 @@ class Money:
             raise InvalidAmount(f"{value!r} is not a decimal amount") from e
         if not yuan.is_finite():
             raise InvalidAmount(f"{value!r} is not a finite amount")
-        fen = yuan * 100
+        fen = yuan.scaleb(2)
         if fen != fen.to_integral_value():
             raise InvalidAmount(f"{value!r} has more than two decimals")
-        result = int(fen)
-        if result <= 0:
+        if fen < 0:
+            raise InvalidAmount(f"{value!r} cannot be negative")
+        return cls(int(fen))
+
+    @classmethod
+    def from_yuan(cls, value: str | Decimal | int) -> Money:
+        """Parse a payable amount in yuan exactly: > 0, at most 2 decimals, at most 100000000.00."""
+        money = cls.of(value)
+        if money.fen == 0:
             raise InvalidAmount(f"{value!r} must be greater than zero")
-        if result > MAX_FEN:
+        if money.fen > MAX_FEN:
             raise InvalidAmount(f"{value!r} is more than 100000000.00")
-        return cls(result)
+        return money
 
     def to_decimal(self) -> Decimal:
         """The exact amount in yuan with two decimals."""
