@@ -38,6 +38,8 @@ class Money:
             raise InvalidAmount(f"{value!r} is not a decimal amount") from e
         if not yuan.is_finite():
             raise InvalidAmount(f"{value!r} is not a finite amount")
+        if yuan.adjusted() > 15:  # refuse before int() would build a huge number
+            raise InvalidAmount(f"{value!r} is far too large")
         fen = yuan.scaleb(2)
         if fen != fen.to_integral_value():
             raise InvalidAmount(f"{value!r} has more than two decimals")
