@@ -28,6 +28,12 @@ class RefundNotFound(ApplicationError):
     code = "REFUND_NOT_FOUND"
 
 
+class ApiKeyNotFound(ApplicationError):
+    """No API key with that id."""
+
+    code = "API_KEY_NOT_FOUND"
+
+
 class ConfigNotFound(ApplicationError):
     """No usable payment config for the type or id."""
 

@@ -35,16 +35,18 @@ class Money:
         try:
             yuan = Decimal(value.strip()) if isinstance(value, str) else Decimal(value)
         except (InvalidOperation, ValueError) as e:
-            raise InvalidAmount(f"{value!r} is not a decimal amount") from e
+            raise InvalidAmount(f"'{value}' is not a decimal amount") from e
         if not yuan.is_finite():
-            raise InvalidAmount(f"{value!r} is not a finite amount")
+            raise InvalidAmount(f"'{value}' is not a finite amount")
         if yuan.adjusted() > 15:  # refuse before int() would build a huge number
-            raise InvalidAmount(f"{value!r} is far too large")
+            raise InvalidAmount(f"'{value}' is far too large")
+        # Look at the digits themselves: arithmetic would round to the context's 28 digits first.
+        digits, exponent = yuan.as_tuple().digits, int(yuan.as_tuple().exponent)
+        if exponent < -2 and any(digits[exponent + 2:]):
+            raise InvalidAmount(f"'{value}' has more than two decimals")
         fen = yuan.scaleb(2)
-        if fen != fen.to_integral_value():
-            raise InvalidAmount(f"{value!r} has more than two decimals")
         if fen < 0:
-            raise InvalidAmount(f"{value!r} cannot be negative")
+            raise InvalidAmount(f"'{value}' cannot be negative")
         return cls(int(fen))
 
     @classmethod
@@ -52,9 +54,9 @@ class Money:
         """Parse a payable amount in yuan exactly: > 0, at most 2 decimals, at most 100000000.00."""
         money = cls.of(value)
         if money.fen == 0:
-            raise InvalidAmount(f"{value!r} must be greater than zero")
+            raise InvalidAmount(f"'{value}' must be greater than zero")
         if money.fen > MAX_FEN:
-            raise InvalidAmount(f"{value!r} is more than 100000000.00")
+            raise InvalidAmount(f"'{value}' is more than 100000000.00")
         return money
 
     def to_decimal(self) -> Decimal:

@@ -1,0 +1,128 @@
+"""One place that turns every error into the API's error body, with a stable code and no stack trace."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from litestar import Request, Response
+from litestar.exceptions import HTTPException, NotFoundException, ValidationException
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+
+from application import errors as app
+from application.api_keys import UnknownScope
+from application.queries import InvalidCursor
+from domain import errors as dom
+from entrypoints.http.i18n import localise
+
+log = logging.getLogger("paycore.http")
+
+# (status, code); looked up along the exception's MRO, so subclasses come first naturally.
+ERRORS: dict[type[Exception], tuple[int, str]] = {
+    app.PaymentNotFound: (404, "PAYMENT_NOT_FOUND"),
+    app.RefundNotFound: (404, "REFUND_NOT_FOUND"),
+    app.ApiKeyNotFound: (404, "API_KEY_NOT_FOUND"),
+    app.ConfigNotFound: (404, "CONFIG_NOT_FOUND"),
+    app.OrderNoConflict: (409, "ORDER_NO_CONFLICT"),
+    app.IdempotencyKeyReused: (422, "IDEMPOTENCY_KEY_REUSED"),
+    app.UnsupportedPayMethod: (400, "UNSUPPORTED_PAY_METHOD"),
+    app.OpenidRequired: (400, "OPENID_REQUIRED"),
+    app.Unauthenticated: (401, "UNAUTHENTICATED"),
+    app.Forbidden: (403, "FORBIDDEN"),
+    app.GatewayNotAvailable: (501, "GATEWAY_NOT_AVAILABLE"),
+    app.ProviderUnavailable: (502, "PROVIDER_UNAVAILABLE"),
+    app.ProviderError: (502, "PROVIDER_ERROR"),
+    app.StorageUnavailable: (503, "SERVICE_UNAVAILABLE"),
+    app.ConcurrencyConflict: (409, "CONCURRENT_UPDATE"),
+    app.DuplicateKey: (409, "CONCURRENT_UPDATE"),
+    app.NotificationRejected: (400, "NOTIFICATION_REJECTED"),
+    InvalidCursor: (400, "VALIDATION_ERROR"),
+    UnknownScope: (400, "VALIDATION_ERROR"),
+    dom.InvalidAmount: (400, "VALIDATION_ERROR"),
+    dom.PaymentAlreadyPaid: (409, "PAYMENT_ALREADY_PAID"),
+    dom.PaymentNotPaid: (409, "PAYMENT_NOT_PAID"),
+    dom.IllegalTransition: (409, "ILLEGAL_TRANSITION"),
+    dom.RefundExceedsPaid: (409, "REFUND_EXCEEDS_PAID"),
+    dom.RefundNoConflict: (409, "REFUND_NO_CONFLICT"),
+    dom.AmountMismatch: (409, "AMOUNT_MISMATCH"),
+    dom.UnknownRefund: (404, "REFUND_NOT_FOUND"),
+}
+
+_HTTP_CODES = {400: "VALIDATION_ERROR", 401: "UNAUTHENTICATED", 403: "FORBIDDEN", 404: "NOT_FOUND",
+               405: "METHOD_NOT_ALLOWED", 413: "REQUEST_TOO_LARGE", 415: "UNSUPPORTED_MEDIA_TYPE"}
+
+
+class FieldError(app.ApplicationError):
+    """A request field that failed a check done outside the schema (an amount, say)."""
+
+    code = "VALIDATION_ERROR"
+
+
+ERRORS[FieldError] = (400, "VALIDATION_ERROR")
+
+
+
+def error_response(request: Request[Any, Any, Any], status: int, code: str, detail: str,
+                   extra: dict[str, Any] | None = None) -> Response[dict[str, Any]]:
+    """The API's error body, localised."""
+    extra = extra or {}
+    body = {"status_code": status, "code": code,
+            "detail": localise(code, detail, extra, request.headers.get("accept-language")), "extra": extra}
+    return Response(body, status_code=status, media_type="application/json")
+
+
+def _extra_of(exc: Exception) -> dict[str, Any]:
+    extra = dict(getattr(exc, "extra", {}) or {})
+    for name in ("current", "attempted", "paid", "committed", "requested", "expected", "reported", "refund_no"):
+        if hasattr(exc, name):
+            extra[name] = str(getattr(exc, name))
+    return extra
+
+
+def handle_known(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
+    """Application and domain errors, by the table above."""
+    for klass in type(exc).__mro__:
+        if klass in ERRORS:
+            status, code = ERRORS[klass]
+            message = getattr(exc, "message", None) or str(exc)
+            extra = _extra_of(exc)
+            if code == "VALIDATION_ERROR" and "fields" not in extra:
+                extra = {"fields": [{"key": extra.get("field", ""), "message": message}], **extra}
+            return error_response(request, status, code, message, extra)
+    return handle_unexpected(request, exc)
+
+
+def handle_validation(request: Request[Any, Any, Any], exc: ValidationException) -> Response[dict[str, Any]]:
+    """Schema failures: 400 VALIDATION_ERROR with the offending fields."""
+    fields = exc.extra if isinstance(exc.extra, list) else []
+    clean = [{"key": f.get("key"), "source": f.get("source"), "message": f.get("message")}
+             for f in fields if isinstance(f, dict)]
+    detail = "; ".join(f"{f['key'] or 'body'}: {f['message']}" for f in clean) or (exc.detail or "invalid request")
+    return error_response(request, 400, "VALIDATION_ERROR", f"invalid request: {detail}", {"fields": clean})
+
+
+def handle_http(request: Request[Any, Any, Any], exc: HTTPException) -> Response[dict[str, Any]]:
+    """Litestar's own HTTP errors (unknown route, wrong method, bad body)."""
+    status = exc.status_code
+    if isinstance(exc, NotFoundException):
+        return error_response(request, 404, "NOT_FOUND", f"no route {request.method} {request.url.path}")
+    if status >= 500:
+        return handle_unexpected(request, exc)
+    code = _HTTP_CODES.get(status, "VALIDATION_ERROR" if status < 500 else "INTERNAL_ERROR")
+    return error_response(request, status, code, exc.detail or "bad request")
+
+
+def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
+    """A bug: logged with its trace on our side, never shown to the caller."""
+    log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return error_response(request, HTTP_500_INTERNAL_SERVER_ERROR, "INTERNAL_ERROR",
+                          "internal error; it has been logged, please retry later")
+
+
+EXCEPTION_HANDLERS: dict[type[Exception], Any] = {
+    app.ApplicationError: handle_known,
+    dom.DomainError: handle_known,
+    ValidationException: handle_validation,
+    HTTPException: handle_http,
+    Exception: handle_unexpected,
+}

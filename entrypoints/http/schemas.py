@@ -1,0 +1,205 @@
+"""The wire shapes of the HTTP API (msgspec Structs) and their conversion from domain objects."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+import msgspec
+
+from application.ports import ApiKey, JournalEntry
+from domain.money import Money
+from domain.payment import Payment
+from domain.refund import Refund
+
+OrderNo = Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z0-9_-]{6,32}$", description="6–32 of [A-Za-z0-9_-]")]
+RefundNo = Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z0-9_-]{1,64}$", description="1–64 of [A-Za-z0-9_-]")]
+Url = Annotated[str, msgspec.Meta(pattern=r"^https?://[^\s]+$", max_length=500, description="an http(s) URL")]
+Yuan = Annotated[Decimal, msgspec.Meta(description='yuan, exact: "99.90" or 99.9; > 0, ≤ 2 decimals')]
+
+
+class CreatePaymentRequest(msgspec.Struct, kw_only=True):
+    """POST /v1/payments."""
+
+    order_no: OrderNo
+    payment_type: Literal["alipay", "wechat"]
+    pay_method: Annotated[str, msgspec.Meta(max_length=16)]
+    subject: Annotated[str, msgspec.Meta(min_length=1, max_length=128)]
+    total_amount: Yuan
+    body: Annotated[str, msgspec.Meta(max_length=512)] = ""
+    openid: Annotated[str, msgspec.Meta(min_length=1, max_length=128)] | None = None
+    config_id: Annotated[int, msgspec.Meta(ge=1)] | None = None
+    expire_minutes: Annotated[int, msgspec.Meta(ge=1, le=1440)] = 30
+    return_url: Url | None = None
+    notify_url: Url | None = None
+
+
+class RefundRequest(msgspec.Struct, kw_only=True):
+    """POST /v1/payments/{order_no}/refunds."""
+
+    refund_no: RefundNo
+    refund_amount: Yuan
+    reason: Annotated[str, msgspec.Meta(max_length=256)] = ""
+
+
+class PaymentView(msgspec.Struct, kw_only=True):
+    """A payment as the API shows it."""
+
+    order_no: str
+    payment_type: str
+    pay_method: str
+    config_id: int | None
+    trade_status: str
+    total_amount: str
+    refunded_amount: str
+    subject: str
+    body: str
+    trade_no: str | None
+    buyer_id: str | None
+    buyer_account: str | None
+    receipt_amount: str | None
+    create_time: str
+    expire_time: str
+    payment_time: str | None
+    notify_time: str | None
+    update_time: str | None
+    pay_url: str | None
+    code_url: str | None
+    pay_params: dict[str, str] | None
+    cashier_url: str
+
+
+class PaymentList(msgspec.Struct):
+    """A page of payments."""
+
+    items: list[PaymentView]
+    next_cursor: str | None
+
+
+class EventView(msgspec.Struct, kw_only=True):
+    """One journal entry."""
+
+    event_id: str
+    event_type: str
+    from_status: str | None
+    to_status: str | None
+    amount: str | None
+    source: str
+    provider_event_id: str | None
+    refund_no: str | None
+    create_time: str
+    detail: dict[str, Any]
+
+
+class EventList(msgspec.Struct):
+    """A payment's journal."""
+
+    items: list[EventView]
+    next_cursor: str | None = None
+
+
+class RefundView(msgspec.Struct, kw_only=True):
+    """A refund as the API shows it."""
+
+    refund_no: str
+    order_no: str
+    refund_amount: str
+    refund_status: str
+    reason: str
+    provider_refund_id: str | None
+    create_time: str
+    success_time: str | None
+
+
+class RefundList(msgspec.Struct):
+    """A payment's refunds."""
+
+    items: list[RefundView]
+    next_cursor: str | None = None
+
+
+class CreateApiKeyRequest(msgspec.Struct, kw_only=True):
+    """POST /v1/admin/api-keys."""
+
+    name: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+    scope: Literal["payments", "admin"]
+    webhook_url: Url | None = None
+
+
+class ApiKeyView(msgspec.Struct, kw_only=True):
+    """An API key without its secret (the secret appears once, in `key`, on creation)."""
+
+    key_id: str
+    name: str
+    scope: str
+    webhook_url: str | None
+    revoked: bool
+    create_time: str
+    key: str | None = None
+
+
+class ApiKeyList(msgspec.Struct):
+    """Every API key."""
+
+    items: list[ApiKeyView]
+    next_cursor: str | None = None
+
+
+class Health(msgspec.Struct):
+    """Liveness and readiness answers."""
+
+    status: str
+
+
+def iso(moment: datetime | None) -> str | None:
+    """ISO 8601 in UTC with a Z."""
+    if moment is None:
+        return None
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def yuan(money: Money | None) -> str | None:
+    """Money as a two-decimal string."""
+    return str(money) if money is not None else None
+
+
+def payment_view(payment: Payment, public_url: str) -> PaymentView:
+    """The API view of a payment."""
+    return PaymentView(
+        order_no=payment.order_no, payment_type=payment.payment_type, pay_method=payment.pay_method,
+        config_id=payment.config_id, trade_status=payment.status.value, total_amount=str(payment.total_amount),
+        refunded_amount=str(payment.refunded_amount), subject=payment.subject, body=payment.body,
+        trade_no=payment.trade_no, buyer_id=payment.buyer_id, buyer_account=payment.buyer_account,
+        receipt_amount=yuan(payment.receipt_amount), create_time=iso(payment.create_time) or "",
+        expire_time=iso(payment.expire_time) or "", payment_time=iso(payment.payment_time),
+        notify_time=iso(payment.notify_time), update_time=iso(payment.update_time),
+        pay_url=payment.checkout.pay_url, code_url=payment.checkout.code_url,
+        pay_params=dict(payment.checkout.pay_params) or None,
+        cashier_url=f"{public_url.rstrip('/')}/pay/{payment.order_no}",
+    )
+
+
+def event_view(entry: JournalEntry) -> EventView:
+    """The API view of a journal entry."""
+    e = entry.event
+    return EventView(
+        event_id=entry.event_id, event_type=e.event_type.value, from_status=e.from_status, to_status=e.to_status,
+        amount=yuan(e.amount), source=e.source.value, provider_event_id=e.provider_event_id, refund_no=e.refund_no,
+        create_time=iso(e.occurred_at) or "", detail=dict(e.detail),
+    )
+
+
+def refund_view(refund: Refund) -> RefundView:
+    """The API view of a refund."""
+    return RefundView(
+        refund_no=refund.refund_no, order_no=refund.order_no, refund_amount=str(refund.amount),
+        refund_status=refund.status.value, reason=refund.reason, provider_refund_id=refund.provider_refund_id,
+        create_time=iso(refund.create_time) or "", success_time=iso(refund.success_time),
+    )
+
+
+def api_key_view(key: ApiKey, token: str | None = None) -> ApiKeyView:
+    """The API view of a key; the token only when just issued."""
+    return ApiKeyView(key_id=key.key_id, name=key.name, scope=key.scope, webhook_url=key.webhook_url,
+                      revoked=key.revoked, create_time=iso(key.create_time) or "", key=token)

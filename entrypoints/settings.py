@@ -1,0 +1,94 @@
+"""Settings from environment variables (and a .env file), read when asked, never at import."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+DEFAULT_RETRY_SCHEDULE = (15, 60, 300, 1800, 7200, 21600, 43200, 86400)
+
+
+class SettingsError(ValueError):
+    """A setting with a value paycore cannot use; the message names it."""
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Everything paycore reads from its environment."""
+
+    database_url: str = "sqlite+aiosqlite:///./paycore.db"
+    public_url: str = "http://127.0.0.1:8000"
+    log_level: str = "INFO"
+    log_format: str = "console"
+    webhook_retry_schedule: tuple[int, ...] = DEFAULT_RETRY_SCHEDULE
+    sync_after_seconds: int = 300
+    fake_providers: bool = False
+
+    @property
+    def is_sqlite(self) -> bool:
+        """The embedded default."""
+        return self.database_url.startswith("sqlite")
+
+
+def read_dotenv(path: Path) -> dict[str, str]:
+    """KEY=VALUE lines of a .env file; comments and blank lines skipped, quotes stripped."""
+    if not path.is_file():
+        return {}
+    values: dict[str, str] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        key, _, value = line.removeprefix("export ").partition("=")
+        values[key.strip()] = value.strip().strip("'\"")
+    return values
+
+
+def load_settings(environ: Mapping[str, str] | None = None, dotenv: Path | None = Path(".env")) -> Settings:
+    """Settings from the environment, which wins over the .env file."""
+    env = {**(read_dotenv(dotenv) if dotenv else {}), **(os.environ if environ is None else environ)}
+    return Settings(
+        database_url=env.get("PAYCORE_DATABASE_URL") or Settings.database_url,
+        public_url=(env.get("PAYCORE_PUBLIC_URL") or Settings.public_url).rstrip("/"),
+        log_level=(env.get("PAYCORE_LOG_LEVEL") or "INFO").upper(),
+        log_format=_choice(env, "PAYCORE_LOG_FORMAT", "console", {"console", "json"}),
+        webhook_retry_schedule=_seconds_list(env.get("PAYCORE_WEBHOOK_RETRY_SCHEDULE")),
+        sync_after_seconds=_int(env, "PAYCORE_SYNC_AFTER_SECONDS", 300),
+        fake_providers=env.get("PAYCORE_FAKE_PROVIDERS", "").lower() in {"1", "true", "yes"},
+    )
+
+
+def _choice(env: Mapping[str, str], name: str, default: str, allowed: set[str]) -> str:
+    value = (env.get(name) or default).lower()
+    if value not in allowed:
+        raise SettingsError(f"{name} must be one of {', '.join(sorted(allowed))}, not {value!r}")
+    return value
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError as e:
+        raise SettingsError(f"{name} must be a whole number of seconds, not {raw!r}") from e
+    if value < 0:
+        raise SettingsError(f"{name} cannot be negative")
+    return value
+
+
+def _seconds_list(raw: str | None) -> tuple[int, ...]:
+    if not raw:
+        return DEFAULT_RETRY_SCHEDULE
+    try:
+        values = tuple(int(part) for part in raw.split(",") if part.strip())
+    except ValueError as e:
+        raise SettingsError(
+            f"PAYCORE_WEBHOOK_RETRY_SCHEDULE must be comma-separated seconds, like 15,60,300, not {raw!r}"
+        ) from e
+    if not values or any(v < 0 for v in values):
+        raise SettingsError("PAYCORE_WEBHOOK_RETRY_SCHEDULE needs at least one non-negative number")
+    return values
