@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from domain.errors import InvalidAmount
 
 MAX_FEN = 100_000_000_00  # 100000000.00 yuan, the ceiling both providers accept
+# Plain ASCII decimal text; Decimal() alone would also take "1_000" and non-ASCII digits like "１２".
+_DECIMAL_TEXT = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?", re.ASCII)
 
 
 @dataclass(frozen=True, order=True, slots=True)
@@ -32,6 +35,8 @@ class Money:
         """Parse a non-negative amount in yuan exactly (at most 2 decimals); the one yuan→fen conversion."""
         if isinstance(value, bool | float):
             raise InvalidAmount("an amount must be a decimal string, never a float")
+        if isinstance(value, str) and not _DECIMAL_TEXT.fullmatch(value.strip()):
+            raise InvalidAmount(f"'{value}' is not a decimal amount")
         try:
             yuan = Decimal(value.strip()) if isinstance(value, str) else Decimal(value)
         except (InvalidOperation, ValueError) as e:
