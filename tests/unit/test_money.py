@@ -71,7 +71,7 @@ def test_from_yuan_rejects_zero(yuan: str | Decimal | int) -> None:
 
 @pytest.mark.parametrize("yuan", ["100000000.01", "100000001", Decimal("999999999.99"), 100_000_001])
 def test_from_yuan_rejects_more_than_one_hundred_million(yuan: str | Decimal | int) -> None:
-    with pytest.raises(InvalidAmount, match="more than 100000000.00"):
+    with pytest.raises(InvalidAmount, match=r"more than 100000000\.00"):
         Money.from_yuan(yuan)
 
 
@@ -109,7 +109,10 @@ def test_from_yuan_accepts_exponent_notation_of_an_exact_amount() -> None:
 
 @pytest.mark.parametrize(
     ("fen", "text"),
-    [(0, "0.00"), (1, "0.01"), (10, "0.10"), (100, "1.00"), (9990, "99.90"), (123456, "1234.56"), (MAX_FEN, "100000000.00")],
+    [
+        (0, "0.00"), (1, "0.01"), (10, "0.10"), (100, "1.00"), (9990, "99.90"), (123456, "1234.56"),
+        (MAX_FEN, "100000000.00"),
+    ],
 )
 def test_str_always_has_two_decimals(fen: int, text: str) -> None:
     assert str(Money(fen)) == text
