@@ -10,6 +10,7 @@ from domain.checkout import Checkout
 from domain.errors import (
     AmountMismatch,
     IllegalTransition,
+    InvalidAmount,
     PaymentAlreadyPaid,
     PaymentNotPaid,
     RefundExceedsPaid,
@@ -115,6 +116,8 @@ class Payment:
             if existing.amount != amount or existing.reason != reason:
                 raise RefundNoConflict(refund_no)
             return existing
+        if amount.is_zero():
+            raise InvalidAmount("a refund must be greater than zero")
         if self.status is TS.REFUNDED:
             raise RefundExceedsPaid(str(self.paid_amount), str(self.committed_refunds), str(amount))
         if not self.status.is_paid:
