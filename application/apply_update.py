@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from application.errors import NotificationRejected
+from application.errors import ConcurrencyConflict, DuplicateKey, NotificationRejected
 from application.ports import Clock, PaymentConfig, UnitOfWorkFactory
 from application.retry import retry_on_conflict
 from domain.errors import AmountMismatch, IllegalTransition, UnknownRefund
@@ -66,7 +66,10 @@ class ApplyProviderUpdate:
                 raise NotificationRejected("illegal_transition", str(e)) from e
             if not events:
                 return ApplyResult(Outcome.ALREADY_APPLIED, payment)
-            await uow.payments.save(payment)
-            await uow.commit()
+            try:
+                await uow.payments.save(payment)
+                await uow.commit()
+            except DuplicateKey as e:  # a racing writer journaled this provider event first
+                raise ConcurrencyConflict(f"payment {update.order_no} changed concurrently") from e
         payment.pending_events.clear()
         return ApplyResult(Outcome.APPLIED, payment)
