@@ -1,0 +1,219 @@
+"""The SQL schema as SQLAlchemy Core tables on one MetaData; rows never leave adapters/sql.
+
+The two `ai_write_*` tables keep the seed design's names and columns, extended. Indexed VARCHARs
+stay within 191 characters (767 bytes of utf8mb4) except where noted. Datetimes are naive UTC
+(MySQL DATETIME has no zone) and come back aware through UtcDateTime.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+
+from adapters.sql.types import UtcDateTime
+
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+}
+
+metadata = sa.MetaData(naming_convention=NAMING)
+
+# utf8mb4_bin: case-sensitive keys (order_no, idempotency keys) and ordering, as on SQLite and PostgreSQL.
+MYSQL: dict[str, Any] = {"mysql_engine": "InnoDB", "mysql_charset": "utf8mb4", "mysql_collate": "utf8mb4_bin"}
+
+# SQLite only autoincrements an INTEGER PRIMARY KEY, not a BIGINT one.
+BigId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+
+
+def money() -> sa.Numeric[Any]:
+    """Yuan with two decimals: Numeric(12,2), not the seed's decimal(10,2), which cannot hold 100000000.00.
+
+    SQLite has no decimal type and keeps these as 8-byte floats; SQLAlchemy reads them back through
+    "%.2f", exact for every amount of at most 15 significant digits, so the round trip is lossless.
+    No arithmetic on amounts happens in SQL.
+    """
+    return sa.Numeric(12, 2, asdecimal=True)
+
+
+def flag(name: str) -> sa.Column[Any]:
+    """A seed-style char(1) flag, "0" unless set."""
+    return sa.Column(name, sa.CHAR(1), nullable=False, server_default="0")
+
+
+def _audit() -> list[sa.Column[Any]]:
+    return [
+        sa.Column("create_by", sa.String(64), nullable=False, server_default=""),
+        sa.Column("create_time", UtcDateTime(), nullable=True),
+        sa.Column("update_by", sa.String(64), nullable=False, server_default=""),
+        sa.Column("update_time", UtcDateTime(), nullable=True),
+        sa.Column("remark", sa.String(500), nullable=True),
+    ]
+
+
+payment_config = sa.Table(
+    "ai_write_payment_config",
+    metadata,
+    sa.Column("config_id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("payment_type", sa.String(20), nullable=False),
+    sa.Column("config_name", sa.String(50), nullable=False),
+    sa.Column("app_id", sa.String(100), nullable=False, server_default=""),
+    # Secrets are Text: they hold ciphertext.
+    sa.Column("private_key", sa.Text(), nullable=True),
+    sa.Column("public_key", sa.Text(), nullable=True),
+    sa.Column("alipay_public_key", sa.Text(), nullable=True),
+    sa.Column("mch_id", sa.String(50), nullable=False, server_default=""),
+    sa.Column("api_key", sa.Text(), nullable=True),
+    sa.Column("api_v3_key", sa.Text(), nullable=True),
+    sa.Column("cert_serial_no", sa.String(100), nullable=False, server_default=""),
+    sa.Column("private_cert_path", sa.String(200), nullable=False, server_default=""),
+    # Optional (API.md): when empty paycore derives the provider notify URL itself.
+    sa.Column("notify_url", sa.String(500), nullable=True, server_default=""),
+    sa.Column("return_url", sa.String(500), nullable=True, server_default=""),
+    flag("is_sandbox"),
+    flag("is_default"),
+    flag("status"),  # "0" normal, "1" disabled
+    flag("del_flag"),  # "0" present, "2" deleted
+    *_audit(),
+    sa.Column("gateway_url", sa.String(500), nullable=False, server_default=""),
+    sa.Column("seller_id", sa.String(64), nullable=False, server_default=""),
+    sa.Column("wechat_public_key", sa.Text(), nullable=True),
+    sa.Column("wechat_public_key_id", sa.String(100), nullable=False, server_default=""),
+    # The seed's unique (payment_type, is_default) allowed one non-default config per type.
+    # default_for = payment_type while the config is the live default, else NULL; NULLs never
+    # collide in a unique index on SQLite, PostgreSQL and MySQL/MariaDB alike.
+    sa.Column("default_for", sa.String(20), nullable=True),
+    sa.Index("uk_default_for", "default_for", unique=True),
+    **MYSQL,
+)
+
+payment_transaction = sa.Table(
+    "ai_write_payment_transaction",
+    metadata,
+    sa.Column("transaction_id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("order_no", sa.String(64), nullable=False),
+    sa.Column("payment_type", sa.String(20), nullable=False),
+    sa.Column("trade_no", sa.String(100), nullable=True, server_default=""),
+    sa.Column("buyer_id", sa.String(100), nullable=True, server_default=""),
+    sa.Column("buyer_account", sa.String(100), nullable=True, server_default=""),
+    sa.Column("total_amount", money(), nullable=False),
+    sa.Column("receipt_amount", money(), nullable=True),
+    sa.Column("payment_time", UtcDateTime(), nullable=True),
+    sa.Column("notify_time", UtcDateTime(), nullable=True),
+    sa.Column("trade_status", sa.String(20), nullable=False),
+    sa.Column("notify_data", sa.Text(), nullable=True),  # the latest raw provider notification
+    sa.Column("create_by", sa.String(64), nullable=False, server_default=""),
+    sa.Column("create_time", UtcDateTime(), nullable=False),
+    sa.Column("update_by", sa.String(64), nullable=False, server_default=""),
+    sa.Column("update_time", UtcDateTime(), nullable=True),
+    sa.Column("remark", sa.String(500), nullable=True),
+    sa.Column("pay_method", sa.String(16), nullable=False),
+    sa.Column("config_id", sa.BigInteger(), nullable=True),
+    sa.Column("subject", sa.String(256), nullable=False),
+    sa.Column("body", sa.String(512), nullable=False, server_default=""),
+    sa.Column("openid", sa.String(128), nullable=True),
+    sa.Column("expire_time", UtcDateTime(), nullable=False),
+    sa.Column("refunded_amount", money(), nullable=False, server_default="0.00"),
+    sa.Column("return_url", sa.String(1000), nullable=True),
+    sa.Column("webhook_url", sa.String(1000), nullable=True),  # the business system's notify_url
+    sa.Column("api_key_id", sa.String(64), nullable=True),
+    sa.Column("checkout", sa.Text(), nullable=True),  # JSON: pay_url, code_url, pay_params
+    sa.Column("version", sa.Integer(), nullable=False, server_default="0"),
+    sa.UniqueConstraint("order_no", name="uk_order_no"),
+    sa.Index("idx_trade_no", "trade_no"),
+    sa.Index("idx_trade_status", "trade_status", "create_time"),
+    sa.Index("idx_create_time_order_no", "create_time", "order_no"),
+    **MYSQL,
+)
+
+refund = sa.Table(
+    "paycore_refund",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("refund_no", sa.String(64), nullable=False),
+    sa.Column("order_no", sa.String(64), sa.ForeignKey(payment_transaction.c.order_no), nullable=False),
+    sa.Column("amount", money(), nullable=False),
+    sa.Column("reason", sa.String(256), nullable=False, server_default=""),
+    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("provider_refund_id", sa.String(128), nullable=True),
+    sa.Column("create_time", UtcDateTime(), nullable=False),
+    sa.Column("success_time", UtcDateTime(), nullable=True),
+    sa.UniqueConstraint("refund_no", name="uk_refund_no"),
+    sa.Index("idx_refund_order_no", "order_no"),
+    **MYSQL,
+)
+
+payment_event = sa.Table(
+    "paycore_payment_event",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("event_id", sa.String(40), nullable=False),
+    sa.Column("order_no", sa.String(64), sa.ForeignKey(payment_transaction.c.order_no), nullable=False),
+    sa.Column("event_type", sa.String(32), nullable=False),
+    sa.Column("from_status", sa.String(20), nullable=True),
+    sa.Column("to_status", sa.String(20), nullable=True),
+    sa.Column("amount", money(), nullable=True),
+    sa.Column("refund_no", sa.String(64), nullable=True),
+    sa.Column("source", sa.String(16), nullable=False),
+    sa.Column("provider_event_id", sa.String(128), nullable=True),
+    sa.Column("detail", sa.Text(), nullable=True),  # JSON
+    sa.Column("raw", sa.Text(), nullable=True),  # the provider's notification or answer, JSON
+    sa.Column("create_time", UtcDateTime(), nullable=False),
+    sa.UniqueConstraint("event_id", name="uk_event_id"),
+    # A provider event applies once; events of our own have no provider id, and NULLs never collide.
+    sa.UniqueConstraint("provider_event_id", "event_type", name="uk_provider_event"),
+    sa.Index("idx_event_order_no", "order_no"),
+    **MYSQL,
+)
+
+webhook_outbox = sa.Table(
+    "paycore_webhook_outbox",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("event_id", sa.String(40), nullable=False),
+    sa.Column("order_no", sa.String(64), sa.ForeignKey(payment_transaction.c.order_no), nullable=False),
+    sa.Column("event_type", sa.String(32), nullable=False),
+    sa.Column("payload", sa.Text(), nullable=False),  # JSON of the journal event
+    sa.Column("status", sa.String(16), nullable=False, server_default="pending"),
+    sa.Column("attempts", sa.Integer(), nullable=False, server_default="0"),
+    sa.Column("next_attempt_time", UtcDateTime(), nullable=False),
+    sa.Column("last_status_code", sa.Integer(), nullable=True),
+    sa.Column("last_error", sa.Text(), nullable=True),
+    sa.Column("create_time", UtcDateTime(), nullable=False),
+    sa.Column("delivered_time", UtcDateTime(), nullable=True),
+    sa.UniqueConstraint("event_id", name="uk_outbox_event_id"),
+    sa.Index("idx_outbox_due", "status", "next_attempt_time"),
+    **MYSQL,
+)
+
+api_key = sa.Table(
+    "paycore_api_key",
+    metadata,
+    sa.Column("key_id", sa.String(64), primary_key=True),
+    sa.Column("name", sa.String(128), nullable=False),
+    sa.Column("scope", sa.String(16), nullable=False),
+    sa.Column("secret_hash", sa.String(128), nullable=False),
+    sa.Column("webhook_url", sa.String(1000), nullable=True),
+    sa.Column("webhook_secret", sa.Text(), nullable=True),  # ciphertext once the secret box exists
+    sa.Column("revoked", sa.Boolean(), nullable=False, server_default=sa.false()),
+    sa.Column("create_time", UtcDateTime(), nullable=False),
+    sa.Column("revoke_time", UtcDateTime(), nullable=True),
+    **MYSQL,
+)
+
+idempotency_key = sa.Table(
+    "paycore_idempotency_key",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("owner", sa.String(64), nullable=False),
+    # API.md allows keys of 255 characters; (64 + 255) * 4 bytes is within InnoDB's 3072-byte
+    # index limit (DYNAMIC rows, the default since MySQL 5.7 / MariaDB 10.2).
+    sa.Column("idem_key", sa.String(255), nullable=False),
+    sa.Column("request_hash", sa.String(64), nullable=False),
+    sa.Column("order_no", sa.String(64), nullable=False),
+    sa.Column("create_time", UtcDateTime(), nullable=False),
+    sa.UniqueConstraint("owner", "idem_key", name="uk_idempotency_owner_key"),
+    **MYSQL,
+)

@@ -1,0 +1,57 @@
+"""The SQL unit of work: one connection and one transaction, rolled back unless committed."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from adapters.sql.errors import storage_errors
+from adapters.sql.repositories import SqlApiKeys, SqlConfigs, SqlIdempotency, SqlPayments
+
+
+class SqlUnitOfWork:
+    """Every repository over one connection; the transaction begins on enter."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._conn: AsyncConnection = engine.connect()
+        self.payments = SqlPayments(self._conn)
+        self.configs = SqlConfigs(self._conn)
+        self.idempotency = SqlIdempotency(self._conn)
+        self.api_keys = SqlApiKeys(self._conn)
+
+    async def __aenter__(self) -> Self:
+        with storage_errors("opening a transaction"):
+            await self._conn.start()
+            await self._conn.begin()
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        try:
+            with storage_errors("ending a transaction"):
+                try:
+                    if self._conn.in_transaction():
+                        await self._conn.rollback()
+                finally:
+                    await self._conn.close()
+        except Exception:
+            if exc is None:  # never hide the error that is already on its way out
+                raise
+
+    async def commit(self) -> None:
+        """Make every change of this unit durable at once."""
+        with storage_errors("committing"):
+            await self._conn.commit()
+
+
+class SqlUnitOfWorkFactory:
+    """Makes SQL units of work over one engine."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+
+    def __call__(self) -> SqlUnitOfWork:
+        return SqlUnitOfWork(self.engine)
