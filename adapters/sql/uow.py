@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from adapters.sql.errors import storage_errors
 from adapters.sql.repositories import SqlApiKeys, SqlConfigs, SqlIdempotency, SqlPayments
+from application.ports import ApiKeyRepository, ConfigRepository, IdempotencyStore, PaymentRepository
 
 
 class SqlUnitOfWork:
@@ -16,10 +17,11 @@ class SqlUnitOfWork:
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._conn: AsyncConnection = engine.connect()
-        self.payments = SqlPayments(self._conn)
-        self.configs = SqlConfigs(self._conn)
-        self.idempotency = SqlIdempotency(self._conn)
-        self.api_keys = SqlApiKeys(self._conn)
+        # Typed as the ports: the UnitOfWork protocol's attributes are invariant.
+        self.payments: PaymentRepository = SqlPayments(self._conn)
+        self.configs: ConfigRepository = SqlConfigs(self._conn)
+        self.idempotency: IdempotencyStore = SqlIdempotency(self._conn)
+        self.api_keys: ApiKeyRepository = SqlApiKeys(self._conn)
 
     async def __aenter__(self) -> Self:
         with storage_errors("opening a transaction"):
