@@ -12,12 +12,16 @@ from adapters.memory.store import MemoryStore
 from application.errors import ConcurrencyConflict, DuplicateKey
 from application.ports import (
     ApiKey,
+    ApiKeyRepository,
+    ConfigRepository,
     IdempotencyRecord,
+    IdempotencyStore,
     JournalEntry,
     Page,
     PageRequest,
     PaymentConfig,
     PaymentFilter,
+    PaymentRepository,
 )
 from domain.events import WEBHOOK_EVENTS
 from domain.payment import Payment
@@ -186,10 +190,11 @@ class MemoryUnitOfWork:
     def __init__(self, store: MemoryStore) -> None:
         self._store = store
         self._staged: list[Write] = []
-        self.payments = MemoryPayments(store, self._staged)
-        self.configs = MemoryConfigs(store, self._staged)
-        self.idempotency = MemoryIdempotency(store, self._staged)
-        self.api_keys = MemoryApiKeys(store, self._staged)
+        # Typed as the ports: the UnitOfWork protocol's attributes are invariant.
+        self.payments: PaymentRepository = MemoryPayments(store, self._staged)
+        self.configs: ConfigRepository = MemoryConfigs(store, self._staged)
+        self.idempotency: IdempotencyStore = MemoryIdempotency(store, self._staged)
+        self.api_keys: ApiKeyRepository = MemoryApiKeys(store, self._staged)
 
     async def __aenter__(self) -> Self:
         return self
