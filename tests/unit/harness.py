@@ -1,0 +1,117 @@
+"""The use cases wired to in-memory storage, fake gateways and a clock the test moves."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from typing import Any
+
+from adapters.gateways.fake import FakeGateway
+from adapters.gateways.registry import StaticGatewayRegistry
+from adapters.memory.store import MemoryStore
+from adapters.memory.uow import MemoryUnitOfWorkFactory
+from application.api_keys import ApiKeys
+from application.apply_update import ApplyProviderUpdate, ApplyResult
+from application.close_payment import ClosePayment
+from application.create_payment import CreatePayment, CreatePaymentCommand
+from application.ports import JournalEntry, PaymentConfig
+from application.queries import PaymentQueries
+from application.refund_payment import RefundPayment
+from application.sync_payment import SyncPayment, SyncRefund
+from domain.events import EventType, Source
+from domain.money import Money
+from domain.payment import Payment
+from domain.updates import ProviderUpdate
+from tests.unit.builders import T0
+
+ALIPAY = PaymentConfig(101, "alipay", "Alipay main", app_id="2021000000000001", seller_id="2088000000000001",
+                       return_url="https://shop.example/return", is_default=True)
+WECHAT = PaymentConfig(102, "wechat", "WeChat main", app_id="wx0000000000000001", mch_id="1900000001",
+                       is_default=True)
+
+
+class FakeClock:
+    """A clock that stands still until the test moves it."""
+
+    def __init__(self, now: datetime = T0) -> None:
+        self._now = now
+
+    def now(self) -> datetime:
+        """The current fake time."""
+        return self._now
+
+    def advance(self, **delta: float) -> datetime:
+        """Move time forward; returns the new now."""
+        self._now += timedelta(**delta)
+        return self._now
+
+
+@dataclass
+class App:
+    """Every payment use case over one store, two fake providers and one clock."""
+
+    uow: MemoryUnitOfWorkFactory
+    clock: FakeClock
+    alipay: FakeGateway
+    wechat: FakeGateway
+    gateways: StaticGatewayRegistry
+    create: CreatePayment
+    close: ClosePayment
+    refund: RefundPayment
+    apply: ApplyProviderUpdate
+    sync: SyncPayment
+    sync_refund: SyncRefund
+    queries: PaymentQueries
+    api_keys: ApiKeys
+
+    @property
+    def store(self) -> MemoryStore:
+        """The committed state."""
+        return self.uow.store
+
+    async def journal(self, order_no: str) -> list[EventType]:
+        """The journal's event types, oldest first."""
+        return [entry.event.event_type for entry in await self.entries(order_no)]
+
+    async def entries(self, order_no: str) -> list[JournalEntry]:
+        """The journal, oldest first."""
+        return list(await self.queries.events(order_no))
+
+    async def stored(self, order_no: str) -> Payment:
+        """The committed payment."""
+        return await self.queries.get(order_no)
+
+    async def notify(self, update: ProviderUpdate, config: PaymentConfig = ALIPAY) -> ApplyResult:
+        """Deliver a provider notification."""
+        return await self.apply(update, config, Source.NOTIFY)
+
+    async def create_paid(self, order_no: str = "T20261124001", total: str = "99.90") -> Payment:
+        """A payment the buyer has paid and whose notification was applied."""
+        await self.create(order(order_no=order_no, total_amount=Money.from_yuan(total)))
+        return (await self.notify(self.alipay.pay(order_no))).payment
+
+
+def build_app(uow: MemoryUnitOfWorkFactory | None = None, configs: tuple[PaymentConfig, ...] = (ALIPAY, WECHAT),
+              refunds_settle_at_once: bool = True) -> App:
+    """A fresh app; pass a factory to share or instrument storage."""
+    uow = uow or MemoryUnitOfWorkFactory()
+    for config in configs:
+        uow.store.configs[config.config_id] = config
+    clock = FakeClock()
+    alipay = FakeGateway("alipay", refunds_settle_at_once=refunds_settle_at_once)
+    wechat = FakeGateway("wechat", refunds_settle_at_once=refunds_settle_at_once)
+    gateways = StaticGatewayRegistry({"alipay": alipay, "wechat": wechat})
+    apply = ApplyProviderUpdate(uow, clock)
+    return App(
+        uow=uow, clock=clock, alipay=alipay, wechat=wechat, gateways=gateways,
+        create=CreatePayment(uow, gateways, clock), close=ClosePayment(uow, gateways, clock, apply),
+        refund=RefundPayment(uow, gateways, clock, apply), apply=apply, sync=SyncPayment(uow, gateways, apply),
+        sync_refund=SyncRefund(uow, gateways, apply), queries=PaymentQueries(uow), api_keys=ApiKeys(uow, clock),
+    )
+
+
+def order(**changes: Any) -> CreatePaymentCommand:
+    """A valid Alipay PC order; keyword arguments change fields."""
+    base = CreatePaymentCommand(order_no="T20261124001", payment_type="alipay", pay_method="pc",
+                                subject="Thesis polishing", total_amount=Money.from_yuan("99.90"))
+    return replace(base, **changes)
