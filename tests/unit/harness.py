@@ -22,7 +22,7 @@ from domain.events import EventType, Source
 from domain.money import Money
 from domain.payment import Payment
 from domain.updates import ProviderUpdate
-from tests.unit.builders import T0
+from tests.unit.builders import PAID_AT, T0
 
 ALIPAY = PaymentConfig(101, "alipay", "Alipay main", app_id="2021000000000001", seller_id="2088000000000001",
                        return_url="https://shop.example/return", is_default=True)
@@ -88,7 +88,8 @@ class App:
     async def create_paid(self, order_no: str = "T20261124001", total: str = "99.90") -> Payment:
         """A payment the buyer has paid and whose notification was applied."""
         await self.create(order(order_no=order_no, total_amount=Money.from_yuan(total)))
-        return (await self.notify(self.alipay.pay(order_no))).payment
+        self.clock.advance(minutes=5)
+        return (await self.notify(self.alipay.pay(order_no, paid_at=PAID_AT))).payment
 
 
 def build_app(uow: MemoryUnitOfWorkFactory | None = None, configs: tuple[PaymentConfig, ...] = (ALIPAY, WECHAT),
