@@ -42,7 +42,10 @@ def decode_cursor(cursor: str) -> tuple[datetime, str]:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         when, order_no = json.loads(raw)
-        return datetime.fromisoformat(when), str(order_no)
+        at = datetime.fromisoformat(when)
+        if at.tzinfo is None:  # ours always carry an offset; a naive time cannot be compared with them
+            raise ValueError("cursor time without an offset")
+        return at, str(order_no)
     except (binascii.Error, ValueError, TypeError) as e:
         raise InvalidCursor("cursor is not valid; pass the next_cursor of a previous page", field="cursor") from e
 
