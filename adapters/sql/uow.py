@@ -24,6 +24,9 @@ class SqlUnitOfWork:
         self.api_keys: ApiKeyRepository = SqlApiKeys(self._conn)
 
     async def __aenter__(self) -> Self:
+        # Concurrency is optimistic everywhere: the version check in SqlPayments.save decides.
+        # SQLite's driver defers BEGIN to the first write, so reads hold no snapshot and a second
+        # writer waits (busy_timeout) for the first, then sees its version and conflicts.
         with storage_errors("opening a transaction"):
             await self._conn.start()
             await self._conn.begin()
