@@ -149,7 +149,7 @@ def test_refunding_a_finished_payment_is_an_illegal_transition_naming_it() -> No
     assert payment.refunds == {}
 
 
-def test_a_closed_status_event_is_journaled_once_for_each_close() -> None:
+def test_closing_twice_journals_one_close() -> None:
     payment = payment_in(TS.WAIT_BUYER_PAY)
     assert payment.close(Source.API, LATER)[0].event_type is EventType.PAYMENT_CLOSED
     assert payment.close(Source.API, LATER) == []
