@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -9,11 +10,12 @@ from typing import Any
 from adapters.gateways.fake import FakeGateway
 from adapters.gateways.registry import StaticGatewayRegistry
 from adapters.memory.store import MemoryStore
-from adapters.memory.uow import MemoryUnitOfWorkFactory
+from adapters.memory.uow import MemoryPayments, MemoryUnitOfWork, MemoryUnitOfWorkFactory
 from application.api_keys import ApiKeys
 from application.apply_update import ApplyProviderUpdate, ApplyResult
 from application.close_payment import ClosePayment
 from application.create_payment import CreatePayment, CreatePaymentCommand
+from application.errors import ConcurrencyConflict
 from application.ports import JournalEntry, PaymentConfig
 from application.queries import PaymentQueries
 from application.refund_payment import RefundPayment
@@ -116,3 +118,38 @@ def order(**changes: Any) -> CreatePaymentCommand:
     base = CreatePaymentCommand(order_no="T20261124001", payment_type="alipay", pay_method="pc",
                                 subject="Thesis polishing", total_amount=Money.from_yuan("99.90"))
     return replace(base, **changes)
+
+
+class InterleavingPayments(MemoryPayments):
+    """Lets every other task run between loading a payment and using it."""
+
+    async def get(self, order_no: str) -> Payment | None:
+        payment = await super().get(order_no)
+        await asyncio.sleep(0)
+        return payment
+
+
+class InterleavingUnitOfWork(MemoryUnitOfWork):
+    """Yields before committing and counts the commits that lost the version check."""
+
+    def __init__(self, store: MemoryStore, factory: InterleavingUnitOfWorkFactory) -> None:
+        super().__init__(store)
+        self.payments = InterleavingPayments(store, self._staged)
+        self._factory = factory
+
+    async def commit(self) -> None:
+        await asyncio.sleep(0)
+        try:
+            await super().commit()
+        except ConcurrencyConflict:
+            self._factory.conflicts += 1
+            raise
+
+
+class InterleavingUnitOfWorkFactory(MemoryUnitOfWorkFactory):
+    """Units of work whose transactions overlap, like concurrent requests on a database."""
+
+    conflicts = 0
+
+    def __call__(self) -> InterleavingUnitOfWork:
+        return InterleavingUnitOfWork(self.store, self)

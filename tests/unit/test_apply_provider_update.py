@@ -8,18 +8,15 @@ from typing import Any
 
 import pytest
 
-from adapters.memory.store import MemoryStore
-from adapters.memory.uow import MemoryPayments, MemoryUnitOfWork, MemoryUnitOfWorkFactory
 from application.apply_update import Outcome
-from application.errors import ConcurrencyConflict, NotificationRejected
+from application.errors import NotificationRejected
 from application.refund_payment import RefundCommand
 from domain.events import EventType, Source
 from domain.money import Money
-from domain.payment import Payment
 from domain.status import TradeStatus
 from domain.updates import ProviderUpdate, UpdateKind
 from tests.unit.builders import PAID_AT
-from tests.unit.harness import ALIPAY, WECHAT, App, build_app, order
+from tests.unit.harness import ALIPAY, WECHAT, App, InterleavingUnitOfWorkFactory, build_app, order
 
 ORDER = "T20261124001"
 
@@ -132,41 +129,6 @@ async def test_a_paid_notification_after_a_local_close_is_applied_as_an_anomaly(
 
 
 # -- concurrency ---------------------------------------------------------------------------------------
-
-
-class InterleavingPayments(MemoryPayments):
-    """Lets every other task run between loading a payment and using it."""
-
-    async def get(self, order_no: str) -> Payment | None:
-        payment = await super().get(order_no)
-        await asyncio.sleep(0)
-        return payment
-
-
-class InterleavingUnitOfWork(MemoryUnitOfWork):
-    """Yields before committing and counts the commits that lost the version check."""
-
-    def __init__(self, store: MemoryStore, factory: InterleavingUnitOfWorkFactory) -> None:
-        super().__init__(store)
-        self.payments = InterleavingPayments(store, self._staged)
-        self._factory = factory
-
-    async def commit(self) -> None:
-        await asyncio.sleep(0)
-        try:
-            await super().commit()
-        except ConcurrencyConflict:
-            self._factory.conflicts += 1
-            raise
-
-
-class InterleavingUnitOfWorkFactory(MemoryUnitOfWorkFactory):
-    """Units of work whose transactions overlap, like concurrent requests on a database."""
-
-    conflicts = 0
-
-    def __call__(self) -> InterleavingUnitOfWork:
-        return InterleavingUnitOfWork(self.store, self)
 
 
 async def test_one_notification_delivered_twenty_times_at_once_is_journaled_once() -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from application.errors import PaymentNotFound, ProviderUnavailable, RefundNotFound
@@ -11,7 +13,7 @@ from domain.events import EventType
 from domain.money import Money
 from domain.status import RefundStatus, TradeStatus
 from domain.updates import ProviderUpdate, UpdateKind
-from tests.unit.harness import App, build_app, order
+from tests.unit.harness import App, InterleavingUnitOfWorkFactory, build_app, order
 
 ORDER = "T20261124001"
 
@@ -167,3 +169,19 @@ async def test_a_failed_refund_releases_the_amount_for_another() -> None:
     assert (await app.journal(ORDER))[-3:] == [
         EventType.REFUND_CREATED, EventType.REFUND_FAILED, EventType.REFUND_CREATED,
     ]
+
+
+async def test_refunds_racing_for_the_same_money_hold_no_more_than_was_paid() -> None:
+    uow = InterleavingUnitOfWorkFactory()
+    app = build_app(uow, refunds_settle_at_once=False)
+    await app.create_paid()
+    results = await asyncio.gather(
+        *(app.refund(refund(f"R{i}", "60.00")) for i in range(5)), return_exceptions=True,
+    )
+    held = [r for r in results if not isinstance(r, BaseException)]
+    assert len(held) == 1
+    assert all(isinstance(r, RefundExceedsPaid) for r in results if isinstance(r, BaseException))
+    stored = await app.stored(ORDER)
+    assert stored.committed_refunds == Money(6000)
+    assert app.alipay.calls.count("refund") == 1
+    assert uow.conflicts > 0  # the requests really raced
