@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 DEFAULT_RETRY_SCHEDULE = (15, 60, 300, 1800, 7200, 21600, 43200, 86400)
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./paycore.db"
+DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"
 
 
 class SettingsError(ValueError):
@@ -18,8 +20,8 @@ class SettingsError(ValueError):
 class Settings:
     """Everything paycore reads from its environment."""
 
-    database_url: str = "sqlite+aiosqlite:///./paycore.db"
-    public_url: str = "http://127.0.0.1:8000"
+    database_url: str = DEFAULT_DATABASE_URL
+    public_url: str = DEFAULT_PUBLIC_URL
     log_level: str = "INFO"
     log_format: str = "console"
     webhook_retry_schedule: tuple[int, ...] = DEFAULT_RETRY_SCHEDULE
@@ -50,8 +52,8 @@ def load_settings(environ: Mapping[str, str] | None = None, dotenv: Path | None 
     """Settings from the environment, which wins over the .env file."""
     env = {**(read_dotenv(dotenv) if dotenv else {}), **(os.environ if environ is None else environ)}
     return Settings(
-        database_url=env.get("PAYCORE_DATABASE_URL") or Settings.database_url,
-        public_url=(env.get("PAYCORE_PUBLIC_URL") or Settings.public_url).rstrip("/"),
+        database_url=env.get("PAYCORE_DATABASE_URL") or DEFAULT_DATABASE_URL,
+        public_url=(env.get("PAYCORE_PUBLIC_URL") or DEFAULT_PUBLIC_URL).rstrip("/"),
         log_level=(env.get("PAYCORE_LOG_LEVEL") or "INFO").upper(),
         log_format=_choice(env, "PAYCORE_LOG_FORMAT", "console", {"console", "json"}),
         webhook_retry_schedule=_seconds_list(env.get("PAYCORE_WEBHOOK_RETRY_SCHEDULE")),

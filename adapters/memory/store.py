@@ -23,11 +23,17 @@ class MemoryStore:
     api_keys: dict[str, ApiKey] = field(default_factory=dict)
     refund_owner: dict[str, str] = field(default_factory=dict)
     last_id: int = 0
+    last_config_id: int = 99  # like an auto_increment, never reused, even after a rollback
 
     def next_id(self) -> int:
         """A fresh id for a journal entry."""
         self.last_id += 1
         return self.last_id
+
+    def next_config_id(self) -> int:
+        """A fresh config id."""
+        self.last_config_id += 1
+        return self.last_config_id
 
     def snapshot(self, order_no: str) -> Payment | None:
         """A private copy of a committed payment, as a fresh load from a database would be."""

@@ -126,10 +126,14 @@ class MemoryConfigs:
                      if c.payment_type == payment_type and c.is_default), None)
 
     async def add(self, config: PaymentConfig) -> PaymentConfig:
-        """Insert with a new id (ids start at 100, like the seed's auto_increment)."""
-        saved = dataclasses.replace(config, config_id=max([99, *self._store.configs]) + 1)
+        """Insert with a new id (from 100, like the seed's auto_increment); a new default takes over."""
+        saved = dataclasses.replace(config, config_id=self._store.next_config_id())
 
         def write(store: MemoryStore) -> None:
+            if saved.is_default:
+                for other in list(store.configs.values()):
+                    if other.payment_type == saved.payment_type and other.is_default:
+                        store.configs[other.config_id] = dataclasses.replace(other, is_default=False)
             store.configs[saved.config_id] = saved
 
         self._staged.append(write)

@@ -11,7 +11,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from adapters.sql.types import UtcDateTime
+from adapters.sql.types import UtcDateTime, Yuan
 
 NAMING = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -28,14 +28,9 @@ MYSQL: dict[str, Any] = {"mysql_engine": "InnoDB", "mysql_charset": "utf8mb4", "
 BigId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
 
-def money() -> sa.Numeric[Any]:
-    """Yuan with two decimals: Numeric(12,2), not the seed's decimal(10,2), which cannot hold 100000000.00.
-
-    SQLite has no decimal type and keeps these as 8-byte floats; SQLAlchemy reads them back through
-    "%.2f", exact for every amount of at most 15 significant digits, so the round trip is lossless.
-    No arithmetic on amounts happens in SQL.
-    """
-    return sa.Numeric(12, 2, asdecimal=True)
+def money() -> Yuan:
+    """Yuan with two decimals, exact on every database (see Yuan)."""
+    return Yuan()
 
 
 def flag(name: str) -> sa.Column[Any]:

@@ -8,6 +8,7 @@ from typing import Any
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, NotFoundException, ValidationException
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+from litestar.types import ExceptionHandlersMap
 
 from application import errors as app
 from application.api_keys import UnknownScope
@@ -119,7 +120,7 @@ def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Respon
                           "internal error; it has been logged, please retry later")
 
 
-EXCEPTION_HANDLERS: dict[type[Exception], Any] = {
+EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     app.ApplicationError: handle_known,
     dom.DomainError: handle_known,
     ValidationException: handle_validation,

@@ -6,7 +6,8 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get, post
-from litestar.params import Parameter
+from litestar.di import NamedDependency
+from litestar.params import FromQuery, HeaderParameter, JSONBody, Parameter
 
 from application.close_payment import ClosePayment
 from application.create_payment import CreatePayment, CreatePaymentCommand
@@ -33,7 +34,7 @@ from entrypoints.http.schemas import (
 )
 
 OrderNoPath = Annotated[str, Parameter(max_length=64)]
-IdempotencyKey = Annotated[str | None, Parameter(header="Idempotency-Key", max_length=255, required=False)]
+IdempotencyKey = Annotated[str | None, HeaderParameter(name="Idempotency-Key", max_length=255, required=False)]
 
 
 def amount_of(value: Any, field: str) -> Money:
@@ -59,69 +60,99 @@ class PaymentController(Controller):
     tags = ["payments"]  # noqa: RUF012
 
     @post("/payments", status_code=201)
-    async def create(self, request: Request[Any, Any, Any], data: CreatePaymentRequest,
-                     create_payment: CreatePayment, idempotency_key: IdempotencyKey = None) -> Response[PaymentView]:
+    async def create(
+        self,
+        request: Request[Any, Any, Any],
+        data: JSONBody[CreatePaymentRequest],
+        create_payment: NamedDependency[CreatePayment],
+        idempotency_key: IdempotencyKey = None,
+    ) -> Response[PaymentView]:
         """Create a payment (or answer a repeat of an identical request)."""
         command = CreatePaymentCommand(
-            order_no=data.order_no, payment_type=data.payment_type, pay_method=data.pay_method,
-            subject=data.subject, total_amount=amount_of(data.total_amount, "total_amount"), body=data.body,
-            openid=data.openid, config_id=data.config_id, expire_minutes=data.expire_minutes,
-            return_url=data.return_url, notify_url=data.notify_url, api_key_id=current_key(request).key_id,
+            order_no=data.order_no,
+            payment_type=data.payment_type,
+            pay_method=data.pay_method,
+            subject=data.subject,
+            total_amount=amount_of(data.total_amount, "total_amount"),
+            body=data.body,
+            openid=data.openid,
+            config_id=data.config_id,
+            expire_minutes=data.expire_minutes,
+            return_url=data.return_url,
+            notify_url=data.notify_url,
+            api_key_id=current_key(request).key_id,
             idempotency_key=idempotency_key,
         )
         result = await create_payment(command)
         return Response(payment_view(result.payment, public_url(request)), status_code=201 if result.created else 200)
 
     @get("/payments/{order_no:str}")
-    async def read(self, request: Request[Any, Any, Any], order_no: OrderNoPath, queries: PaymentQueries,
-                   sync_payment: SyncPayment, sync: bool = False) -> PaymentView:
+    async def read(
+        self,
+        request: Request[Any, Any, Any],
+        order_no: OrderNoPath,
+        queries: NamedDependency[PaymentQueries],
+        sync_payment: NamedDependency[SyncPayment],
+        sync: FromQuery[bool] = False,
+    ) -> PaymentView:
         """One payment; `?sync=true` asks the provider first."""
         payment = await sync_payment(order_no) if sync else await queries.get(order_no)
         return payment_view(payment, public_url(request))
 
     @get("/payments")
     async def list_payments(
-        self, request: Request[Any, Any, Any], queries: PaymentQueries,
-        trade_status: TradeStatus | None = None, payment_type: Annotated[str | None, Parameter(max_length=20)] = None,
+        self,
+        request: Request[Any, Any, Any],
+        queries: NamedDependency[PaymentQueries],
+        trade_status: FromQuery[TradeStatus | None] = None,
+        payment_type: Annotated[str | None, Parameter(max_length=20)] = None,
         created_from: Annotated[str | None, Parameter(max_length=40)] = None,
         created_to: Annotated[str | None, Parameter(max_length=40)] = None,
         limit: Annotated[int, Parameter(ge=1, le=200)] = 50,
         cursor: Annotated[str | None, Parameter(max_length=500)] = None,
     ) -> PaymentList:
         """Payments, newest first."""
-        filters = PaymentFilter(trade_status, payment_type, _moment(created_from, "created_from"),
-                                _moment(created_to, "created_to"))
+        filters = PaymentFilter(
+            trade_status, payment_type, _moment(created_from, "created_from"), _moment(created_to, "created_to")
+        )
         page = await queries.list(filters, limit, cursor)
         url = public_url(request)
         return PaymentList([payment_view(p, url) for p in page.items], page.next_cursor)
 
     @post("/payments/{order_no:str}/close", status_code=200)
-    async def close(self, request: Request[Any, Any, Any], order_no: OrderNoPath,
-                    close_payment: ClosePayment) -> PaymentView:
+    async def close(
+        self, request: Request[Any, Any, Any], order_no: OrderNoPath, close_payment: NamedDependency[ClosePayment]
+    ) -> PaymentView:
         """Close an unpaid payment."""
         return payment_view(await close_payment(order_no), public_url(request))
 
     @get("/payments/{order_no:str}/events")
-    async def events(self, order_no: OrderNoPath, queries: PaymentQueries) -> EventList:
+    async def events(self, order_no: OrderNoPath, queries: NamedDependency[PaymentQueries]) -> EventList:
         """The payment's journal, oldest first."""
         return EventList([event_view(e) for e in await queries.events(order_no)])
 
     @post("/payments/{order_no:str}/refunds", status_code=201)
-    async def refund(self, order_no: OrderNoPath, data: RefundRequest,
-                     refund_payment: RefundPayment) -> Response[RefundView]:
+    async def refund(
+        self, order_no: OrderNoPath, data: JSONBody[RefundRequest], refund_payment: NamedDependency[RefundPayment]
+    ) -> Response[RefundView]:
         """Refund part or all of a paid payment."""
         command = RefundCommand(order_no, data.refund_no, amount_of(data.refund_amount, "refund_amount"), data.reason)
         result = await refund_payment(command)
         return Response(refund_view(result.refund), status_code=201 if result.created else 200)
 
     @get("/payments/{order_no:str}/refunds")
-    async def refunds(self, order_no: OrderNoPath, queries: PaymentQueries) -> RefundList:
+    async def refunds(self, order_no: OrderNoPath, queries: NamedDependency[PaymentQueries]) -> RefundList:
         """The payment's refunds."""
         return RefundList([refund_view(r) for r in await queries.refunds(order_no)])
 
     @get("/refunds/{refund_no:str}")
-    async def read_refund(self, refund_no: Annotated[str, Parameter(max_length=64)], queries: PaymentQueries,
-                          sync_refund: SyncRefund, sync: bool = False) -> RefundView:
+    async def read_refund(
+        self,
+        refund_no: Annotated[str, Parameter(max_length=64)],
+        queries: NamedDependency[PaymentQueries],
+        sync_refund: NamedDependency[SyncRefund],
+        sync: FromQuery[bool] = False,
+    ) -> RefundView:
         """One refund; `?sync=true` asks the provider first."""
         if sync:
             payment = await sync_refund(refund_no)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from adapters.memory.uow import MemoryUnitOfWorkFactory
 from application.errors import DuplicateKey
 from application.ports import ApiKey, IdempotencyRecord, PaymentConfig, UnitOfWorkFactory
 from tests.contract.helpers import at
@@ -20,11 +19,7 @@ async def add_configs(uow_factory: UnitOfWorkFactory, *configs: PaymentConfig) -
     return added
 
 
-async def test_configs_added_in_one_unit_get_distinct_ids(
-    uow_factory: UnitOfWorkFactory, request: pytest.FixtureRequest,
-) -> None:
-    if isinstance(uow_factory, MemoryUnitOfWorkFactory):
-        request.applymarker(pytest.mark.xfail(strict=True, reason="MemoryConfigs.add numbers from committed ids"))
+async def test_configs_added_in_one_unit_get_distinct_ids(uow_factory: UnitOfWorkFactory) -> None:
     async with uow_factory() as uow:
         first = await uow.configs.add(PaymentConfig(0, "alipay", "one"))
         second = await uow.configs.add(PaymentConfig(0, "wechat", "two"))
@@ -58,6 +53,16 @@ async def test_many_configs_of_a_type_may_exist_beside_its_one_default(uow_facto
         assert await uow.configs.get_default("alipay") == added[1]
         assert await uow.configs.get_default("wechat") is None
         assert [await uow.configs.get(c.config_id) for c in added] == added
+
+
+async def test_a_new_default_config_takes_over_from_the_previous_one(uow_factory: UnitOfWorkFactory) -> None:
+    old, new = await add_configs(uow_factory, PaymentConfig(0, "alipay", "old", is_default=True),
+                                 PaymentConfig(0, "alipay", "new", is_default=True))
+    async with uow_factory() as uow:
+        assert await uow.configs.get_default("alipay") == new
+        demoted = await uow.configs.get(old.config_id)
+    assert demoted is not None
+    assert not demoted.is_default
 
 
 async def test_an_idempotency_record_reads_back_and_its_key_cannot_be_reused(uow_factory: UnitOfWorkFactory) -> None:

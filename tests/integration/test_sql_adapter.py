@@ -123,7 +123,7 @@ async def test_migrating_a_relative_sqlite_url_works_from_any_working_directory(
 
 def test_the_alembic_command_line_migrates_paycore_database_url(tmp_path: Path) -> None:
     database = tmp_path / "cli.db"
-    result = subprocess.run(  # noqa: S603 - a fixed command line
+    result = subprocess.run(
         [sys.executable, "-m", "alembic", "-c", str(REPO / "alembic.ini"), "upgrade", "head"],
         cwd=tmp_path, env={"PAYCORE_DATABASE_URL": f"sqlite+aiosqlite:///{database}", "PATH": ""},
         capture_output=True, text=True, timeout=120, check=False,

@@ -36,9 +36,9 @@ def dt() -> sa.types.TypeEngine[datetime]:
     return sa.DateTime().with_variant(mysql.DATETIME(fsp=6), "mysql", "mariadb")
 
 
-def money() -> sa.Numeric[Decimal]:
-    """Yuan, two decimals; 12 digits because amounts reach 100000000.00."""
-    return sa.Numeric(12, 2)
+def money() -> sa.types.TypeEngine[Decimal]:
+    """Yuan, two decimals; 12 digits because amounts reach 100000000.00; text on SQLite, which has no decimal."""
+    return sa.Numeric(12, 2).with_variant(sa.String(16), "sqlite")
 
 
 def upgrade() -> None:
