@@ -1,0 +1,83 @@
+"""`paycore serve` as a real process on a real port: it migrates SQLite, answers /health and serves the API."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+
+def free_port() -> int:
+    """A port nobody listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def wait_for_health(url: str, process: subprocess.Popen[str], timeout: float = 30.0) -> None:
+    """Poll /health until it answers, the process dies, or the time is up."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"paycore exited with {process.returncode}: {process.communicate()[1]}")
+        try:
+            if httpx.get(f"{url}/health", timeout=1.0).status_code == 200:
+                return
+        except httpx.TransportError:
+            time.sleep(0.1)  # polling a port that is not open yet; bounded by the deadline
+    raise AssertionError(f"paycore did not answer {url}/health within {timeout}s")
+
+
+def printed_payments_key(process: subprocess.Popen[str]) -> str:
+    """The payments key the demo printed (already flushed: it prints before it serves)."""
+    assert process.stdout is not None
+    for _ in range(100):
+        line = process.stdout.readline()
+        if "payments key:" in line:
+            return line.split()[-1]
+    raise AssertionError("the demo printed no payments key")
+
+
+@pytest.fixture
+def demo_server(tmp_path: Path) -> Iterator[tuple[str, str, str]]:
+    """`paycore demo` on a free port in an empty directory; yields its URL, directory and payments key."""
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PAYCORE_")}
+    process = subprocess.Popen([sys.executable, "-m", "entrypoints.cli", "demo", "--port", str(port)],
+                               cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_for_health(url, process)
+        yield url, str(tmp_path), printed_payments_key(process)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def test_the_demo_serves_the_api_on_sqlite_from_an_empty_directory(demo_server: tuple[str, str, str]) -> None:
+    url, directory, key = demo_server
+    assert httpx.get(f"{url}/ready", timeout=5).status_code == 200
+    assert (Path(directory) / "paycore-demo.db").is_file()
+    unauthenticated = httpx.post(f"{url}/v1/payments", json={}, timeout=5)
+    assert unauthenticated.status_code == 401
+    assert unauthenticated.json()["code"] == "UNAUTHENTICATED"
+    auth = {"Authorization": f"Bearer {key}"}
+    body = {"order_no": "DEMO0001", "payment_type": "alipay", "pay_method": "pc", "subject": "Thesis polishing",
+            "total_amount": "99.90"}
+    created = httpx.post(f"{url}/v1/payments", json=body, headers=auth, timeout=5)
+    assert created.status_code == 201, created.text
+    assert created.json()["trade_status"] == "WAIT_BUYER_PAY"
+    closed = httpx.post(f"{url}/v1/payments/DEMO0001/close", headers=auth, timeout=5)
+    assert closed.json()["trade_status"] == "TRADE_CLOSED"
