@@ -120,3 +120,15 @@ class Forbidden(ApplicationError):
     """The API key's scope does not allow this."""
 
     code = "FORBIDDEN"
+
+
+class SecretUnreadable(ApplicationError):
+    """A stored secret cannot be decrypted: its master key is missing or wrong, or it was tampered with."""
+
+    code = "MASTER_KEY_MISMATCH"
+
+
+class InvalidKeyMaterial(ApplicationError):
+    """Key material that cannot be parsed or is the wrong kind of key."""
+
+    code = "VALIDATION_ERROR"

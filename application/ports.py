@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import TracebackType
@@ -18,9 +18,12 @@ from domain.updates import ProviderUpdate
 # -- records ------------------------------------------------------------------------------------
 
 
+SECRET_FIELDS = ("private_key", "api_key", "api_v3_key")
+
+
 @dataclass(frozen=True, slots=True)
 class PaymentConfig:
-    """The non-secret part of a payment config that the use cases need."""
+    """A payment config as stored: public fields in clear, secrets only as ciphertext in `sealed`."""
 
     config_id: int
     payment_type: str
@@ -34,6 +37,22 @@ class PaymentConfig:
     is_sandbox: bool = False
     is_default: bool = False
     enabled: bool = True
+    public_key: str = ""
+    alipay_public_key: str = ""
+    cert_serial_no: str = ""
+    private_cert_path: str = ""
+    wechat_public_key: str = ""
+    wechat_public_key_id: str = ""
+    remark: str = ""
+    create_by: str = ""
+    update_by: str = ""
+    create_time: datetime | None = None
+    update_time: datetime | None = None
+    sealed: Mapping[str, str] = field(default_factory=dict)  # a SECRET_FIELDS name → its ciphertext
+
+    def secret_context(self, name: str) -> str:
+        """The associated data binding a secret's ciphertext to this row and field."""
+        return f"ai_write_payment_config:{self.config_id}:{name}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,7 +140,7 @@ class PaymentRepository(Protocol):
 
 
 class ConfigRepository(Protocol):
-    """Payment configs (read side, as the payment use cases need them)."""
+    """Payment configs; deleted ones (del_flag "2") are invisible except to `list(include_deleted=True)`."""
 
     async def get(self, config_id: int) -> PaymentConfig | None:
         """A config that is not deleted, or None."""
@@ -130,7 +149,16 @@ class ConfigRepository(Protocol):
         """The default config of the type, or None."""
 
     async def add(self, config: PaymentConfig) -> PaymentConfig:
-        """Insert a config; returns it with its id."""
+        """Insert a config (a new default takes over in the same transaction); returns it with its id."""
+
+    async def update(self, config: PaymentConfig) -> None:
+        """Write every field of an existing config, sealed secrets included; a new default takes over."""
+
+    async def delete(self, config_id: int, by: str) -> bool:
+        """Soft-delete (del_flag "2", no longer default); False if there is no such live config."""
+
+    async def list(self, include_deleted: bool = False) -> Sequence[PaymentConfig]:
+        """Configs by id."""
 
 
 class IdempotencyStore(Protocol):
@@ -218,6 +246,38 @@ class GatewayRegistry(Protocol):
 
     def for_config(self, config: PaymentConfig) -> Gateway:
         """The adapter; GatewayNotAvailable if paycore has none for its payment type."""
+
+
+class SecretBox(Protocol):
+    """Authenticated encryption of secrets at rest under rotating master keys."""
+
+    def seal(self, plaintext: str, context: str) -> str:
+        """Ciphertext under the newest master key, carrying its key id, bound to `context`."""
+
+    def open(self, sealed: str, context: str) -> str:
+        """The plaintext; SecretUnreadable (naming the key id) for a missing key, wrong key or other context."""
+
+    def is_current(self, sealed: str) -> bool:
+        """Whether the ciphertext is under the newest master key."""
+
+    def fingerprint(self, secret: str) -> str:
+        """`sha256:<hex>`, an HMAC of a symmetric secret: comparable, not guessable."""
+
+
+class KeyInspector(Protocol):
+    """Parses and normalises RSA key material; raises InvalidKeyMaterial with a reason a person can act on."""
+
+    def private_key(self, text: str, *, pkcs8: bool) -> str:
+        """A PEM, PKCS#1 or PKCS#8 or bare base64 private key, as PEM in the form asked for."""
+
+    def public_key(self, text: str) -> str:
+        """A PEM or bare base64 public key, or an X.509 certificate, as SubjectPublicKeyInfo PEM."""
+
+    def public_key_of(self, private_key_pem: str) -> str:
+        """The public half of a private key, as SubjectPublicKeyInfo PEM."""
+
+    def fingerprint(self, key_pem: str) -> str:
+        """`sha256:<hex>` of the public key's DER (of a private key's public half)."""
 
 
 class Clock(Protocol):
