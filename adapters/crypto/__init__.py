@@ -1,0 +1,1 @@
+"""Cryptography adapters: the secret box over master keys, and RSA key inspection."""
