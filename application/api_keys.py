@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from application.errors import ApplicationError, Forbidden, Unauthenticated
-from application.ports import ApiKey, Clock, UnitOfWorkFactory
+from application.ports import ApiKey, Clock, SecretBox, UnitOfWorkFactory
 
 SCOPES = frozenset({"payments", "admin"})
 PREFIX = "pck_"
@@ -27,11 +27,17 @@ class IssuedKey:
 
     key: ApiKey
     token: str
+    webhook_secret: str
 
 
 def hash_secret(secret: str) -> str:
     """The stored form of a key's secret."""
     return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def webhook_secret_context(key_id: str) -> str:
+    """The associated data binding a key's sealed webhook secret to its row."""
+    return f"paycore_api_key:{key_id}:webhook_secret"
 
 
 def allows(key: ApiKey, scope: str) -> bool:
@@ -42,19 +48,30 @@ def allows(key: ApiKey, scope: str) -> bool:
 class ApiKeys:
     """The API key use cases."""
 
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
-        self._uow, self._clock = uow, clock
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, box: SecretBox) -> None:
+        self._uow, self._clock, self._box = uow, clock, box
 
     async def issue(self, name: str, scope: str, webhook_url: str | None = None) -> IssuedKey:
-        """Create a key; its token is `pck_<key id>_<secret>` and only the secret's hash is stored."""
+        """Create a key; its token is `pck_<key id>_<secret>` and only the secret's hash is stored.
+
+        Each key also gets a webhook secret that signs the webhooks of the payments it creates; it is
+        stored sealed and, like the token, shown only now.
+        """
         if scope not in SCOPES:
             raise UnknownScope(f"scope must be one of {', '.join(sorted(SCOPES))}", field="scope")
         key_id, secret = secrets.token_hex(8), secrets.token_urlsafe(32)
-        key = ApiKey(key_id, name, scope, hash_secret(secret), self._clock.now(), webhook_url)
+        webhook_secret = f"whsec_{secrets.token_urlsafe(32)}"
+        sealed = self._box.seal(webhook_secret, webhook_secret_context(key_id))
+        key = ApiKey(key_id, name, scope, hash_secret(secret), self._clock.now(), webhook_url,
+                     extra={"webhook_secret": sealed})
         async with self._uow() as uow:
             await uow.api_keys.add(key)
             await uow.commit()
-        return IssuedKey(key, f"{PREFIX}{key_id}_{secret}")
+        return IssuedKey(key, f"{PREFIX}{key_id}_{secret}", webhook_secret)
+
+    def webhook_secret(self, key: ApiKey) -> str:
+        """The key's webhook signing secret, unsealed."""
+        return self._box.open(str(key.extra["webhook_secret"]), webhook_secret_context(key.key_id))
 
     async def authenticate(self, token: str | None, scope: str) -> ApiKey:
         """The key behind a bearer token, if it may act in `scope`; else Unauthenticated or Forbidden."""

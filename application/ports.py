@@ -43,6 +43,7 @@ class PaymentConfig:
     private_cert_path: str = ""
     wechat_public_key: str = ""
     wechat_public_key_id: str = ""
+    wechat_platform_cert: str = ""
     remark: str = ""
     create_by: str = ""
     update_by: str = ""
@@ -160,6 +161,9 @@ class ConfigRepository(Protocol):
     async def list(self, include_deleted: bool = False) -> Sequence[PaymentConfig]:
         """Configs by id."""
 
+    async def reseal(self, config_id: int, sealed: Mapping[str, str]) -> None:
+        """Replace the ciphertexts of a config, deleted or not (key rotation)."""
+
 
 class IdempotencyStore(Protocol):
     """Idempotency-Key records."""
@@ -185,6 +189,9 @@ class ApiKeyRepository(Protocol):
 
     async def revoke(self, key_id: str) -> bool:
         """Revoke; False if there is no such key."""
+
+    async def reseal(self, key_id: str, webhook_secret: str) -> None:
+        """Replace the key's sealed webhook secret (key rotation)."""
 
 
 class UnitOfWork(Protocol):

@@ -25,8 +25,26 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _check_secrets(settings: Settings) -> None:
+    """Stop before serving when the master key is missing or does not open the stored secrets."""
+    from application.errors import SecretUnreadable
+    from entrypoints.container import build_container
+
+    async def check() -> None:
+        container = build_container(settings)
+        try:
+            await container.stored_secrets().check()
+        finally:
+            await container.engine().dispose()
+
+    try:
+        asyncio.run(check())
+    except SecretUnreadable as e:
+        raise SettingsError(f"{e.message}. Set PAYCORE_MASTER_KEYS to the key(s) that encrypted them.") from e
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
-    """Run the API (migrating SQLite first)."""
+    """Run the API (migrating SQLite first), after checking the master key opens the stored secrets."""
     import uvicorn
 
     from entrypoints.logs import configure_logging
@@ -35,6 +53,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     configure_logging(settings.log_level, settings.log_format)
     if settings.is_sqlite:
         _migrate(settings)
+    _check_secrets(settings)
     workers = args.workers if not settings.is_sqlite else 1
     uvicorn.run("entrypoints.asgi:app_from_env", factory=True, host=args.host, port=args.port,
                 workers=workers, log_level=settings.log_level.lower(), access_log=False)
@@ -64,9 +83,11 @@ def cmd_api_key_create(args: argparse.Namespace) -> int:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     """SQLite + offline providers + demo configs + keys, then serve."""
-    from entrypoints.demo import prepare_demo
+    from entrypoints.demo import demo_master_key_file, prepare_demo
 
     os.environ.setdefault("PAYCORE_DATABASE_URL", "sqlite+aiosqlite:///./paycore-demo.db")
+    if not os.environ.get("PAYCORE_MASTER_KEYS"):
+        os.environ.setdefault("PAYCORE_MASTER_KEY_FILE", demo_master_key_file())
     os.environ["PAYCORE_FAKE_PROVIDERS"] = "true"
     os.environ.setdefault("PAYCORE_PUBLIC_URL", f"http://127.0.0.1:{args.port}")
     settings = load_settings()
@@ -74,6 +95,104 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print(asyncio.run(prepare_demo(settings)))
     sys.stdout.flush()
     return cmd_serve(args)
+
+
+def cmd_keys_generate(args: argparse.Namespace) -> int:
+    """Print a new master key line for PAYCORE_MASTER_KEYS."""
+    from adapters.crypto.master_keys import generate_master_key
+
+    print(generate_master_key(args.key_id))
+    return 0
+
+
+def cmd_keys_rotate(args: argparse.Namespace) -> int:
+    """Re-seal every stored secret under the newest master key."""
+    from entrypoints.container import build_container
+
+    settings = load_settings()
+    show = sys.stderr.isatty()
+
+    def progress(done: int, total: int) -> None:
+        if show and total:
+            filled = 30 * done // total
+            sys.stderr.write(f"\r[{'#' * filled}{'.' * (30 - filled)}] {done}/{total} secrets")
+            sys.stderr.flush()
+
+    async def rotate() -> tuple[int, int]:
+        container = build_container(settings)
+        try:
+            report = await container.stored_secrets().rotate(progress)
+        finally:
+            await container.engine().dispose()
+        return report.examined, report.resealed
+
+    examined, resealed = asyncio.run(rotate())
+    if show:
+        sys.stderr.write("\n")
+    print(f"re-encrypted {resealed} of {examined} stored secrets under the newest master key")
+    return 0
+
+
+def cmd_config_import(args: argparse.Namespace) -> int:
+    """Load payment configs from a JSON file (one object or a list)."""
+    import json
+
+    from application.errors import ApplicationError
+    from entrypoints.container import build_container
+
+    settings = load_settings()
+    try:
+        with open(args.file, encoding="utf-8") as f:
+            loaded = json.load(f)
+    except (OSError, ValueError) as e:
+        print(f"paycore: cannot read {args.file}: {e}", file=sys.stderr)
+        return 2
+    items = loaded if isinstance(loaded, list) else [loaded]
+
+    async def load() -> int:
+        container = build_container(settings)
+        failures = 0
+        try:
+            for n, item in enumerate(items, 1):
+                try:
+                    view = await container.configs().create(item if isinstance(item, dict) else {}, by="cli")
+                    print(f"imported config {view.config.config_id} ({view.config.payment_type}, "
+                          f"{view.config.config_name})")
+                except ApplicationError as e:
+                    failures += 1
+                    print(f"paycore: config #{n} not imported: {e.message}", file=sys.stderr)
+        finally:
+            await container.engine().dispose()
+        return failures
+
+    return 1 if asyncio.run(load()) else 0
+
+
+def cmd_config_list(args: argparse.Namespace) -> int:
+    """Show the live payment configs, secrets masked."""
+    from entrypoints.container import build_container
+
+    settings = load_settings()
+
+    async def listing() -> list[str]:
+        container = build_container(settings)
+        try:
+            views = await container.configs().list()
+        finally:
+            await container.engine().dispose()
+        lines = []
+        for v in views:
+            c = v.config
+            secrets = " ".join(f"{k}={'set ' + (s.fingerprint or '') if s.set else 'unset'}"
+                               for k, s in v.secrets.items())
+            lines.append(f"{c.config_id}\t{c.payment_type}\t{c.config_name}\tapp_id={c.app_id}"
+                         f"\t{'default' if c.is_default else '-'}\t{'enabled' if c.enabled else 'disabled'}"
+                         f"\t{secrets}")
+        return lines
+
+    for line in asyncio.run(listing()):
+        print(line)
+    return 0
 
 
 def _safe_url(url: str) -> str:
@@ -110,6 +229,19 @@ def parser() -> argparse.ArgumentParser:
     create.add_argument("--scope", required=True, choices=["payments", "admin"])
     create.add_argument("--webhook-url", default=None)
     create.set_defaults(func=cmd_api_key_create)
+
+    keys = sub.add_parser("keys", help="master keys").add_subparsers(dest="action", required=True)
+    generate = keys.add_parser("generate", help="print a new master key line for PAYCORE_MASTER_KEYS")
+    generate.add_argument("--key-id", default="k1")
+    generate.set_defaults(func=cmd_keys_generate)
+    keys.add_parser("rotate", help="re-encrypt every secret under the newest master key").set_defaults(
+        func=cmd_keys_rotate)
+
+    config = sub.add_parser("config", help="payment configs").add_subparsers(dest="action", required=True)
+    imp = config.add_parser("import", help="load configs from a JSON file")
+    imp.add_argument("file")
+    imp.set_defaults(func=cmd_config_import)
+    config.add_parser("list", help="show configs, secrets masked").set_defaults(func=cmd_config_list)
     return p
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from application.ports import PaymentConfig
 from entrypoints.container import build_container
 from entrypoints.settings import Settings
@@ -11,6 +13,17 @@ DEMO_CONFIGS = (
     PaymentConfig(0, "wechat", "demo wechat (offline)", app_id="wxdemo0000000000", mch_id="1900000000",
                   is_default=True),
 )
+
+
+def demo_master_key_file(path: str = "paycore-demo.masterkey") -> str:
+    """A master key file for the demo database, made once beside it (demo only: real ones live elsewhere)."""
+    from adapters.crypto.master_keys import generate_master_key
+
+    target = Path(path)
+    if not target.exists():
+        target.write_text(generate_master_key("demo") + "\n", encoding="utf-8")
+        target.chmod(0o600)
+    return str(target.resolve())
 
 
 async def prepare_demo(settings: Settings) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 DEFAULT_RETRY_SCHEDULE = (15, 60, 300, 1800, 7200, 21600, 43200, 86400)
@@ -27,6 +27,8 @@ class Settings:
     webhook_retry_schedule: tuple[int, ...] = DEFAULT_RETRY_SCHEDULE
     sync_after_seconds: int = 300
     fake_providers: bool = False
+    master_keys: str = field(default="", repr=False)  # `id:base64,...`; never printed
+    master_key_file: str = ""
 
     @property
     def is_sqlite(self) -> bool:
@@ -59,6 +61,8 @@ def load_settings(environ: Mapping[str, str] | None = None, dotenv: Path | None 
         webhook_retry_schedule=_seconds_list(env.get("PAYCORE_WEBHOOK_RETRY_SCHEDULE")),
         sync_after_seconds=_int(env, "PAYCORE_SYNC_AFTER_SECONDS", 300),
         fake_providers=env.get("PAYCORE_FAKE_PROVIDERS", "").lower() in {"1", "true", "yes"},
+        master_keys=env.get("PAYCORE_MASTER_KEYS", ""),
+        master_key_file=env.get("PAYCORE_MASTER_KEY_FILE", ""),
     )
 
 

@@ -19,6 +19,7 @@ class MemoryStore:
     provider_event_keys: set[tuple[str, str]] = field(default_factory=set)
     outbox: list[dict[str, Any]] = field(default_factory=list)
     configs: dict[int, PaymentConfig] = field(default_factory=dict)
+    deleted_configs: dict[int, PaymentConfig] = field(default_factory=dict)
     idempotency: dict[tuple[str, str], IdempotencyRecord] = field(default_factory=dict)
     api_keys: dict[str, ApiKey] = field(default_factory=dict)
     refund_owner: dict[str, str] = field(default_factory=dict)

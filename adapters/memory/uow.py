@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, datetime
 from types import TracebackType
 from typing import Self
 
@@ -127,17 +128,64 @@ class MemoryConfigs:
 
     async def add(self, config: PaymentConfig) -> PaymentConfig:
         """Insert with a new id (from 100, like the seed's auto_increment); a new default takes over."""
-        saved = dataclasses.replace(config, config_id=self._store.next_config_id())
+        now = datetime.now(UTC)
+        saved = dataclasses.replace(config, config_id=self._store.next_config_id(),
+                                    create_time=config.create_time or config.update_time or now,
+                                    update_time=config.update_time or now)
 
         def write(store: MemoryStore) -> None:
-            if saved.is_default:
-                for other in list(store.configs.values()):
-                    if other.payment_type == saved.payment_type and other.is_default:
-                        store.configs[other.config_id] = dataclasses.replace(other, is_default=False)
+            _take_default(store, saved)
             store.configs[saved.config_id] = saved
 
         self._staged.append(write)
         return saved
+
+
+    async def update(self, config: PaymentConfig) -> None:
+        """Stage a full rewrite of a live config."""
+        def write(store: MemoryStore) -> None:
+            _take_default(store, config)
+            store.configs[config.config_id] = config
+
+        self._staged.append(write)
+
+    async def delete(self, config_id: int, by: str) -> bool:
+        """Stage a soft delete."""
+        config = self._store.configs.get(config_id)
+        if config is None:
+            return False
+        gone = dataclasses.replace(config, is_default=False, update_by=by)
+
+        def write(store: MemoryStore) -> None:
+            store.configs.pop(config_id, None)
+            store.deleted_configs[config_id] = gone
+
+        self._staged.append(write)
+        return True
+
+    async def list(self, include_deleted: bool = False) -> Sequence[PaymentConfig]:
+        """Configs by id."""
+        found = dict(self._store.configs)
+        if include_deleted:
+            found.update(self._store.deleted_configs)
+        return [found[k] for k in sorted(found)]
+
+
+    async def reseal(self, config_id: int, sealed: Mapping[str, str]) -> None:
+        """Stage new ciphertexts for a config, deleted or not."""
+        def write(store: MemoryStore) -> None:
+            for table in (store.configs, store.deleted_configs):
+                if config_id in table:
+                    table[config_id] = dataclasses.replace(table[config_id], sealed=dict(sealed))
+
+        self._staged.append(write)
+
+
+def _take_default(store: MemoryStore, config: PaymentConfig) -> None:
+    if config.is_default:
+        for other in list(store.configs.values()):
+            if other.payment_type == config.payment_type and other.is_default and other.config_id != config.config_id:
+                store.configs[other.config_id] = dataclasses.replace(other, is_default=False)
 
 
 class MemoryIdempotency:
@@ -187,6 +235,14 @@ class MemoryApiKeys:
         self._staged.append(lambda store: store.api_keys.__setitem__(key_id, revoked))
         return True
 
+    async def reseal(self, key_id: str, webhook_secret: str) -> None:
+        """Stage a new sealed webhook secret."""
+        def write(store: MemoryStore) -> None:
+            key = store.api_keys[key_id]
+            store.api_keys[key_id] = dataclasses.replace(key, extra={**key.extra, "webhook_secret": webhook_secret})
+
+        self._staged.append(write)
+
 
 class MemoryUnitOfWork:
     """A unit of work over a MemoryStore: nothing is visible until commit, which applies all or nothing."""
@@ -214,7 +270,7 @@ class MemoryUnitOfWork:
         for write in self._staged:
             write(trial)
         for name in ("payments", "journal", "provider_event_keys", "outbox", "configs", "idempotency",
-                     "api_keys", "refund_owner", "last_id"):
+                     "api_keys", "refund_owner", "last_id", "deleted_configs"):
             setattr(self._store, name, getattr(trial, name))
         self._staged.clear()
 

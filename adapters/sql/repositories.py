@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import RowMapping
@@ -13,25 +14,45 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from adapters.sql.errors import storage_errors
 from adapters.sql.payments import SqlPayments
 from adapters.sql.tables import api_key, idempotency_key, payment_config
-from application.ports import ApiKey, IdempotencyRecord, PaymentConfig
+from application.ports import SECRET_FIELDS, ApiKey, IdempotencyRecord, PaymentConfig
 
 __all__ = ["SqlApiKeys", "SqlConfigs", "SqlIdempotency", "SqlPayments"]
 
 C = payment_config.c
 PRESENT = "0"  # del_flag of a config that is not deleted
+DELETED = "2"
 
 
 def _flag(value: bool) -> str:
     return "1" if value else "0"
 
 
+_CLEAR_TEXT = ("app_id", "mch_id", "seller_id", "gateway_url", "cert_serial_no", "private_cert_path",
+               "wechat_public_key_id", "create_by", "update_by")
+_NULLABLE_TEXT = ("notify_url", "return_url", "public_key", "alipay_public_key", "wechat_public_key",
+                  "wechat_platform_cert", "remark")
+
+
 def _config_from_row(row: RowMapping) -> PaymentConfig:
     return PaymentConfig(
         config_id=row["config_id"], payment_type=row["payment_type"], config_name=row["config_name"],
-        app_id=row["app_id"], mch_id=row["mch_id"], seller_id=row["seller_id"], notify_url=row["notify_url"] or "",
-        return_url=row["return_url"] or "", gateway_url=row["gateway_url"], is_sandbox=row["is_sandbox"] == "1",
-        is_default=row["default_for"] is not None, enabled=row["status"] == "0",
+        is_sandbox=row["is_sandbox"] == "1", is_default=row["default_for"] is not None, enabled=row["status"] == "0",
+        create_time=row["create_time"], update_time=row["update_time"],
+        sealed={name: row[name] for name in SECRET_FIELDS if row[name]},
+        **{name: row[name] for name in _CLEAR_TEXT}, **{name: row[name] or "" for name in _NULLABLE_TEXT},
     )
+
+
+def _config_values(config: PaymentConfig) -> dict[str, Any]:
+    return {
+        "payment_type": config.payment_type, "config_name": config.config_name,
+        "is_sandbox": _flag(config.is_sandbox), "is_default": _flag(config.is_default),
+        "default_for": config.payment_type if config.is_default else None,
+        "status": "0" if config.enabled else "1", "create_time": config.create_time,
+        "update_time": config.update_time or datetime.now(UTC),
+        **{name: config.sealed.get(name) for name in SECRET_FIELDS},
+        **{name: getattr(config, name) for name in _CLEAR_TEXT + _NULLABLE_TEXT},
+    }
 
 
 class SqlConfigs:
@@ -50,23 +71,53 @@ class SqlConfigs:
 
     async def add(self, config: PaymentConfig) -> PaymentConfig:
         """Insert; a new default takes over from the previous one of its type in this transaction."""
-        now = datetime.now(UTC)
-        values = {
-            "payment_type": config.payment_type, "config_name": config.config_name, "app_id": config.app_id,
-            "mch_id": config.mch_id, "seller_id": config.seller_id, "notify_url": config.notify_url,
-            "return_url": config.return_url, "gateway_url": config.gateway_url,
-            "is_sandbox": _flag(config.is_sandbox), "is_default": _flag(config.is_default),
-            "default_for": config.payment_type if config.is_default else None,
-            "status": "0" if config.enabled else "1", "del_flag": PRESENT, "create_time": now, "update_time": now,
-        }
+        values = {**_config_values(config), "del_flag": PRESENT}
+        values["create_time"] = values["create_time"] or values["update_time"]
         with storage_errors(f"adding a {config.payment_type} config"):
-            if config.is_default:
-                await self._conn.execute(sa.update(payment_config).where(C.default_for == config.payment_type)
-                                         .values(is_default="0", default_for=None, update_time=now))
+            await self._demote_default(config, 0)
             result = await self._conn.execute(sa.insert(payment_config).values(**values))
         key = result.inserted_primary_key
         assert key is not None
-        return dataclasses.replace(config, config_id=int(key[0]))
+        return dataclasses.replace(config, config_id=int(key[0]), create_time=values["create_time"],
+                                   update_time=values["update_time"])
+
+    async def update(self, config: PaymentConfig) -> None:
+        """Write every field of a live config; a new default takes over."""
+        values = _config_values(config)
+        del values["create_time"]
+        with storage_errors(f"updating config {config.config_id}"):
+            await self._demote_default(config, config.config_id)
+            await self._conn.execute(sa.update(payment_config)
+                                     .where(C.config_id == config.config_id, C.del_flag == PRESENT).values(**values))
+
+    async def delete(self, config_id: int, by: str) -> bool:
+        """Soft-delete; it stops being the default."""
+        update = (sa.update(payment_config).where(C.config_id == config_id, C.del_flag == PRESENT)
+                  .values(del_flag=DELETED, is_default="0", default_for=None, update_by=by,
+                          update_time=datetime.now(UTC)))
+        with storage_errors(f"deleting config {config_id}"):
+            return (await self._conn.execute(update)).rowcount == 1
+
+    async def list(self, include_deleted: bool = False) -> Sequence[PaymentConfig]:
+        """Configs by id."""
+        query = sa.select(payment_config).order_by(C.config_id)
+        if not include_deleted:
+            query = query.where(C.del_flag == PRESENT)
+        with storage_errors("listing payment configs"):
+            rows = (await self._conn.execute(query)).mappings().all()
+        return [_config_from_row(r) for r in rows]
+
+    async def reseal(self, config_id: int, sealed: Mapping[str, str]) -> None:
+        """New ciphertexts for a config, deleted or not."""
+        values = {name: sealed.get(name) for name in SECRET_FIELDS}
+        with storage_errors(f"re-sealing config {config_id}"):
+            await self._conn.execute(sa.update(payment_config).where(C.config_id == config_id).values(**values))
+
+    async def _demote_default(self, config: PaymentConfig, config_id: int) -> None:
+        if config.is_default:
+            await self._conn.execute(
+                sa.update(payment_config).where(C.default_for == config.payment_type, C.config_id != config_id)
+                .values(is_default="0", default_for=None))
 
     async def _one(self, where: sa.ColumnElement[bool]) -> PaymentConfig | None:
         query = sa.select(payment_config).where(where, C.del_flag == PRESENT)
@@ -139,3 +190,9 @@ class SqlApiKeys:
                   .values(revoked=True, revoke_time=datetime.now(UTC)))
         with storage_errors(f"revoking API key {key_id}"):
             return (await self._conn.execute(update)).rowcount == 1
+
+    async def reseal(self, key_id: str, webhook_secret: str) -> None:
+        """A new sealed webhook secret."""
+        update = sa.update(api_key).where(api_key.c.key_id == key_id).values(webhook_secret=webhook_secret)
+        with storage_errors(f"re-sealing API key {key_id}"):
+            await self._conn.execute(update)

@@ -76,6 +76,7 @@ payment_config = sa.Table(
     sa.Column("seller_id", sa.String(64), nullable=False, server_default=""),
     sa.Column("wechat_public_key", sa.Text(), nullable=True),
     sa.Column("wechat_public_key_id", sa.String(100), nullable=False, server_default=""),
+    sa.Column("wechat_platform_cert", sa.Text(), nullable=True),  # platform-certificate mode (PEM)
     # The seed's unique (payment_type, is_default) allowed one non-default config per type.
     # default_for = payment_type while the config is the live default, else NULL; NULLs never
     # collide in a unique index on SQLite, PostgreSQL and MySQL/MariaDB alike.

@@ -1,16 +1,18 @@
-"""Admin endpoints (scope admin): API keys."""
+"""Admin endpoints (scope admin): API keys and payment configs."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from litestar import Controller, delete, get, post
+from litestar import Controller, Request, delete, get, patch, post
 from litestar.di import NamedDependency
 from litestar.params import JSONBody, Parameter
 
 from application.api_keys import ApiKeys
 from application.errors import ApiKeyNotFound
-from entrypoints.http.auth import require_scope
+from application.manage_configs import ManageConfigs
+from entrypoints.http.auth import current_key, require_scope
+from entrypoints.http.config_schemas import ConfigList, ConfigRequest, ConfigResponse, config_response
 from entrypoints.http.schemas import ApiKeyList, ApiKeyView, CreateApiKeyRequest, api_key_view
 
 
@@ -26,7 +28,7 @@ class ApiKeyController(Controller):
     async def create(self, data: JSONBody[CreateApiKeyRequest], api_keys: NamedDependency[ApiKeys]) -> ApiKeyView:
         """Issue a key; its secret is shown this once."""
         issued = await api_keys.issue(data.name, data.scope, data.webhook_url)
-        return api_key_view(issued.key, issued.token)
+        return api_key_view(issued.key, issued.token, issued.webhook_secret)
 
     @get("/")
     async def list_keys(self, api_keys: NamedDependency[ApiKeys]) -> ApiKeyList:
@@ -40,3 +42,43 @@ class ApiKeyController(Controller):
         """Revoke a key; it stops working at once."""
         if not await api_keys.revoke(key_id):
             raise ApiKeyNotFound(f"no API key {key_id}", key_id=key_id)
+
+
+ConfigId = Annotated[int, Parameter(ge=1, le=2**62)]
+
+
+class PaymentConfigController(Controller):
+    """/v1/admin/payment-configs."""
+
+    path = "/v1/admin/payment-configs"
+    guards = [require_scope]  # noqa: RUF012 - Litestar reads this class attribute
+    opt = {"scope": "admin"}  # noqa: RUF012
+    tags = ["admin"]  # noqa: RUF012
+
+    @post("/", status_code=201)
+    async def create(self, request: Request[Any, Any, Any], data: JSONBody[ConfigRequest],
+                     configs: NamedDependency[ManageConfigs]) -> ConfigResponse:
+        """Create a config; secrets are stored encrypted and never shown again."""
+        return config_response(await configs.create(data.given(), by=current_key(request).name))
+
+    @get("/")
+    async def list_configs(self, configs: NamedDependency[ManageConfigs]) -> ConfigList:
+        """Every live config, secrets masked."""
+        return ConfigList([config_response(v) for v in await configs.list()])
+
+    @get("/{config_id:int}")
+    async def read(self, config_id: ConfigId, configs: NamedDependency[ManageConfigs]) -> ConfigResponse:
+        """One config, secrets masked."""
+        return config_response(await configs.get(config_id))
+
+    @patch("/{config_id:int}")
+    async def update(self, request: Request[Any, Any, Any], config_id: ConfigId, data: JSONBody[ConfigRequest],
+                     configs: NamedDependency[ManageConfigs]) -> ConfigResponse:
+        """Change some fields; secrets not sent stay as they are."""
+        return config_response(await configs.update(config_id, data.given(), by=current_key(request).name))
+
+    @delete("/{config_id:int}", status_code=204)
+    async def remove(self, request: Request[Any, Any, Any], config_id: ConfigId,
+                     configs: NamedDependency[ManageConfigs]) -> None:
+        """Soft-delete (del_flag "2"); payments made with it keep their history."""
+        await configs.delete(config_id, by=current_key(request).name)

@@ -13,13 +13,13 @@ from litestar.openapi import OpenAPIConfig
 
 from adapters.sql.engine import ping as ping_engine
 from entrypoints.container import Container
-from entrypoints.http.admin import ApiKeyController
+from entrypoints.http.admin import ApiKeyController, PaymentConfigController
 from entrypoints.http.errors import EXCEPTION_HANDLERS
 from entrypoints.http.ops import health, ready
 from entrypoints.http.payments import PaymentController
 
 USE_CASES = ("create_payment", "close_payment", "refund_payment", "sync_payment", "sync_refund", "queries",
-             "api_keys")
+             "api_keys", "configs")
 
 
 def _provide(container: Container, name: str) -> Provide:
@@ -36,7 +36,7 @@ def create_app(container: Container, ping: Callable[[], Awaitable[bool]] | None 
         return result
 
     return Litestar(
-        route_handlers=[PaymentController, ApiKeyController, health, ready],
+        route_handlers=[PaymentController, ApiKeyController, PaymentConfigController, health, ready],
         dependencies={name: _provide(container, name) for name in USE_CASES},
         exception_handlers=EXCEPTION_HANDLERS,
         state=State({"container": container, "ping": ping or default_ping}),

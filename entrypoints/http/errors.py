@@ -12,6 +12,7 @@ from litestar.types import ExceptionHandlersMap
 
 from application import errors as app
 from application.api_keys import UnknownScope
+from application.config_validation import InvalidConfig, KeyPairMismatch
 from application.queries import InvalidCursor
 from domain import errors as dom
 from entrypoints.http.i18n import localise
@@ -37,6 +38,10 @@ ERRORS: dict[type[Exception], tuple[int, str]] = {
     app.ConcurrencyConflict: (409, "CONCURRENT_UPDATE"),
     app.DuplicateKey: (409, "CONCURRENT_UPDATE"),
     app.NotificationRejected: (400, "NOTIFICATION_REJECTED"),
+    app.SecretUnreadable: (503, "MASTER_KEY_MISMATCH"),
+    app.InvalidKeyMaterial: (400, "VALIDATION_ERROR"),
+    InvalidConfig: (400, "VALIDATION_ERROR"),
+    KeyPairMismatch: (400, "KEY_PAIR_MISMATCH"),
     InvalidCursor: (400, "VALIDATION_ERROR"),
     UnknownScope: (400, "VALIDATION_ERROR"),
     dom.InvalidAmount: (400, "VALIDATION_ERROR"),

@@ -137,6 +137,7 @@ class ApiKeyView(msgspec.Struct, kw_only=True):
     revoked: bool
     create_time: str
     key: str | None = None
+    webhook_secret: str | None = None
 
 
 class ApiKeyList(msgspec.Struct):
@@ -199,7 +200,8 @@ def refund_view(refund: Refund) -> RefundView:
     )
 
 
-def api_key_view(key: ApiKey, token: str | None = None) -> ApiKeyView:
-    """The API view of a key; the token only when just issued."""
+def api_key_view(key: ApiKey, token: str | None = None, webhook_secret: str | None = None) -> ApiKeyView:
+    """The API view of a key; the token and webhook secret only when just issued."""
     return ApiKeyView(key_id=key.key_id, name=key.name, scope=key.scope, webhook_url=key.webhook_url,
-                      revoked=key.revoked, create_time=iso(key.create_time) or "", key=token)
+                      revoked=key.revoked, create_time=iso(key.create_time) or "", key=token,
+                      webhook_secret=webhook_secret)

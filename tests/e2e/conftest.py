@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +19,7 @@ from entrypoints.http.app import create_app
 from entrypoints.settings import Settings
 
 PUBLIC_URL = "http://paycore.test"
+TEST_MASTER_KEYS = "t1:" + base64.b64encode(bytes(range(32))).decode()
 
 
 @dataclass
@@ -43,7 +45,8 @@ async def build_env(tmp_path: Path, gateways: dict[str, FakeGateway] | None = No
     url = f"sqlite+aiosqlite:///{tmp_path / 'e2e.db'}"
     await upgrade_async(url)
     registry = StaticGatewayRegistry(dict(gateways or {}))
-    container = build_container(Settings(database_url=url, public_url=PUBLIC_URL), gateways=registry)
+    settings = Settings(database_url=url, public_url=PUBLIC_URL, master_keys=TEST_MASTER_KEYS)
+    container = build_container(settings, gateways=registry)
     stored: list[PaymentConfig] = []
     async with container.uow()() as uow:
         for config in configs if configs is not None else ():

@@ -10,7 +10,7 @@ from litestar.testing import AsyncTestClient
 from entrypoints.container import build_container
 from entrypoints.http.app import create_app
 from entrypoints.settings import Settings
-from tests.e2e.conftest import Env, order
+from tests.e2e.conftest import TEST_MASTER_KEYS, Env, order
 
 PAYMENT_ROUTES = [
     ("POST", "/v1/payments"), ("GET", "/v1/payments"), ("GET", "/v1/payments/T20261124001"),
@@ -70,7 +70,7 @@ async def test_health_ready_and_schema_answer(env: Env) -> None:
 
 async def test_ready_is_503_when_the_database_cannot_be_reached(tmp_path: Path) -> None:
     missing = tmp_path / "no" / "such" / "dir" / "x.db"
-    container = build_container(Settings(database_url=f"sqlite+aiosqlite:///{missing}"))
+    container = build_container(Settings(database_url=f"sqlite+aiosqlite:///{missing}", master_keys=TEST_MASTER_KEYS))
     async with AsyncTestClient(create_app(container)) as client:
         response = await client.get("/ready")
         health = await client.get("/health")

@@ -11,11 +11,12 @@ from pathlib import Path
 from application.api_keys import ApiKeys
 from entrypoints.container import build_container
 from entrypoints.settings import Settings
+from tests.e2e.conftest import TEST_MASTER_KEYS
 
 
 def run_cli(*args: str, database_url: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     """Run `paycore …` as a user would, in a clean working directory."""
-    env = {**os.environ, "PAYCORE_DATABASE_URL": database_url}
+    env = {**os.environ, "PAYCORE_DATABASE_URL": database_url, "PAYCORE_MASTER_KEYS": TEST_MASTER_KEYS}
     return subprocess.run([sys.executable, "-m", "entrypoints.cli", *args], capture_output=True, text=True,
                           env=env, cwd=cwd, timeout=120, check=False)
 
@@ -30,7 +31,7 @@ def test_migrate_then_api_key_create_prints_a_key_that_authenticates(tmp_path: P
     assert token.startswith("pck_")
 
     async def check() -> str:
-        container = build_container(Settings(database_url=url))
+        container = build_container(Settings(database_url=url, master_keys=TEST_MASTER_KEYS))
         try:
             api_keys: ApiKeys = container.api_keys()
             return (await api_keys.authenticate(token, "payments")).name

@@ -7,6 +7,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
+from adapters.crypto.master_keys import MasterKey
+from adapters.crypto.secret_box import AesGcmSecretBox
 from adapters.gateways.fake import FakeGateway
 from adapters.gateways.registry import StaticGatewayRegistry
 from adapters.memory.store import MemoryStore
@@ -94,6 +96,11 @@ class App:
         return (await self.notify(self.alipay.pay(order_no, paid_at=PAID_AT))).payment
 
 
+def test_secret_box() -> AesGcmSecretBox:
+    """A secret box under a fixed test master key."""
+    return AesGcmSecretBox([MasterKey("test", bytes(range(32)))])
+
+
 def build_app(uow: MemoryUnitOfWorkFactory | None = None, configs: tuple[PaymentConfig, ...] = (ALIPAY, WECHAT),
               refunds_settle_at_once: bool = True) -> App:
     """A fresh app; pass a factory to share or instrument storage."""
@@ -109,7 +116,8 @@ def build_app(uow: MemoryUnitOfWorkFactory | None = None, configs: tuple[Payment
         uow=uow, clock=clock, alipay=alipay, wechat=wechat, gateways=gateways,
         create=CreatePayment(uow, gateways, clock), close=ClosePayment(uow, gateways, clock, apply),
         refund=RefundPayment(uow, gateways, clock, apply), apply=apply, sync=SyncPayment(uow, gateways, apply),
-        sync_refund=SyncRefund(uow, gateways, apply), queries=PaymentQueries(uow), api_keys=ApiKeys(uow, clock),
+        sync_refund=SyncRefund(uow, gateways, apply), queries=PaymentQueries(uow),
+        api_keys=ApiKeys(uow, clock, test_secret_box()),
     )
 
 

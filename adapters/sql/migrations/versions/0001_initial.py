@@ -72,6 +72,7 @@ def upgrade() -> None:
         sa.Column("seller_id", sa.String(64), nullable=False, server_default=""),
         sa.Column("wechat_public_key", sa.Text(), nullable=True),
         sa.Column("wechat_public_key_id", sa.String(100), nullable=False, server_default=""),
+        sa.Column("wechat_platform_cert", sa.Text(), nullable=True),
         sa.Column("default_for", sa.String(20), nullable=True),
         **MYSQL,
     )

@@ -1,0 +1,135 @@
+"""Payment config administration: create, read, list, patch, soft-delete; secrets sealed at rest."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from application.config_validation import FIELDS, KEY_FIELDS, InvalidConfig, normalise
+from application.errors import ConfigNotFound
+from application.ports import (
+    SECRET_FIELDS,
+    Clock,
+    KeyInspector,
+    PaymentConfig,
+    SecretBox,
+    UnitOfWork,
+    UnitOfWorkFactory,
+)
+
+PUBLIC_FIELDS = tuple(f for f in FIELDS if f not in SECRET_FIELDS)
+
+
+@dataclass(frozen=True, slots=True)
+class SecretState:
+    """What the API may say about a secret: whether it is set and a fingerprint to compare."""
+
+    set: bool
+    fingerprint: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ConfigView:
+    """A config with its secrets replaced by their state."""
+
+    config: PaymentConfig
+    secrets: Mapping[str, SecretState]
+
+
+class ManageConfigs:
+    """The admin use cases over payment configs."""
+
+    def __init__(self, uow: UnitOfWorkFactory, box: SecretBox, keys: KeyInspector, clock: Clock) -> None:
+        self._uow, self._box, self._keys, self._clock = uow, box, keys, clock
+
+    async def create(self, fields: Mapping[str, Any], by: str) -> ConfigView:
+        """Check, normalise and store a new config; its secrets are sealed to its row."""
+        clean = normalise(_known(fields), self._keys)
+        now = self._clock.now()
+        draft = _config(0, clean, by=by, now=now, create_by=by, create_time=now)
+        async with self._uow() as uow:
+            stored = await uow.configs.add(draft)
+            sealed = self._seal(stored, {k: clean.get(k) or "" for k in SECRET_FIELDS})
+            await uow.configs.update(sealed)
+            await uow.commit()
+        return self._view(sealed)
+
+    async def get(self, config_id: int) -> ConfigView:
+        """One live config."""
+        async with self._uow() as uow:
+            return self._view(await _existing(uow, config_id))
+
+    async def list(self) -> Sequence[ConfigView]:
+        """Every live config."""
+        async with self._uow() as uow:
+            return [self._view(c) for c in await uow.configs.list()]
+
+    async def update(self, config_id: int, changes: Mapping[str, Any], by: str) -> ConfigView:
+        """Change some fields; secrets not given stay as they are."""
+        changes = _known(changes)
+        if "payment_type" in changes:
+            raise InvalidConfig("payment_type", "cannot change; create a new config instead")
+        async with self._uow() as uow:
+            current = await _existing(uow, config_id)
+            plain = {k: self._box.open(v, current.secret_context(k)) for k, v in current.sealed.items()}
+            merged = {**{f: getattr(current, f) for f in PUBLIC_FIELDS if hasattr(current, f)}, **plain, **changes,
+                      "status": changes.get("status", "0" if current.enabled else "1")}
+            merged.setdefault("wechat_platform_cert", "")
+            clean = normalise(merged, self._keys)
+            updated = _config(config_id, clean, by=by, now=self._clock.now(), create_by=current.create_by,
+                              create_time=current.create_time)
+            updated = self._seal(updated, {k: clean.get(k) or "" for k in SECRET_FIELDS})
+            await uow.configs.update(updated)
+            await uow.commit()
+        return self._view(updated)
+
+    async def delete(self, config_id: int, by: str) -> None:
+        """Soft-delete: it disappears from the API but its payments keep their history."""
+        async with self._uow() as uow:
+            if not await uow.configs.delete(config_id, by):
+                raise ConfigNotFound(f"no payment config {config_id}", config_id=config_id)
+            await uow.commit()
+
+    def _seal(self, config: PaymentConfig, secrets: Mapping[str, str]) -> PaymentConfig:
+        sealed = {k: self._box.seal(v, config.secret_context(k)) for k, v in secrets.items() if v}
+        return dataclasses.replace(config, sealed=sealed)
+
+    def _view(self, config: PaymentConfig) -> ConfigView:
+        states: dict[str, SecretState] = {}
+        for name in SECRET_FIELDS:
+            sealed = config.sealed.get(name)
+            if sealed is None:
+                states[name] = SecretState(False)
+                continue
+            plain = self._box.open(sealed, config.secret_context(name))
+            fingerprint = self._keys.fingerprint(plain) if name == "private_key" else self._box.fingerprint(plain)
+            states[name] = SecretState(True, fingerprint)
+        return ConfigView(config, states)
+
+
+def _known(fields: Mapping[str, Any]) -> dict[str, Any]:
+    unknown = sorted(set(fields) - set(FIELDS))
+    if unknown:
+        raise InvalidConfig(unknown[0], f"is not a payment config field; known fields: {', '.join(FIELDS)}")
+    return {k: v for k, v in fields.items() if v is not None}
+
+
+async def _existing(uow: UnitOfWork, config_id: int) -> PaymentConfig:
+    config = await uow.configs.get(config_id)
+    if config is None:
+        raise ConfigNotFound(f"no payment config {config_id}", config_id=config_id)
+    return config
+
+
+def _config(config_id: int, clean: Mapping[str, Any], **audit: Any) -> PaymentConfig:
+    by, now = audit.pop("by"), audit.pop("now")
+    public: dict[str, Any] = {f: clean.get(f) or "" for f in PUBLIC_FIELDS
+              if f not in ("payment_type", "is_sandbox", "is_default", "status") and f not in KEY_FIELDS}
+    keys: dict[str, Any] = {f: clean.get(f) or "" for f in KEY_FIELDS if f != "private_key"}
+    return PaymentConfig(
+        config_id=config_id, payment_type=clean["payment_type"], is_sandbox=bool(clean.get("is_sandbox")),
+        is_default=bool(clean.get("is_default")), enabled=clean.get("status", "0") == "0",
+        update_by=by, update_time=now, **public, **keys, **audit,
+    )

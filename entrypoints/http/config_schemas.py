@@ -1,0 +1,111 @@
+"""Wire shapes of the payment-config admin API."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+import msgspec
+
+from application.manage_configs import ConfigView, SecretState
+from entrypoints.http.schemas import iso
+
+Short = Annotated[str, msgspec.Meta(max_length=100)]
+Long = Annotated[str, msgspec.Meta(max_length=500)]
+Pem = Annotated[str, msgspec.Meta(max_length=20_000)]
+
+
+class ConfigRequest(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """POST (all required fields) or PATCH (any subset) of a payment config; secrets are write-only."""
+
+    payment_type: Literal["alipay", "wechat"] | None = None
+    config_name: Annotated[str, msgspec.Meta(min_length=1, max_length=50)] | None = None
+    app_id: Short | None = None
+    private_key: Pem | None = None
+    public_key: Pem | None = None
+    alipay_public_key: Pem | None = None
+    mch_id: Annotated[str, msgspec.Meta(max_length=50)] | None = None
+    api_key: Short | None = None
+    api_v3_key: Short | None = None
+    cert_serial_no: Short | None = None
+    private_cert_path: Annotated[str, msgspec.Meta(max_length=200)] | None = None
+    notify_url: Long | None = None
+    return_url: Long | None = None
+    is_sandbox: bool | None = None
+    is_default: bool | None = None
+    status: Literal["0", "1"] | None = None
+    remark: Long | None = None
+    gateway_url: Long | None = None
+    seller_id: Annotated[str, msgspec.Meta(max_length=64)] | None = None
+    wechat_public_key: Pem | None = None
+    wechat_public_key_id: Short | None = None
+    wechat_platform_cert: Pem | None = None
+
+    def given(self) -> dict[str, Any]:
+        """The fields the caller sent."""
+        return {f: getattr(self, f) for f in self.__struct_fields__ if getattr(self, f) is not None}
+
+
+class SecretStateView(msgspec.Struct):
+    """A secret as the API shows it."""
+
+    set: bool
+    fingerprint: str | None
+
+
+class ConfigResponse(msgspec.Struct, kw_only=True):
+    """A payment config, secrets masked."""
+
+    config_id: int
+    payment_type: str
+    config_name: str
+    app_id: str
+    private_key: SecretStateView
+    public_key: str
+    alipay_public_key: str
+    mch_id: str
+    api_key: SecretStateView
+    api_v3_key: SecretStateView
+    cert_serial_no: str
+    private_cert_path: str
+    notify_url: str
+    return_url: str
+    is_sandbox: bool
+    is_default: bool
+    status: str
+    remark: str
+    gateway_url: str
+    seller_id: str
+    wechat_public_key: str
+    wechat_public_key_id: str
+    wechat_platform_cert: str
+    create_by: str
+    create_time: str | None
+    update_by: str
+    update_time: str | None
+
+
+class ConfigList(msgspec.Struct):
+    """Every live payment config."""
+
+    items: list[ConfigResponse]
+    next_cursor: str | None = None
+
+
+def _state(state: SecretState) -> SecretStateView:
+    return SecretStateView(state.set, state.fingerprint)
+
+
+def config_response(view: ConfigView) -> ConfigResponse:
+    """The API view of a config."""
+    c, s = view.config, view.secrets
+    return ConfigResponse(
+        config_id=c.config_id, payment_type=c.payment_type, config_name=c.config_name, app_id=c.app_id,
+        private_key=_state(s["private_key"]), public_key=c.public_key, alipay_public_key=c.alipay_public_key,
+        mch_id=c.mch_id, api_key=_state(s["api_key"]), api_v3_key=_state(s["api_v3_key"]),
+        cert_serial_no=c.cert_serial_no, private_cert_path=c.private_cert_path, notify_url=c.notify_url,
+        return_url=c.return_url, is_sandbox=c.is_sandbox, is_default=c.is_default,
+        status="0" if c.enabled else "1", remark=c.remark, gateway_url=c.gateway_url, seller_id=c.seller_id,
+        wechat_public_key=c.wechat_public_key, wechat_public_key_id=c.wechat_public_key_id,
+        wechat_platform_cert=c.wechat_platform_cert, create_by=c.create_by, create_time=iso(c.create_time),
+        update_by=c.update_by, update_time=iso(c.update_time),
+    )
