@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import re
 
 import pytest
 from cryptography.hazmat.primitives import serialization
@@ -12,17 +11,17 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from adapters.crypto.keys import RsaKeyInspector
 from application.errors import InvalidKeyMaterial
 from application.ports import KeyInspector
-from tests.unit.crypto.conftest import DER, PKCS1, PKCS8, KeyForms, one_line, private_text
-
-PRIVATE_FORMS = ["pkcs1_pem", "pkcs8_pem", "pkcs1_base64", "pkcs8_base64"]
-PUBLIC_FORMS = ["spki_pem", "pkcs1_public_pem", "spki_base64", "pkcs1_public_base64", "cert_pem", "cert_base64"]
-
-
-def assert_not_echoed(text: str, error: InvalidKeyMaterial) -> None:
-    """No run of the key's base64 appears in the error."""
-    said = f"{error.message} {error.extra}"
-    for run in re.findall(r"[A-Za-z0-9+/]{24,}", text):
-        assert run not in said
+from tests.unit.crypto.key_forms import (
+    DER,
+    PKCS1,
+    PKCS8,
+    PRIVATE_FORMS,
+    PUBLIC_FORMS,
+    KeyForms,
+    assert_not_echoed,
+    one_line,
+    private_text,
+)
 
 
 def refusal(inspector: RsaKeyInspector, text: str, *, pkcs8: bool = False) -> InvalidKeyMaterial:
