@@ -221,6 +221,15 @@ class UnitOfWorkFactory(Protocol):
 # -- providers -----------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True, slots=True)
+class RawNotification:
+    """A provider's notification exactly as received."""
+
+    body: bytes
+    headers: Mapping[str, str]  # names in lower case
+    form: Mapping[str, str] = field(default_factory=dict)  # the parsed form, for form-encoded notifications
+
+
 class PaymentGateway(Protocol):
     """Creates, queries and closes payments at a provider; translates, never decides."""
 
@@ -244,8 +253,15 @@ class RefundGateway(Protocol):
         """The refund's current state at the provider."""
 
 
-class Gateway(PaymentGateway, RefundGateway, Protocol):
-    """Both halves of a provider adapter."""
+class NotificationVerifier(Protocol):
+    """Turns a provider notification into a verified fact, or refuses it."""
+
+    async def verify_notification(self, raw: RawNotification, config: PaymentConfig) -> ProviderUpdate:
+        """Check signature, freshness and origin, decrypt; NotificationRejected(reason) when it must not count."""
+
+
+class Gateway(PaymentGateway, RefundGateway, NotificationVerifier, Protocol):
+    """Every part of a provider adapter."""
 
 
 class GatewayRegistry(Protocol):
@@ -253,6 +269,10 @@ class GatewayRegistry(Protocol):
 
     def for_config(self, config: PaymentConfig) -> Gateway:
         """The adapter; GatewayNotAvailable if paycore has none for its payment type."""
+
+    def pick_config(self, payment_type: str, raw: RawNotification,
+                    candidates: Sequence[PaymentConfig]) -> PaymentConfig | None:
+        """Which of the type's configs a notification without a config id in its URL belongs to."""
 
 
 class SecretBox(Protocol):

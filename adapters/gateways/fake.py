@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from application.ports import PaymentConfig
+from application.errors import NotificationRejected
+from application.ports import PaymentConfig, RawNotification
 from domain.checkout import Checkout
 from domain.money import Money
 from domain.payment import Payment
@@ -95,3 +96,17 @@ class FakeGateway:
         return ProviderUpdate(kind, order_no, amount=refund.amount, refund_no=refund.refund_no,
                               provider_refund_id=f"FAKE-{refund.refund_no}",
                               occurred_at=datetime(2026, 11, 24, 13, 0, tzinfo=UTC))
+
+    async def verify_notification(self, raw: RawNotification, config: PaymentConfig) -> ProviderUpdate:
+        """A fake notification is a form signed with the word `fake-ok`: order_no, kind, amount, event_id."""
+        self._call("verify_notification")
+        form = raw.form
+        if form.get("sign") != "fake-ok":
+            raise NotificationRejected("bad_signature", "the fake signature does not verify")
+        try:
+            kind, amount = UpdateKind(form.get("kind", "PAID")), Money.of(form.get("amount", "0"))
+        except ValueError as e:
+            raise NotificationRejected("malformed", "the fake notification is malformed") from e
+        return ProviderUpdate(kind, form.get("order_no", ""), amount=amount, trade_no=form.get("trade_no"),
+                              event_id=form.get("event_id"), app_id=form.get("app_id"),
+                              occurred_at=datetime(2026, 11, 24, 12, 0, tzinfo=UTC), raw=dict(form))

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from application.errors import GatewayNotAvailable
-from application.ports import Gateway, PaymentConfig
+from application.ports import Gateway, PaymentConfig, RawNotification
 
 
 class StaticGatewayRegistry:
@@ -21,3 +23,12 @@ class StaticGatewayRegistry:
                 payment_type=config.payment_type,
             )
         return gateway
+
+    def pick_config(self, payment_type: str, raw: RawNotification,
+                    candidates: Sequence[PaymentConfig]) -> PaymentConfig | None:
+        """The candidate whose app id the notification names, or the only candidate."""
+        app_id = raw.form.get("app_id")
+        named = [c for c in candidates if app_id and c.app_id == app_id]
+        if len(named) == 1:
+            return named[0]
+        return candidates[0] if len(candidates) == 1 else None
