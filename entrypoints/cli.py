@@ -8,6 +8,7 @@ import os
 import sys
 from collections.abc import Sequence
 
+from application.errors import SecretUnreadable
 from entrypoints.settings import Settings, SettingsError, load_settings
 
 
@@ -27,7 +28,6 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
 def _check_secrets(settings: Settings) -> None:
     """Stop before serving when the master key is missing or does not open the stored secrets."""
-    from application.errors import SecretUnreadable
     from entrypoints.container import build_container
 
     async def check() -> None:
@@ -252,6 +252,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         code: int = args.func(args)
     except SettingsError as e:
         print(f"paycore: configuration error: {e}", file=sys.stderr)
+        return 2
+    except SecretUnreadable as e:
+        print(f"paycore: cannot read the stored secrets: {e.message}", file=sys.stderr)
         return 2
     return code
 
