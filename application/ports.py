@@ -115,6 +115,19 @@ class ApiKey:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+@dataclass(frozen=True, slots=True)
+class NotificationRecord:
+    """One received provider notification in the raw log: what came, and what paycore made of it."""
+
+    payment_type: str
+    config_id: int | None
+    order_no: str | None
+    outcome: str  # applied | already_applied | rejected
+    reason: str | None
+    raw: str
+    received_at: datetime
+
+
 # -- repositories and unit of work -------------------------------------------------------------
 
 
@@ -194,6 +207,16 @@ class ApiKeyRepository(Protocol):
         """Replace the key's sealed webhook secret (key rotation)."""
 
 
+class NotificationLog(Protocol):
+    """Every provider notification received, kept raw, duplicates and rejects included."""
+
+    async def add(self, record: NotificationRecord) -> None:
+        """Append one record."""
+
+    async def for_order(self, order_no: str) -> Sequence[NotificationRecord]:
+        """The records naming an order, oldest first."""
+
+
 class UnitOfWork(Protocol):
     """One transaction over every repository; rolls back unless committed."""
 
@@ -201,6 +224,7 @@ class UnitOfWork(Protocol):
     configs: ConfigRepository
     idempotency: IdempotencyStore
     api_keys: ApiKeyRepository
+    notifications: NotificationLog
 
     async def __aenter__(self) -> Self: ...
 

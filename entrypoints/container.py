@@ -18,6 +18,7 @@ from application.apply_update import ApplyProviderUpdate
 from application.clock import SystemClock
 from application.close_payment import ClosePayment
 from application.create_payment import CreatePayment
+from application.handle_notification import HandleNotification
 from application.manage_configs import ManageConfigs
 from application.queries import PaymentQueries
 from application.refund_payment import RefundPayment
@@ -69,6 +70,7 @@ class Container(containers.DeclarativeContainer):
     api_keys = providers.Singleton(ApiKeys, uow, clock, secret_box)
     configs = providers.Singleton(ManageConfigs, uow, secret_box, key_inspector, clock)
     stored_secrets = providers.Singleton(StoredSecrets, uow, secret_box)
+    handle_notification = providers.Singleton(HandleNotification, uow, gateways, apply_update, clock)
 
 
 def build_container(settings: Settings, **overrides: Any) -> Container:

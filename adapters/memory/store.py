@@ -6,7 +6,7 @@ import copy
 from dataclasses import dataclass, field
 from typing import Any
 
-from application.ports import ApiKey, IdempotencyRecord, JournalEntry, PaymentConfig
+from application.ports import ApiKey, IdempotencyRecord, JournalEntry, NotificationRecord, PaymentConfig
 from domain.payment import Payment
 
 
@@ -20,6 +20,7 @@ class MemoryStore:
     outbox: list[dict[str, Any]] = field(default_factory=list)
     configs: dict[int, PaymentConfig] = field(default_factory=dict)
     deleted_configs: dict[int, PaymentConfig] = field(default_factory=dict)
+    notifications: list[NotificationRecord] = field(default_factory=list)
     idempotency: dict[tuple[str, str], IdempotencyRecord] = field(default_factory=dict)
     api_keys: dict[str, ApiKey] = field(default_factory=dict)
     refund_owner: dict[str, str] = field(default_factory=dict)

@@ -18,6 +18,8 @@ from application.ports import (
     IdempotencyRecord,
     IdempotencyStore,
     JournalEntry,
+    NotificationLog,
+    NotificationRecord,
     Page,
     PageRequest,
     PaymentConfig,
@@ -142,23 +144,30 @@ class MemoryConfigs:
 
 
     async def update(self, config: PaymentConfig) -> None:
-        """Stage a full rewrite of a live config."""
+        """Stage a full rewrite of a live config (its create_time stays); a deleted or unknown one is left alone."""
+        now = datetime.now(UTC)
+
         def write(store: MemoryStore) -> None:
+            current = store.configs.get(config.config_id)
+            if current is None:
+                return
             _take_default(store, config)
-            store.configs[config.config_id] = config
+            store.configs[config.config_id] = dataclasses.replace(
+                config, create_time=current.create_time, update_time=config.update_time or now)
 
         self._staged.append(write)
 
     async def delete(self, config_id: int, by: str) -> bool:
         """Stage a soft delete."""
-        config = self._store.configs.get(config_id)
-        if config is None:
+        if config_id not in self._store.configs:
             return False
-        gone = dataclasses.replace(config, is_default=False, update_by=by)
+        now = datetime.now(UTC)
 
         def write(store: MemoryStore) -> None:
-            store.configs.pop(config_id, None)
-            store.deleted_configs[config_id] = gone
+            config = store.configs.pop(config_id, None)
+            if config is not None:
+                store.deleted_configs[config_id] = dataclasses.replace(config, is_default=False, update_by=by,
+                                                                       update_time=now)
 
         self._staged.append(write)
         return True
@@ -215,33 +224,60 @@ class MemoryApiKeys:
         self._store, self._staged = store, staged
 
     async def add(self, key: ApiKey) -> None:
-        """Stage an insert."""
-        self._staged.append(lambda store: store.api_keys.__setitem__(key.key_id, key))
+        """Stage an insert; DuplicateKey if the key id is taken."""
+        if key.key_id in self._store.api_keys:
+            raise DuplicateKey(f"API key {key.key_id} exists")
+
+        def write(store: MemoryStore) -> None:
+            if key.key_id in store.api_keys:
+                raise DuplicateKey(f"API key {key.key_id} exists")
+            store.api_keys[key.key_id] = key
+
+        self._staged.append(write)
 
     async def get(self, key_id: str) -> ApiKey | None:
         """The key or None."""
         return self._store.api_keys.get(key_id)
 
     async def list(self) -> Sequence[ApiKey]:
-        """Newest first."""
-        return sorted(self._store.api_keys.values(), key=lambda k: k.create_time, reverse=True)
+        """Newest first; keys created at the same instant by key id, descending."""
+        return sorted(self._store.api_keys.values(), key=lambda k: (k.create_time, k.key_id), reverse=True)
 
     async def revoke(self, key_id: str) -> bool:
         """Stage a revocation."""
-        key = self._store.api_keys.get(key_id)
-        if key is None:
+        if key_id not in self._store.api_keys:
             return False
-        revoked = dataclasses.replace(key, revoked=True)
-        self._staged.append(lambda store: store.api_keys.__setitem__(key_id, revoked))
+
+        def write(store: MemoryStore) -> None:
+            if key_id in store.api_keys:
+                store.api_keys[key_id] = dataclasses.replace(store.api_keys[key_id], revoked=True)
+
+        self._staged.append(write)
         return True
 
     async def reseal(self, key_id: str, webhook_secret: str) -> None:
-        """Stage a new sealed webhook secret."""
+        """Stage a new sealed webhook secret; an unknown key is left alone."""
         def write(store: MemoryStore) -> None:
-            key = store.api_keys[key_id]
-            store.api_keys[key_id] = dataclasses.replace(key, extra={**key.extra, "webhook_secret": webhook_secret})
+            key = store.api_keys.get(key_id)
+            if key is not None:
+                store.api_keys[key_id] = dataclasses.replace(key, extra={**key.extra, "webhook_secret": webhook_secret})
 
         self._staged.append(write)
+
+
+class MemoryNotifications:
+    """NotificationLog over a MemoryStore."""
+
+    def __init__(self, store: MemoryStore, staged: list[Write]) -> None:
+        self._store, self._staged = store, staged
+
+    async def add(self, record: NotificationRecord) -> None:
+        """Stage an append."""
+        self._staged.append(lambda store: store.notifications.append(record))
+
+    async def for_order(self, order_no: str) -> Sequence[NotificationRecord]:
+        """Records naming the order, oldest first."""
+        return [r for r in self._store.notifications if r.order_no == order_no]
 
 
 class MemoryUnitOfWork:
@@ -255,6 +291,7 @@ class MemoryUnitOfWork:
         self.configs: ConfigRepository = MemoryConfigs(store, self._staged)
         self.idempotency: IdempotencyStore = MemoryIdempotency(store, self._staged)
         self.api_keys: ApiKeyRepository = MemoryApiKeys(store, self._staged)
+        self.notifications: NotificationLog = MemoryNotifications(store, self._staged)
 
     async def __aenter__(self) -> Self:
         return self
@@ -270,7 +307,7 @@ class MemoryUnitOfWork:
         for write in self._staged:
             write(trial)
         for name in ("payments", "journal", "provider_event_keys", "outbox", "configs", "idempotency",
-                     "api_keys", "refund_owner", "last_id", "deleted_configs"):
+                     "api_keys", "refund_owner", "last_id", "deleted_configs", "notifications"):
             setattr(self._store, name, getattr(trial, name))
         self._staged.clear()
 

@@ -85,10 +85,13 @@ class SqlConfigs:
         """Write every field of a live config; a new default takes over."""
         values = _config_values(config)
         del values["create_time"]
+        live = (C.config_id == config.config_id, C.del_flag == PRESENT)
         with storage_errors(f"updating config {config.config_id}"):
+            # Lock the row first: a deleted (or concurrently deleted) config must not demote the default.
+            if await self._conn.scalar(sa.select(C.config_id).where(*live).with_for_update()) is None:
+                return
             await self._demote_default(config, config.config_id)
-            await self._conn.execute(sa.update(payment_config)
-                                     .where(C.config_id == config.config_id, C.del_flag == PRESENT).values(**values))
+            await self._conn.execute(sa.update(payment_config).where(*live).values(**values))
 
     async def delete(self, config_id: int, by: str) -> bool:
         """Soft-delete; it stops being the default."""

@@ -184,6 +184,21 @@ webhook_outbox = sa.Table(
     **MYSQL,
 )
 
+notification_log = sa.Table(
+    "paycore_notification_log",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("payment_type", sa.String(20), nullable=False),
+    sa.Column("config_id", sa.BigInteger(), nullable=True),
+    sa.Column("order_no", sa.String(64), nullable=True),
+    sa.Column("outcome", sa.String(20), nullable=False),  # applied | already_applied | rejected
+    sa.Column("reason", sa.String(40), nullable=True),
+    sa.Column("raw", sa.Text(), nullable=False),  # headers and body as received
+    sa.Column("received_time", UtcDateTime(), nullable=False),
+    sa.Index("idx_notification_order_no", "order_no"),
+    **MYSQL,
+)
+
 api_key = sa.Table(
     "paycore_api_key",
     metadata,

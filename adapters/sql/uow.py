@@ -8,8 +8,15 @@ from typing import Self
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from adapters.sql.errors import storage_errors
+from adapters.sql.notifications import SqlNotifications
 from adapters.sql.repositories import SqlApiKeys, SqlConfigs, SqlIdempotency, SqlPayments
-from application.ports import ApiKeyRepository, ConfigRepository, IdempotencyStore, PaymentRepository
+from application.ports import (
+    ApiKeyRepository,
+    ConfigRepository,
+    IdempotencyStore,
+    NotificationLog,
+    PaymentRepository,
+)
 
 
 class SqlUnitOfWork:
@@ -22,6 +29,7 @@ class SqlUnitOfWork:
         self.configs: ConfigRepository = SqlConfigs(self._conn)
         self.idempotency: IdempotencyStore = SqlIdempotency(self._conn)
         self.api_keys: ApiKeyRepository = SqlApiKeys(self._conn)
+        self.notifications: NotificationLog = SqlNotifications(self._conn)
 
     async def __aenter__(self) -> Self:
         # Concurrency is optimistic everywhere: the version check in SqlPayments.save decides.

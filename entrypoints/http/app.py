@@ -15,8 +15,10 @@ from adapters.sql.engine import ping as ping_engine
 from entrypoints.container import Container
 from entrypoints.http.admin import ApiKeyController, PaymentConfigController
 from entrypoints.http.errors import EXCEPTION_HANDLERS
-from entrypoints.http.ops import health, ready
+from entrypoints.http.notify import NOTIFY_HANDLERS
+from entrypoints.http.ops import health, metrics, ready, timing_middleware
 from entrypoints.http.payments import PaymentController
+from entrypoints.metrics import Metrics
 
 USE_CASES = ("create_payment", "close_payment", "refund_payment", "sync_payment", "sync_refund", "queries",
              "api_keys", "configs")
@@ -36,10 +38,12 @@ def create_app(container: Container, ping: Callable[[], Awaitable[bool]] | None 
         return result
 
     return Litestar(
-        route_handlers=[PaymentController, ApiKeyController, PaymentConfigController, health, ready],
+        route_handlers=[PaymentController, ApiKeyController, PaymentConfigController, health, ready, metrics,
+                        *NOTIFY_HANDLERS],
         dependencies={name: _provide(container, name) for name in USE_CASES},
         exception_handlers=EXCEPTION_HANDLERS,
-        state=State({"container": container, "ping": ping or default_ping}),
+        state=State({"container": container, "ping": ping or default_ping, "metrics": Metrics()}),
+        middleware=[timing_middleware],
         openapi_config=OpenAPIConfig(title="paycore", version="1.0.0", path="/schema"),
         on_shutdown=on_shutdown or [],
         request_max_body_size=1_048_576,

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from litestar import Request, Response, get
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from entrypoints.http.schemas import Health
 
@@ -20,3 +22,36 @@ async def ready(request: Request[Any, Any, Any]) -> Response[Health]:
     """200 when the database answers, else 503."""
     ok: bool = await request.app.state.ping()
     return Response(Health("ok" if ok else "unavailable"), status_code=200 if ok else 503)
+
+
+@get("/metrics", tags=["operations"], media_type="text/plain; version=0.0.4")
+async def metrics(request: Request[Any, Any, Any]) -> str:
+    """Prometheus text: requests, notifications, payments."""
+    text: str = request.app.state.metrics.render()
+    return text
+
+
+def timing_middleware(app: ASGIApp) -> ASGIApp:
+    """Counts every HTTP request by route template and status, with its latency."""
+
+    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
+        if str(scope["type"]) != "http":
+            await app(scope, receive, send)
+            return
+        started, status = time.perf_counter(), 500
+
+        async def capture(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await app(scope, receive, capture)
+        finally:
+            handler = scope.get("route_handler")
+            route = next(iter(handler.paths)) if handler is not None else "unmatched"
+            method = str(scope.get("method", "GET"))
+            scope["app"].state.metrics.observe_request(route, method, status, time.perf_counter() - started)
+
+    return middleware

@@ -1,0 +1,67 @@
+"""Provider notification endpoints: no API key, the provider's signature is the authentication."""
+
+from __future__ import annotations
+
+import logging
+from typing import Annotated, Any
+from urllib.parse import parse_qsl
+
+from litestar import Request, Response, post
+from litestar.params import Parameter
+
+from application.errors import ApplicationError, NotificationRejected
+from application.handle_notification import HandleNotification
+from application.ports import RawNotification
+from entrypoints.metrics import Metrics
+
+log = logging.getLogger("paycore.notify")
+ConfigIdPath = Annotated[int, Parameter(ge=1, le=2**62)]
+NOTIFICATIONS = "paycore_notifications_total"
+
+
+async def _handle(request: Request[Any, Any, Any], payment_type: str, config_id: int | None) -> tuple[bool, str]:
+    """Verify and apply; (acknowledged, reason). Never raises: a provider only needs yes or no."""
+    body = await request.body()
+    form = dict(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
+    raw = RawNotification(body=body, headers={k.lower(): v for k, v in request.headers.items()}, form=form)
+    metrics: Metrics = request.app.state.metrics
+    handle: HandleNotification = request.app.state.container.handle_notification()
+    try:
+        result = await handle(payment_type, config_id, raw)
+    except NotificationRejected as e:
+        log.warning("notification.rejected provider=%s reason=%s detail=%s", payment_type, e.reason, e.message)
+        metrics.inc(NOTIFICATIONS, "provider notifications by outcome and reason", provider=payment_type,
+                    outcome="rejected", reason=e.reason)
+        return False, e.reason
+    except ApplicationError as e:
+        log.error("notification.failed provider=%s code=%s detail=%s", payment_type, e.code, e.message)
+        metrics.inc(NOTIFICATIONS, "provider notifications by outcome and reason", provider=payment_type,
+                    outcome="failed", reason=e.code.lower())
+        return False, e.code.lower()
+    outcome = result.outcome.value
+    log.info("notification.%s provider=%s order_no=%s", outcome, payment_type, result.payment.order_no)
+    metrics.inc(NOTIFICATIONS, "provider notifications by outcome and reason", provider=payment_type,
+                outcome=outcome, reason="")
+    return True, outcome
+
+
+def _alipay_answer(acknowledged: bool) -> Response[str]:
+    # Alipay reads the body only: exactly `success`, or anything else to retry later.
+    return Response("success" if acknowledged else "fail", media_type="text/plain", status_code=200)
+
+
+@post("/v1/notify/alipay", status_code=200, include_in_schema=True, tags=["notifications"])
+async def alipay_notify(request: Request[Any, Any, Any]) -> Response[str]:
+    """Alipay's asynchronous notification (the config is found by app_id)."""
+    acknowledged, _ = await _handle(request, "alipay", None)
+    return _alipay_answer(acknowledged)
+
+
+@post("/v1/notify/alipay/{config_id:int}", status_code=200, tags=["notifications"])
+async def alipay_notify_for_config(request: Request[Any, Any, Any], config_id: ConfigIdPath) -> Response[str]:
+    """Alipay's asynchronous notification for one config."""
+    acknowledged, _ = await _handle(request, "alipay", config_id)
+    return _alipay_answer(acknowledged)
+
+
+NOTIFY_HANDLERS = [alipay_notify, alipay_notify_for_config]
