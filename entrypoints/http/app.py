@@ -14,6 +14,7 @@ from litestar.openapi import OpenAPIConfig
 from adapters.sql.engine import ping as ping_engine
 from entrypoints.container import Container
 from entrypoints.http.admin import ApiKeyController, PaymentConfigController
+from entrypoints.http.cashier import cashier, cashier_status
 from entrypoints.http.errors import EXCEPTION_HANDLERS
 from entrypoints.http.notify import NOTIFY_HANDLERS
 from entrypoints.http.ops import health, metrics, ready, timing_middleware
@@ -39,7 +40,7 @@ def create_app(container: Container, ping: Callable[[], Awaitable[bool]] | None 
 
     return Litestar(
         route_handlers=[PaymentController, ApiKeyController, PaymentConfigController, health, ready, metrics,
-                        *NOTIFY_HANDLERS],
+                        cashier, cashier_status, *NOTIFY_HANDLERS],
         dependencies={name: _provide(container, name) for name in USE_CASES},
         exception_handlers=EXCEPTION_HANDLERS,
         state=State({"container": container, "ping": ping or default_ping, "metrics": Metrics()}),
