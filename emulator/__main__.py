@@ -1,0 +1,5 @@
+"""`python -m emulator --port 9100`."""
+
+from emulator.app import main
+
+main()

@@ -1,0 +1,55 @@
+"""`gateway.do`: Alipay's single entry point for API calls and page-pay redirects."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from litestar import Request, Response, route
+from litestar.enums import HttpMethod
+
+from emulator.alipay import cashier
+from emulator.alipay.methods import METHODS, PAGE_METHODS
+from emulator.alipay.protocol import CHARSETS, GatewayError, authenticate, biz_content, parse_params, signed_response
+from emulator.alipay.service import AlipayEmulator
+from emulator.alipay.store import FaultMode
+from emulator.alipay.trades import TradeError
+
+ANSWER_TYPE = "text/html;charset=utf-8"
+GARBAGE = b"<html><body><h1>502 Bad Gateway</h1></body></html>"
+
+
+@route("/gateway.do", http_method=[HttpMethod.GET, HttpMethod.POST], name="alipay:gateway")
+async def gateway(request: Request[Any, Any, Any], alipay: AlipayEmulator) -> Response[bytes]:
+    """Verify the merchant's request and answer it as Alipay does."""
+    body = await request.body() if request.method == HttpMethod.POST else b""
+    params = parse_params(request.scope["query_string"], body)
+    method = params.get("method", "")
+    if method in PAGE_METHODS:
+        return cashier.open_page(alipay, params)
+    fault = alipay.store.faults.take()
+    if fault is FaultMode.HTTP_500:
+        return Response(b"Internal Server Error", status_code=500, media_type="text/plain")
+    if fault is FaultMode.GARBAGE:
+        return Response(GARBAGE, status_code=200, media_type=ANSWER_TYPE)
+    if fault is FaultMode.SLOW:
+        await asyncio.sleep(alipay.store.faults.seconds)
+    payload = answer(alipay, params)
+    charset = params.get("charset", "utf-8").lower()
+    charset = charset if charset in CHARSETS else "utf-8"
+    content = signed_response(method, payload, alipay.key, charset, tamper=fault is FaultMode.TAMPERED)
+    return Response(content, status_code=200, media_type=f"text/html;charset={charset}")
+
+
+def answer(alipay: AlipayEmulator, params: dict[str, str]) -> dict[str, Any]:
+    """The response object for one API call: success, a gateway refusal, or a business failure."""
+    try:
+        app = authenticate(alipay, params)
+        handler = METHODS.get(params["method"])
+        if handler is None:
+            raise GatewayError("40002", "isv.invalid-method", "不存在的方法名")
+        return handler(alipay, app, biz_content(params))
+    except GatewayError as e:
+        return e.payload()
+    except TradeError as e:
+        return {"code": "40004", "msg": "Business Failed", "sub_code": e.sub_code, "sub_msg": e.sub_msg}
