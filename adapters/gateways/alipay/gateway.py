@@ -1,0 +1,106 @@
+"""AlipayGateway: the Gateway port over alipay-sdk-python; translates, never decides."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from adapters.gateways.alipay import calls
+from adapters.gateways.alipay.client import AlipayClient
+from adapters.gateways.alipay.credentials import AlipayCredentials
+from adapters.gateways.alipay.notify import verify_notification_form
+from adapters.gateways.alipay.translate import (
+    business_error,
+    closed_update,
+    is_success,
+    refund_query_update,
+    refund_update,
+    sub_code,
+    trade_update,
+)
+from application.errors import ProviderError
+from application.ports import Gateway, PaymentConfig, RawNotification
+from domain.checkout import Checkout
+from domain.payment import Payment
+from domain.refund import Refund
+from domain.updates import ProviderUpdate, UpdateKind
+
+TRADE_NOT_EXIST = "ACQ.TRADE_NOT_EXIST"
+TRADE_STATUS_ERROR = "ACQ.TRADE_STATUS_ERROR"
+
+
+class AlipayGateway(Gateway):
+    """One Alipay app's gateway. The `config` argument of each call is the app's config; the credentials
+    it was built from (see `alipay_gateway_from_config`) already carry what the calls need."""
+
+    def __init__(self, credentials: AlipayCredentials, timeout: float = 10.0) -> None:
+        self.credentials = credentials
+        self._client = AlipayClient(credentials, timeout)
+
+    async def create(self, payment: Payment, config: PaymentConfig) -> Checkout:
+        """A signed page-pay (pc) or WAP-pay (wap) GET URL; nothing is sent to Alipay until the payer opens it."""
+        return Checkout(pay_url=await self._client.page_url(calls.page_pay(payment, self.credentials)))
+
+    async def query(self, payment: Payment, config: PaymentConfig) -> ProviderUpdate | None:
+        """alipay.trade.query; None when Alipay has not seen the order (the payer never opened the page)."""
+        answer = await self._client.execute(calls.query(payment.order_no))
+        if sub_code(answer) == TRADE_NOT_EXIST:
+            return None
+        if not is_success(answer):
+            raise business_error("alipay.trade.query", answer)
+        return trade_update(payment.order_no, answer)
+
+    async def close(self, payment: Payment, config: PaymentConfig) -> ProviderUpdate:
+        """alipay.trade.close: CLOSED (also for an order Alipay never saw), or the paid state if the buyer won."""
+        answer = await self._client.execute(calls.close(payment.order_no))
+        if is_success(answer) or sub_code(answer) == TRADE_NOT_EXIST:
+            return closed_update(payment.order_no, answer)
+        if sub_code(answer) == TRADE_STATUS_ERROR:  # paid, finished or already closed: ask which
+            current = await self.query(payment, config)
+            if current is not None and current.kind in (UpdateKind.PAID, UpdateKind.FINISHED, UpdateKind.CLOSED):
+                return current
+        raise business_error("alipay.trade.close", answer)
+
+    async def refund(self, payment: Payment, refund: Refund, config: PaymentConfig) -> ProviderUpdate:
+        """alipay.trade.refund with out_request_no = refund_no.
+
+        fund_change "Y" is a success. "N" means no money moved on *this* call, which Alipay documents as
+        "confirm with the refund query" (a repeat of a refund that already succeeded answers N): so ask.
+        A refusal (ACQ.REFUND_AMT_NOT_EQUAL_TOTAL, ACQ.TRADE_STATUS_ERROR, ACQ.SELLER_BALANCE_NOT_ENOUGH, ...)
+        raises ProviderError with Alipay's code rather than REFUND_FAILED: Alipay documents no refusal as
+        final for an out_request_no (a balance top-up makes the same request succeed), so the refund stays
+        PROCESSING and a later query settles it.
+        """
+        answer = await self._client.execute(calls.refund(payment, refund))
+        if not is_success(answer):
+            raise business_error("alipay.trade.refund", answer)
+        if answer.get("fund_change") == "Y":
+            return refund_update(refund, answer)
+        return await self.query_refund(payment, refund, config)
+
+    async def query_refund(self, payment: Payment, refund: Refund, config: PaymentConfig) -> ProviderUpdate:
+        """alipay.trade.fastpay.refund.query: REFUND_SUCCEEDED on REFUND_SUCCESS, else REFUND_PROCESSING."""
+        answer = await self._client.execute(calls.refund_query(payment, refund))
+        if not is_success(answer):
+            raise business_error("alipay.trade.fastpay.refund.query", answer)
+        return refund_query_update(refund, answer)
+
+    async def verify_notification(self, raw: RawNotification, config: PaymentConfig) -> ProviderUpdate:
+        """Verify the form Alipay POSTed (RSA2, app id, seller id, fields) and translate it."""
+        return verify_notification_form(raw.form, self.credentials)
+
+    async def download_bill(self, bill_date: date) -> bytes:
+        """The day's trade bill as Alipay serves it: the raw ZIP of CSV files."""
+        answer = await self._client.execute(calls.bill_url(bill_date))
+        if not is_success(answer):
+            raise business_error("alipay.data.dataservice.bill.downloadurl.query", answer)
+        url = answer.get("bill_download_url")
+        if not isinstance(url, str) or not url:
+            raise ProviderError("Alipay's bill answer has no bill_download_url")
+        return await self._client.download(url)
+
+    def close_connections(self) -> None:
+        """Release pooled HTTP connections (the gateway is unusable afterwards)."""
+        self._client.close()
+
+    def __repr__(self) -> str:
+        return f"AlipayGateway({self.credentials!r})"

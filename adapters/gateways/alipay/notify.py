@@ -1,0 +1,34 @@
+"""Verifying Alipay's asynchronous notifications, which the SDK leaves entirely to the merchant."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from adapters.gateways.alipay.credentials import AlipayCredentials
+from adapters.gateways.alipay.signing import BadSignature, notify_sign_content, verify_rsa2
+from adapters.gateways.alipay.translate import notification_update
+from application.errors import NotificationRejected
+from domain.updates import ProviderUpdate
+
+
+def verify_notification_form(form: Mapping[str, str], credentials: AlipayCredentials) -> ProviderUpdate:
+    """The verified fact in a notification form; NotificationRejected with a stable reason otherwise.
+
+    Checked in order: sign type, signature, app id, seller id (when configured), required fields.
+    Whether the order exists and the amount matches is the use case's business, not this one's.
+    """
+    if form.get("sign_type") != "RSA2":
+        raise NotificationRejected("unsupported_sign_type",
+                                   f"sign_type {form.get('sign_type')!r} is not accepted; only RSA2 is")
+    try:
+        verify_rsa2(credentials.alipay_public_key_pem, notify_sign_content(form), form.get("sign", ""))
+    except (BadSignature, ValueError) as e:
+        raise NotificationRejected("bad_signature", "the notification's signature does not verify") from e
+    if form.get("app_id") != credentials.app_id:
+        raise NotificationRejected("app_id_mismatch", f"app_id {form.get('app_id')!r} is not this config's")
+    if credentials.seller_id and form.get("seller_id") != credentials.seller_id:
+        raise NotificationRejected("seller_mismatch", f"seller_id {form.get('seller_id')!r} is not this config's")
+    try:
+        return notification_update(form, credentials.app_id)
+    except (KeyError, ValueError) as e:
+        raise NotificationRejected("malformed", f"the notification lacks or garbles {e}") from e
