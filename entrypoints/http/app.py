@@ -49,6 +49,7 @@ def create_app(container: Container, ping: Callable[[], Awaitable[bool]] | None 
         on_shutdown=on_shutdown or [],
         request_max_body_size=1_048_576,
         on_app_init=[_no_debug],
+        logging_config=None,  # configure_logging owns the handlers; Litestar's would replace them, filter and all
     )
 
 
