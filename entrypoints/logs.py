@@ -18,7 +18,8 @@ _SECRETS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\bpc1:[A-Za-z0-9_-]+:[A-Za-z0-9_=-]{16,}"), REDACTED),
     (re.compile(r"(?i)\b(bearer)\s+[^\s,;]+"), rf"\1 {REDACTED}"),
     (re.compile(rf"(?i)([\"']?{_NAMES}[\"']?\s*[:=]\s*)([\"'])(?:(?!\2).)*\2"), rf"\1\2{REDACTED}\2"),
-    (re.compile(rf"(?i)(\b{_NAMES}=)[^&\s]+"), rf"\1{REDACTED}"),
+    # Not \b: the name may end a longer one, as in PAYCORE_MASTER_KEYS=.
+    (re.compile(rf"(?i)((?<![A-Za-z0-9]){_NAMES}=)[^&\s]+"), rf"\1{REDACTED}"),
     (re.compile(r"[A-Za-z0-9+/]{64,}={0,2}"), REDACTED),
 ]
 
