@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from litestar import Response, get
+from litestar.params import FromQuery
 
 from emulator.alipay import wire
-from emulator.alipay.service import AlipayEmulator
+from emulator.alipay.inject import Alipay
 from emulator.alipay.trades import Trade
 
 COLUMNS = (
@@ -101,7 +102,7 @@ def bill_zip(seller_id: str, day: date, lines: list[BillRow], exported: datetime
 
 
 @get("/alipay/bills/download", name="alipay:bill-download")
-async def download(token: str, alipay: AlipayEmulator) -> Response[bytes]:
+async def download(token: FromQuery[str], alipay: Alipay) -> Response[bytes]:
     """Serve the bill a bill_download_url names."""
     link = alipay.store.bill_links.get(token)
     if link is None:

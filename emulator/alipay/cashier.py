@@ -8,8 +8,10 @@ from typing import Any
 from urllib.parse import urlencode
 
 from litestar import Response, get, post
+from litestar.params import FromPath
 
 from emulator.alipay import pages, wire
+from emulator.alipay.inject import Alipay
 from emulator.alipay.methods import PAGE_METHODS, amount, invalid
 from emulator.alipay.protocol import GatewayError, authenticate, biz_content
 from emulator.alipay.service import AlipayEmulator
@@ -92,7 +94,7 @@ def with_params(url: str, params: dict[str, str]) -> str:
 
 
 @get("/alipay/cashier/{trade_no:str}", name="alipay:cashier")
-async def show(trade_no: str, alipay: AlipayEmulator) -> Response[bytes]:
+async def show(trade_no: FromPath[str], alipay: Alipay) -> Response[bytes]:
     """The cashier of a trade again (e.g. after Cancel)."""
     trade = alipay.store.trade_by_trade_no(trade_no)
     if trade is None:
@@ -101,7 +103,7 @@ async def show(trade_no: str, alipay: AlipayEmulator) -> Response[bytes]:
 
 
 @post("/alipay/cashier/{trade_no:str}/pay", name="alipay:cashier-pay")
-async def pay(trade_no: str, alipay: AlipayEmulator) -> Response[bytes]:
+async def pay(trade_no: FromPath[str], alipay: Alipay) -> Response[bytes]:
     """The buyer pays: notify the merchant, then send the browser back to return_url."""
     trade = alipay.store.trade_by_trade_no(trade_no)
     if trade is None:
@@ -117,7 +119,7 @@ async def pay(trade_no: str, alipay: AlipayEmulator) -> Response[bytes]:
 
 
 @post("/alipay/cashier/{trade_no:str}/cancel", name="alipay:cashier-cancel")
-async def cancel(trade_no: str, alipay: AlipayEmulator) -> Response[bytes]:
+async def cancel(trade_no: FromPath[str], alipay: Alipay) -> Response[bytes]:
     """The buyer leaves without paying: the trade keeps waiting."""
     trade = alipay.store.trade_by_trade_no(trade_no)
     if trade is None:

@@ -7,8 +7,10 @@ from typing import Any
 import msgspec
 from litestar import Response, Router, get, post
 from litestar.exceptions import ClientException, HTTPException, NotFoundException
+from litestar.params import FromPath, FromQuery, JSONBody
 
 from emulator.alipay import variants, wire
+from emulator.alipay.inject import Alipay
 from emulator.alipay.service import AlipayEmulator
 from emulator.alipay.store import AmbiguousTrade, FaultMode
 from emulator.alipay.trades import Trade, TradeError
@@ -75,7 +77,7 @@ def conflict(e: Exception) -> HTTPException:
 
 
 @post("/apps", status_code=201)
-async def register_app(data: AppIn, alipay: AlipayEmulator) -> dict[str, str]:
+async def register_app(data: JSONBody[AppIn], alipay: Alipay) -> dict[str, str]:
     """Know a merchant app by its public key."""
     try:
         app = alipay.register_app(data.app_id, data.app_public_key, data.seller_id)
@@ -85,31 +87,31 @@ async def register_app(data: AppIn, alipay: AlipayEmulator) -> dict[str, str]:
 
 
 @get("/apps")
-async def list_apps(alipay: AlipayEmulator) -> list[dict[str, str]]:
+async def list_apps(alipay: Alipay) -> list[dict[str, str]]:
     """The registered apps."""
     return [{"app_id": a.app_id, "seller_id": a.seller_id} for a in alipay.store.apps.values()]
 
 
 @get("/public-key", media_type="text/plain")
-async def public_key(alipay: AlipayEmulator) -> str:
+async def public_key(alipay: Alipay) -> str:
     """Alipay's public key PEM, which merchants configure as alipay_public_key."""
     return alipay.public_key_pem
 
 
 @get("/trades")
-async def list_trades(alipay: AlipayEmulator) -> list[dict[str, Any]]:
+async def list_trades(alipay: Alipay) -> list[dict[str, Any]]:
     """Every trade."""
     return [trade_json(alipay.refresh(t)) for t in list(alipay.store.trades.values())]
 
 
 @get("/trades/{out_trade_no:str}")
-async def show_trade(out_trade_no: str, alipay: AlipayEmulator, app_id: str = "") -> dict[str, Any]:
+async def show_trade(out_trade_no: FromPath[str], alipay: Alipay, app_id: FromQuery[str] = "") -> dict[str, Any]:
     """One trade."""
     return trade_json(find(alipay, out_trade_no, app_id))
 
 
 @post("/trades/{out_trade_no:str}/pay", status_code=200)
-async def pay_trade(out_trade_no: str, alipay: AlipayEmulator, app_id: str = "") -> dict[str, Any]:
+async def pay_trade(out_trade_no: FromPath[str], alipay: Alipay, app_id: FromQuery[str] = "") -> dict[str, Any]:
     """Pay as the buyer would at the cashier (the notification follows)."""
     trade = find(alipay, out_trade_no, app_id)
     try:
@@ -120,7 +122,7 @@ async def pay_trade(out_trade_no: str, alipay: AlipayEmulator, app_id: str = "")
 
 
 @post("/trades/{out_trade_no:str}/close", status_code=200)
-async def close_trade(out_trade_no: str, alipay: AlipayEmulator, app_id: str = "") -> dict[str, Any]:
+async def close_trade(out_trade_no: FromPath[str], alipay: Alipay, app_id: FromQuery[str] = "") -> dict[str, Any]:
     """Close an unpaid trade quietly, as alipay.trade.close does."""
     trade = find(alipay, out_trade_no, app_id)
     try:
@@ -131,7 +133,7 @@ async def close_trade(out_trade_no: str, alipay: AlipayEmulator, app_id: str = "
 
 
 @post("/trades/{out_trade_no:str}/expire", status_code=200)
-async def expire_trade(out_trade_no: str, alipay: AlipayEmulator, app_id: str = "") -> dict[str, Any]:
+async def expire_trade(out_trade_no: FromPath[str], alipay: Alipay, app_id: FromQuery[str] = "") -> dict[str, Any]:
     """Let an unpaid trade time out now: it closes and TRADE_CLOSED is notified."""
     trade = find(alipay, out_trade_no, app_id)
     try:
@@ -144,7 +146,7 @@ async def expire_trade(out_trade_no: str, alipay: AlipayEmulator, app_id: str = 
 
 @post("/trades/{out_trade_no:str}/notify", status_code=200)
 async def notify_trade(
-    out_trade_no: str, data: NotifyIn, alipay: AlipayEmulator, app_id: str = ""
+    out_trade_no: FromPath[str], data: JSONBody[NotifyIn], alipay: Alipay, app_id: FromQuery[str] = ""
 ) -> dict[str, Any]:
     """Send one notification variant now and report what the receiver answered (no retries)."""
     trade = find(alipay, out_trade_no, app_id)
@@ -160,14 +162,14 @@ async def notify_trade(
 
 
 @get("/notifications")
-async def list_notifications(alipay: AlipayEmulator, out_trade_no: str = "") -> list[dict[str, Any]]:
+async def list_notifications(alipay: Alipay, out_trade_no: FromQuery[str] = "") -> list[dict[str, Any]]:
     """Every delivery attempt so far, oldest first."""
     attempts = alipay.notifier.attempts
     return [a.to_json() for a in attempts if not out_trade_no or a.out_trade_no == out_trade_no]
 
 
 @post("/faults", status_code=200)
-async def arm_faults(data: FaultsIn, alipay: AlipayEmulator) -> dict[str, Any]:
+async def arm_faults(data: JSONBody[FaultsIn], alipay: Alipay) -> dict[str, Any]:
     """Make the next count gateway API calls fail in mode."""
     faults = alipay.store.faults
     faults.arm(data.mode, data.count, data.seconds)
@@ -175,7 +177,7 @@ async def arm_faults(data: FaultsIn, alipay: AlipayEmulator) -> dict[str, Any]:
 
 
 @post("/reset", status_code=200)
-async def reset(alipay: AlipayEmulator) -> Response[None]:
+async def reset(alipay: Alipay) -> Response[None]:
     """Forget trades, faults, bill links and the notification log; keep apps and keys."""
     alipay.store.reset()
     alipay.last_sent.clear()

@@ -9,6 +9,7 @@ from litestar import Request, Response, route
 from litestar.enums import HttpMethod
 
 from emulator.alipay import cashier
+from emulator.alipay.inject import Alipay
 from emulator.alipay.methods import METHODS, PAGE_METHODS
 from emulator.alipay.protocol import CHARSETS, GatewayError, authenticate, biz_content, parse_params, signed_response
 from emulator.alipay.service import AlipayEmulator
@@ -20,7 +21,7 @@ GARBAGE = b"<html><body><h1>502 Bad Gateway</h1></body></html>"
 
 
 @route("/gateway.do", http_method=[HttpMethod.GET, HttpMethod.POST], name="alipay:gateway")
-async def gateway(request: Request[Any, Any, Any], alipay: AlipayEmulator) -> Response[bytes]:
+async def gateway(request: Request[Any, Any, Any], alipay: Alipay) -> Response[bytes]:
     """Verify the merchant's request and answer it as Alipay does."""
     body = await request.body() if request.method == HttpMethod.POST else b""
     params = parse_params(request.scope["query_string"], body)
