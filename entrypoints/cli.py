@@ -56,7 +56,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     _check_secrets(settings)
     workers = args.workers if not settings.is_sqlite else 1
     uvicorn.run("entrypoints.asgi:app_from_env", factory=True, host=args.host, port=args.port,
-                workers=workers, log_level=settings.log_level.lower(), access_log=False)
+                workers=workers, log_level=settings.log_level.lower(), access_log=False,
+                log_config=None)  # uvicorn's loggers then go through paycore's redacting handler
     return 0
 
 
