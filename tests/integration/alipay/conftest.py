@@ -1,4 +1,4 @@
-"""Keys, credentials and a scripted Alipay stub on a real port."""
+"""Keys, credentials, a scripted Alipay stub and the real emulator, each on a real port."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 from adapters.gateways.alipay import AlipayCredentials, AlipayGateway
+from tests.integration.alipay.emulator_process import NotifyReceiver, control, emulator_missing, running_emulator
 from tests.integration.alipay.stub import StubAlipay, serve
 from tests.integration.alipay.wire import APP_ID, SELLER_ID
 from tests.rsa_keys import KeyPair, key_pair
@@ -52,5 +53,35 @@ def credentials_for(app_keys: KeyPair, alipay_keys: KeyPair, gateway_url: str = 
 def gateway(stub: StubAlipay, app_keys: KeyPair, alipay_keys: KeyPair) -> Iterator[AlipayGateway]:
     """The adapter pointed at the stub, with a short timeout."""
     gw = AlipayGateway(credentials_for(app_keys, alipay_keys, f"{stub.base_url}/gateway.do"), timeout=0.5)
+    yield gw
+    gw.close_connections()
+
+
+@pytest.fixture(scope="session")
+def emulator_url() -> Iterator[str]:
+    """The real emulator on a free port, with the test app registered."""
+    reason = emulator_missing()
+    if reason:
+        pytest.skip(reason)
+    with running_emulator() as base_url:
+        control(base_url, "POST", "/apps", app_id=APP_ID, app_public_key=key_pair(0).public_pem, seller_id=SELLER_ID)
+        yield base_url
+
+
+@pytest.fixture(scope="session")
+def receiver() -> Iterator[tuple[NotifyReceiver, str]]:
+    """Where the emulator sends notifications, and its URL."""
+    app = NotifyReceiver()
+    with serve(app) as port:
+        yield app, f"http://127.0.0.1:{port}/v1/notify/alipay/101"
+
+
+@pytest.fixture
+def emulated(emulator_url: str, receiver: tuple[NotifyReceiver, str], app_keys: KeyPair) -> Iterator[AlipayGateway]:
+    """The adapter pointed at the emulator, trusting the emulator's public key, notified at the receiver."""
+    alipay_public_key = control(emulator_url, "GET", "/public-key")
+    credentials = credentials_for(app_keys, key_pair(1), f"{emulator_url}/gateway.do",
+                                  alipay_public_key_pem=alipay_public_key, notify_url=receiver[1])
+    gw = AlipayGateway(credentials, timeout=0.5)
     yield gw
     gw.close_connections()
