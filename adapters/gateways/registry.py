@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from application.errors import GatewayNotAvailable
 from application.ports import Gateway, PaymentConfig, RawNotification
@@ -32,3 +32,28 @@ class StaticGatewayRegistry:
         if len(named) == 1:
             return named[0]
         return candidates[0] if len(candidates) == 1 else None
+
+
+class ConfigGatewayRegistry(StaticGatewayRegistry):
+    """Builds one gateway per config (each holds its own app's keys) from a factory per payment type.
+
+    A gateway is reused while its config is unchanged; an edited config (new keys, URLs, ...) gets a new one.
+    Types without a factory fall back to the static gateways.
+    """
+
+    def __init__(self, factories: dict[str, Callable[[PaymentConfig], Gateway]],
+                 gateways: dict[str, Gateway] | None = None) -> None:
+        super().__init__(gateways)
+        self.factories = dict(factories)
+        self._built: dict[int, tuple[str, Gateway]] = {}  # config_id → (the config's repr, its gateway)
+
+    def for_config(self, config: PaymentConfig) -> Gateway:
+        """The config's own gateway, built on first use."""
+        factory = self.factories.get(config.payment_type)
+        if factory is None:
+            return super().for_config(config)
+        seen = self._built.get(config.config_id)
+        if seen is None or seen[0] != repr(config):
+            seen = (repr(config), factory(config))
+            self._built[config.config_id] = seen
+        return seen[1]

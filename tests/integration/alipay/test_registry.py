@@ -1,0 +1,33 @@
+"""One AlipayGateway per config, through the registry's factory."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from adapters.gateways.alipay import AlipayGateway, alipay_gateway_from_config
+from adapters.gateways.fake import FakeGateway
+from adapters.gateways.registry import ConfigGatewayRegistry
+from application.ports import Gateway, PaymentConfig
+from tests.integration.alipay.wire import APP_ID
+from tests.rsa_keys import KeyPair
+
+
+def test_each_alipay_config_gets_its_own_gateway_rebuilt_when_the_config_changes(app_keys: KeyPair,
+                                                                                 alipay_keys: KeyPair) -> None:
+    def build(config: PaymentConfig) -> Gateway:
+        notify_url = f"http://paycore.example/v1/notify/alipay/{config.config_id}"
+        return alipay_gateway_from_config(config, {"private_key": app_keys.pkcs1_pem}, notify_url, 5)
+
+    wechat = FakeGateway("wechat")
+    registry = ConfigGatewayRegistry({"alipay": build}, {"wechat": wechat})
+    first = PaymentConfig(config_id=1, payment_type="alipay", config_name="a", app_id=APP_ID,
+                          alipay_public_key=alipay_keys.public_pem)
+    second = dataclasses.replace(first, config_id=2, app_id="2021000000000002")
+    gateway = registry.for_config(first)
+    assert isinstance(gateway, AlipayGateway)
+    assert registry.for_config(first) is gateway
+    other = registry.for_config(second)
+    assert isinstance(other, AlipayGateway)
+    assert other.credentials.app_id == "2021000000000002"
+    assert registry.for_config(dataclasses.replace(first, seller_id="2088")) is not gateway
+    assert registry.for_config(PaymentConfig(config_id=3, payment_type="wechat", config_name="w")) is wechat
