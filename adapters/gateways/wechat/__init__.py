@@ -1,0 +1,42 @@
+"""The WeChat Pay v3 adapter: wechatpayv3 for outgoing calls (no network at start, worker threads,
+timeouts, honest errors) and callbacks refused, verified and decrypted before anything counts."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+from adapters.gateways.wechat.credentials import PUBLIC_GATEWAY, WeChatCredentials
+from adapters.gateways.wechat.gateway import WeChatGateway
+from application.errors import InvalidKeyMaterial
+from application.ports import PaymentConfig
+
+__all__ = ["PUBLIC_GATEWAY", "WeChatCredentials", "WeChatGateway", "wechat_gateway_from_config"]
+
+
+def wechat_gateway_from_config(config: PaymentConfig, secrets: Mapping[str, str], notify_url: str,
+                               timeout: float) -> WeChatGateway:
+    """The gateway for a stored config whose secrets were opened (`private_key`, `api_v3_key`)."""
+    credentials = WeChatCredentials(
+        mchid=config.mch_id,
+        appid=config.app_id,
+        private_key_pem=secrets.get("private_key") or _key_file(config.private_cert_path),
+        cert_serial_no=config.cert_serial_no,
+        api_v3_key=secrets.get("api_v3_key", ""),
+        wechat_public_key_pem=config.wechat_public_key,
+        wechat_public_key_id=config.wechat_public_key_id,
+        platform_cert_pems=(config.wechat_platform_cert,) if config.wechat_platform_cert.strip() else (),
+        gateway_url=config.gateway_url or PUBLIC_GATEWAY,
+        notify_url=notify_url,
+    )
+    return WeChatGateway(credentials, timeout)
+
+
+def _key_file(path: str) -> str:
+    """The private key from the config's fallback file."""
+    if not path:
+        raise InvalidKeyMaterial("the WeChat Pay config has no private key and no private key file")
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        raise InvalidKeyMaterial(f"the private key file {path!r} cannot be read: {type(e).__name__}") from e

@@ -1,0 +1,129 @@
+"""WeChatGateway: the Gateway port over wechatpayv3; translates, never decides."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+
+from adapters.gateways.wechat import orders
+from adapters.gateways.wechat.bill import checked_bill, download_path
+from adapters.gateways.wechat.callbacks import CallbackVerifier
+from adapters.gateways.wechat.client import WeChatClient
+from adapters.gateways.wechat.credentials import WeChatCredentials
+from adapters.gateways.wechat.jsapi import pay_params
+from adapters.gateways.wechat.keys import private_key
+from adapters.gateways.wechat.translate import (
+    PAID_EVENT,
+    REFUND_EVENTS,
+    WireError,
+    answer_of,
+    paid_notice,
+    refund_notice,
+    refund_update,
+    text,
+    trade_update,
+)
+from application.errors import NotificationRejected, ProviderError
+from application.ports import Gateway, PaymentConfig, RawNotification
+from domain.checkout import Checkout
+from domain.payment import Payment
+from domain.refund import Refund
+from domain.updates import ProviderUpdate, UpdateKind
+
+ORDER_NOT_EXIST = "ORDER_NOT_EXIST"
+ORDER_PAID = "ORDERPAID"
+
+
+def utc_now() -> datetime:
+    """The current aware UTC time."""
+    return datetime.now(UTC)
+
+
+class WeChatGateway(Gateway):
+    """One WeChat Pay merchant and app. The `config` argument of each call is that app's config; the
+    credentials it was built from (see `wechat_gateway_from_config`) already carry what calls need."""
+
+    def __init__(self, credentials: WeChatCredentials, timeout: float = 10.0,
+                 now: Callable[[], datetime] = utc_now) -> None:
+        self.credentials = credentials
+        self._client = WeChatClient(credentials, timeout)
+        self._callbacks = CallbackVerifier(credentials, now)
+        self._merchant_key = private_key(credentials.private_key_pem)
+        self._now = now
+
+    async def create(self, payment: Payment, config: PaymentConfig) -> Checkout:
+        """Native: the QR code's code_url. JSAPI: a prepay_id, handed back as signed pay_params."""
+        arguments = orders.pay_arguments(payment, self.credentials)
+        answer = await self._client.json("the order", lambda sdk: sdk.pay(**arguments)) or {}
+        with answer_of("the order"):
+            if payment.pay_method == "native":
+                return Checkout(code_url=text(answer, "code_url"))
+            prepay_id = text(answer, "prepay_id")
+        return Checkout(pay_params=pay_params(self.credentials.appid, prepay_id, self._merchant_key, self._now()))
+
+    async def query(self, payment: Payment, config: PaymentConfig) -> ProviderUpdate | None:
+        """The order by out_trade_no; None when WeChat does not know it (ORDER_NOT_EXIST)."""
+        order_no = payment.order_no
+        try:
+            answer = await self._client.json("the order query", lambda sdk: sdk.query(out_trade_no=order_no))
+        except ProviderError as e:
+            if e.extra.get("provider_code") == ORDER_NOT_EXIST:
+                return None
+            raise
+        with answer_of("the order query"):
+            return trade_update(order_no, answer or {})
+
+    async def close(self, payment: Payment, config: PaymentConfig) -> ProviderUpdate:
+        """Close (WeChat answers 204): CLOSED, or the paid state when the buyer paid first (ORDERPAID)."""
+        order_no = payment.order_no
+        try:
+            await self._client.json("the close", lambda sdk: sdk.close(out_trade_no=order_no))
+        except ProviderError as e:
+            code = e.extra.get("provider_code")
+            if code == ORDER_NOT_EXIST:  # never seen by WeChat: nothing to close there
+                return ProviderUpdate(UpdateKind.CLOSED, order_no)
+            if code != ORDER_PAID:
+                raise
+            current = await self.query(payment, config)
+            if current is None or current.kind is not UpdateKind.PAID:
+                raise
+            return current
+        return ProviderUpdate(UpdateKind.CLOSED, order_no)
+
+    async def refund(self, payment: Payment, refund: Refund, config: PaymentConfig) -> ProviderUpdate:
+        """Ask for a refund (out_refund_no = refund_no): usually PROCESSING until a REFUND.* callback."""
+        arguments = orders.refund_arguments(payment, refund, self.credentials)
+        answer = await self._client.json("the refund", lambda sdk: sdk.refund(**arguments))
+        with answer_of("the refund"):
+            return refund_update(refund, answer or {})
+
+    async def query_refund(self, payment: Payment, refund: Refund, config: PaymentConfig) -> ProviderUpdate:
+        """The refund by out_refund_no: SUCCESS, PROCESSING, or ABNORMAL/CLOSED as REFUND_FAILED."""
+        refund_no = refund.refund_no
+        answer = await self._client.json("the refund query", lambda sdk: sdk.query_refund(out_refund_no=refund_no))
+        with answer_of("the refund query"):
+            return refund_update(refund, answer or {})
+
+    async def verify_notification(self, raw: RawNotification, config: PaymentConfig) -> ProviderUpdate:
+        """Refuse on the headers first (no outbound call ever), then verify, decrypt, check and translate."""
+        notice = self._callbacks.open(raw.headers, raw.body)
+        event_type = notice.event.get("event_type")
+        try:
+            if event_type == PAID_EVENT:
+                return paid_notice(notice.event, notice.resource, raw.headers)
+            if event_type in REFUND_EVENTS:
+                return refund_notice(notice.event, notice.resource, raw.headers)
+        except WireError as e:
+            raise NotificationRejected("malformed", f"the {event_type} callback is malformed: {e}") from e
+        raise NotificationRejected("unsupported_event", f"paycore does not handle {str(event_type)[:64]!r}")
+
+    async def download_bill(self, bill_date: date) -> bytes:
+        """The day's trade bill (all trades), ungzipped, once its SHA1 matches WeChat's hash_value."""
+        day = bill_date.isoformat()
+        answer = await self._client.json("the bill request", lambda sdk: sdk.trade_bill(bill_date=day)) or {}
+        url = self._client.gateway_url + download_path(answer)
+        content = await self._client.raw("the bill download", lambda sdk: sdk.download_bill(url))
+        return checked_bill(answer, content)
+
+    def __repr__(self) -> str:
+        return f"WeChatGateway({self.credentials!r})"
