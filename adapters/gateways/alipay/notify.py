@@ -10,6 +10,8 @@ from adapters.gateways.alipay.translate import notification_update
 from application.errors import NotificationRejected
 from domain.updates import ProviderUpdate
 
+CHARSETS = ("utf-8", "gbk", "gb2312")
+
 
 def verify_notification_form(form: Mapping[str, str], credentials: AlipayCredentials) -> ProviderUpdate:
     """The verified fact in a notification form; NotificationRejected with a stable reason otherwise.
@@ -20,8 +22,10 @@ def verify_notification_form(form: Mapping[str, str], credentials: AlipayCredent
     if form.get("sign_type") != "RSA2":
         raise NotificationRejected("unsupported_sign_type",
                                    f"sign_type {form.get('sign_type')!r} is not accepted; only RSA2 is")
+    charset = (form.get("charset") or "utf-8").lower()  # Alipay signs the text in the notification's charset
     try:
-        verify_rsa2(credentials.alipay_public_key_pem, notify_sign_content(form), form.get("sign", ""))
+        verify_rsa2(credentials.alipay_public_key_pem, notify_sign_content(form), form.get("sign", ""),
+                    charset if charset in CHARSETS else "utf-8")
     except (BadSignature, ValueError) as e:
         raise NotificationRejected("bad_signature", "the notification's signature does not verify") from e
     if form.get("app_id") != credentials.app_id:

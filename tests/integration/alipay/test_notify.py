@@ -13,7 +13,7 @@ from application.ports import PaymentConfig, RawNotification
 from domain.money import Money
 from domain.updates import ProviderUpdate, UpdateKind
 from tests.integration.alipay.conftest import credentials_for
-from tests.integration.alipay.wire import APP_ID, SELLER_ID, paid_fields, signed_form
+from tests.integration.alipay.wire import APP_ID, SELLER_ID, paid_fields, rsa2, signed_form
 from tests.rsa_keys import KeyPair
 
 CONFIG = PaymentConfig(config_id=101, payment_type="alipay", config_name="main", app_id=APP_ID, seller_id=SELLER_ID)
@@ -135,3 +135,12 @@ async def test_the_checks_run_in_order_signature_before_app_before_seller(offlin
     assert await rejection(offline_gateway, signed_form(alipay_keys.pkcs1_pem, wrong_everything)) == "app_id_mismatch"
     wrong_seller = paid_fields(seller_id="y", out_trade_no="")
     assert await rejection(offline_gateway, signed_form(alipay_keys.pkcs1_pem, wrong_seller)) == "seller_mismatch"
+
+
+async def test_a_gbk_notification_is_verified_over_its_gbk_bytes(offline_gateway: AlipayGateway,
+                                                                 alipay_keys: KeyPair) -> None:
+    fields = paid_fields(charset="gbk", subject="论文润色")
+    content = "&".join(f"{k}={v}" for k, v in sorted(fields.items()) if v)
+    sign = rsa2(alipay_keys.pkcs1_pem, content, "gbk")
+    update = await verify(offline_gateway, {**fields, "sign_type": "RSA2", "sign": sign})
+    assert update.kind is UpdateKind.PAID

@@ -8,6 +8,9 @@ from datetime import date
 
 import anyio
 import pytest
+from alipay.aop.api.AlipayClientConfig import AlipayClientConfig
+from alipay.aop.api.DefaultAlipayClient import DefaultAlipayClient
+from alipay.aop.api.request.AlipayTradeCloseRequest import AlipayTradeCloseRequest
 
 from adapters.gateways.alipay import AlipayGateway
 from application.errors import ProviderError, ProviderUnavailable
@@ -122,3 +125,17 @@ async def test_alipay_bill_download_follows_the_url_through_the_transport(gatewa
     assert stub.requests[0]["method"] == "alipay.data.dataservice.bill.downloadurl.query"
     assert '"bill_date":"2026-11-24"' in stub.requests[0]["biz_content"]
     assert '"bill_type":"trade"' in stub.requests[0]["biz_content"]
+
+
+def test_the_sdk_used_directly_after_install_still_goes_through_a_transport(gateway: AlipayGateway,
+                                                                          stub: StubAlipay, app_keys: KeyPair,
+                                                                          alipay_keys: KeyPair) -> None:
+    config = AlipayClientConfig()
+    config.app_id, config.server_url = "2021000000000001", f"{stub.base_url}/gateway.do"
+    config.app_private_key, config.alipay_public_key = app_keys.pkcs1_pem, alipay_keys.public_pem
+    request = AlipayTradeCloseRequest()
+    request.biz_content = {"out_trade_no": "T1"}
+    assert '"code":"10000"' in DefaultAlipayClient(config).execute(request)  # port honoured, no TypeError
+    stub.mode = "http_500"
+    with pytest.raises(ProviderUnavailable):
+        DefaultAlipayClient(config).execute(request)

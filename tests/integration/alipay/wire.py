@@ -19,11 +19,11 @@ SELLER_ID = "2088000000000001"
 T0 = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 
 
-def rsa2(private_pem: str, text: str) -> str:
+def rsa2(private_pem: str, text: str, charset: str = "utf-8") -> str:
     """SHA256withRSA, PKCS#1 v1.5, base64: what Alipay (or a merchant) puts in `sign`."""
     key = serialization.load_pem_private_key(private_pem.encode(), password=None)
     assert isinstance(key, rsa.RSAPrivateKey)
-    return base64.b64encode(key.sign(text.encode("utf-8"), padding.PKCS1v15(), hashes.SHA256())).decode()
+    return base64.b64encode(key.sign(text.encode(charset), padding.PKCS1v15(), hashes.SHA256())).decode()
 
 
 def rsa2_ok(public_pem: str, text: str, sign: str) -> bool:
