@@ -105,6 +105,11 @@ class Notifier:
         """Deliveries still in progress (waiting to retry or posting)."""
         return len(self._tasks)
 
+    async def drain(self) -> None:
+        """Wait until every delivery in progress is acknowledged or has run out of retries."""
+        while self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+
     async def aclose(self) -> None:
         """Cancel every pending delivery and close the HTTP client."""
         tasks = list(self._tasks)

@@ -7,9 +7,11 @@ import json
 from typing import Any
 
 import httpx
+import rsa
 from alipay.aop.api.AlipayClientConfig import AlipayClientConfig
 from alipay.aop.api.DefaultAlipayClient import DefaultAlipayClient
 from alipay.aop.api.exception.Exception import ResponseException
+from alipay.aop.api.util.SignatureUtils import get_sign_content, verify_with_rsa
 from alipay.aop.api.util.WebUtils import url_encode
 
 
@@ -56,3 +58,12 @@ def request(request_class: Any, biz: dict[str, Any], notify_url: str = "", retur
     if return_url:
         sdk_request.return_url = return_url
     return sdk_request
+
+
+def notification_verifies(alipay_public_key: str, form: dict[str, str]) -> bool:
+    """Whether a notification or return carries Alipay's signature, checked as the SDK would (sign, sign_type out)."""
+    unsigned = {k: v for k, v in form.items() if k not in ("sign", "sign_type")}
+    try:
+        return bool(verify_with_rsa(alipay_public_key, get_sign_content(unsigned).encode(), form["sign"]))
+    except rsa.VerificationError:
+        return False

@@ -6,9 +6,8 @@ import re
 from datetime import timedelta
 from urllib.parse import parse_qsl, urlsplit
 
-from alipay.aop.api.util.SignatureUtils import get_sign_content, verify_with_rsa
-
 from emulator.alipay import wire
+from tests.emulator import sdk
 from tests.emulator.conftest import APP_ID, SELLER_ID, Emulator
 from tests.emulator.harness import Receiver
 
@@ -22,10 +21,9 @@ def action(page: str, verb: str) -> str:
     return match.group(1)
 
 
-def verifies(emulator: Emulator, params: dict[str, str]) -> bool:
-    """Whether params carry Alipay's signature over everything but sign and sign_type."""
-    unsigned = {k: v for k, v in params.items() if k not in ("sign", "sign_type")}
-    return bool(verify_with_rsa(emulator.alipay_public_key, get_sign_content(unsigned).encode(), params["sign"]))
+def verifies(emulator: Emulator, form: dict[str, str]) -> bool:
+    """Whether form carries Alipay's signature."""
+    return sdk.notification_verifies(emulator.alipay_public_key, form)
 
 
 async def test_the_page_pay_url_opens_a_cashier_showing_subject_amount_and_order(emulator: Emulator) -> None:
