@@ -99,11 +99,15 @@ class StubWeChat:
         body = json.dumps(answer, ensure_ascii=False).encode() if answer is not None else b""
         headers = [(b"content-type", b"application/json; charset=utf-8")] if body else []
         if 200 <= status < 300 and self.mode != "unsigned":
-            serial = "PUB_KEY_ID_0119999999999999999999999999999" if self.mode == "wrong_serial" else self.serial
-            signed = signed_headers(self.wechat_private_pem, serial, body, int(time.time()))
+            serial = self.serial
+            if self.mode == "wrong_serial":  # a serial of the same kind that nobody configured
+                serial = "PUB_KEY_ID_0119999999999999999999999999999" if serial.startswith("PUB_") else "7E57AB1E"
+            # tampered: the body changed after signing (a 204, which has no body, signed over another one)
+            over = b"{}" if self.mode == "tampered" and not body else body
+            signed = signed_headers(self.wechat_private_pem, serial, over, int(time.time()))
             headers += [(k.encode(), v.encode()) for k, v in signed.items()]
             if self.mode == "tampered":
-                body = body.replace(b"stub0001", b"stub0002") if body else b"{}"
+                body = body.replace(b"stub0001", b"stub0002")
         await _respond(send, status, body, headers)
 
     def _authorized(self, method: str, path: str, body: bytes, authorization: str) -> bool:
