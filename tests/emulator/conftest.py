@@ -40,10 +40,10 @@ class Emulator:
         """The gateway URL merchants configure."""
         return f"{self.url}/gateway.do"
 
-    def sdk(self, app_id: str = APP_ID, merchant: KeyPair | None = None) -> Any:
+    def sdk(self, app_id: str = APP_ID, merchant: KeyPair | None = None, charset: str = "utf-8") -> Any:
         """The official SDK client of the merchant app."""
         key = (merchant or self.merchant).pkcs1_pem
-        return sdk.client(self.gateway, app_id, key, self.alipay_public_key)
+        return sdk.client(self.gateway, app_id, key, self.alipay_public_key, charset)
 
     async def execute(self, request_class: Any, biz: dict[str, Any]) -> dict[str, Any]:
         """One API call through the SDK, response signature verified by the SDK."""

@@ -31,7 +31,7 @@ def port_honouring_do_post(
     return response.content
 
 
-def client(server_url: str, app_id: str, app_private_key: str, alipay_public_key: str) -> Any:
+def client(server_url: str, app_id: str, app_private_key: str, alipay_public_key: str, charset: str = "utf-8") -> Any:
     """A DefaultAlipayClient for one merchant app, signing RSA2 with the SDK's own signer."""
     config = AlipayClientConfig()
     config.server_url = server_url
@@ -39,6 +39,7 @@ def client(server_url: str, app_id: str, app_private_key: str, alipay_public_key
     config.app_private_key = app_private_key
     config.alipay_public_key = alipay_public_key
     config.timeout = 10
+    config.charset = charset
     return DefaultAlipayClient(alipay_client_config=config)
 
 

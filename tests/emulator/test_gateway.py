@@ -118,3 +118,11 @@ async def test_get_requests_are_verified_like_posts(emulator: Emulator) -> None:
     params = signed_params("alipay.trade.query", '{"out_trade_no":"nope"}')
     response = await emulator.http.get("/gateway.do", params=params)
     assert '"sub_code":"ACQ.TRADE_NOT_EXIST"' in response.text
+
+
+async def test_a_gbk_merchant_is_verified_and_answered_in_gbk(emulator: Emulator) -> None:
+    await emulator.open_trade("订单-GBK", "0.10")
+    query = sdk.request(AlipayTradeQueryRequest, {"out_trade_no": "订单-GBK"})
+    content = await asyncio.to_thread(emulator.sdk(charset="gbk").execute, query)
+    assert '"out_trade_no":"订单-GBK"' in content
+    assert '"trade_status":"WAIT_BUYER_PAY"' in content
