@@ -1,4 +1,4 @@
-"""The real Litestar app on a real SQLite file, with fake providers at the gateway port."""
+"""The real Litestar app on a real database (SQLite; PostgreSQL, MySQL when set), fake providers as gateways."""
 
 from __future__ import annotations
 
@@ -9,14 +9,17 @@ from pathlib import Path
 
 import pytest
 from litestar.testing import AsyncTestClient
+from sqlalchemy.pool import NullPool
 
 from adapters.gateways.fake import FakeGateway
 from adapters.gateways.registry import StaticGatewayRegistry
+from adapters.sql.engine import make_engine
 from adapters.sql.migrate import upgrade_async
 from application.ports import PaymentConfig
 from entrypoints.container import Container, build_container
 from entrypoints.http.app import create_app
 from entrypoints.settings import Settings
+from tests.conftest import SQL_BACKENDS, migrated_database
 
 PUBLIC_URL = "http://paycore.test"
 TEST_MASTER_KEYS = "t1:" + base64.b64encode(bytes(range(32))).decode()
@@ -40,13 +43,17 @@ class Env:
 
 
 async def build_env(tmp_path: Path, gateways: dict[str, FakeGateway] | None = None,
-                    configs: tuple[PaymentConfig, ...] | None = None) -> tuple[Container, PaymentConfig | None]:
-    """A migrated SQLite database, a container over it and the given configs stored."""
-    url = f"sqlite+aiosqlite:///{tmp_path / 'e2e.db'}"
-    await upgrade_async(url)
+                    configs: tuple[PaymentConfig, ...] | None = None,
+                    url: str | None = None) -> tuple[Container, PaymentConfig | None]:
+    """A migrated database (a fresh SQLite file unless a migrated URL is given), a container over it and configs."""
+    if url is None:
+        url = f"sqlite+aiosqlite:///{tmp_path / 'e2e.db'}"
+        await upgrade_async(url)
     registry = StaticGatewayRegistry(dict(gateways or {}))
     settings = Settings(database_url=url, public_url=PUBLIC_URL, master_keys=TEST_MASTER_KEYS)
-    container = build_container(settings, gateways=registry)
+    # No pooling: the test client runs the app on its own event loop, and a server driver's
+    # connection belongs to the loop that opened it.
+    container = build_container(settings, gateways=registry, engine=make_engine(url, poolclass=NullPool))
     stored: list[PaymentConfig] = []
     async with container.uow()() as uow:
         for config in configs if configs is not None else ():
@@ -55,15 +62,17 @@ async def build_env(tmp_path: Path, gateways: dict[str, FakeGateway] | None = No
     return container, (stored[0] if stored else None)
 
 
-@pytest.fixture
-async def env(tmp_path: Path) -> AsyncIterator[Env]:
-    """An app with an Alipay and a WeChat default config on fake providers, and two keys."""
+@pytest.fixture(params=SQL_BACKENDS)
+async def env(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Env]:
+    """An app with an Alipay and a WeChat default config on fake providers, and two keys, on each SQL backend
+    (PostgreSQL and MySQL when their test URLs are set)."""
     alipay, wechat = FakeGateway("alipay"), FakeGateway("wechat", refunds_settle_at_once=False)
     configs = (
         PaymentConfig(0, "alipay", "test alipay", app_id="2021000000000001", is_default=True),
         PaymentConfig(0, "wechat", "test wechat", app_id="wx0000000000000001", mch_id="1900000001", is_default=True),
     )
-    container, config = await build_env(tmp_path, {"alipay": alipay, "wechat": wechat}, configs)
+    url = await migrated_database(request.param, tmp_path)
+    container, config = await build_env(tmp_path, {"alipay": alipay, "wechat": wechat}, configs, url)
     assert config is not None
     payments = await container.api_keys().issue("shop", "payments")
     admin = await container.api_keys().issue("ops", "admin")

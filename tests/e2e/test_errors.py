@@ -144,3 +144,17 @@ async def test_no_config_for_the_type_is_404_config_not_found(tmp_path: Path) ->
     await container.engine().dispose()
     assert response.status_code == 404
     assert response.json()["code"] == "CONFIG_NOT_FOUND"
+
+
+@pytest.mark.parametrize("body", [{**order(), "subject": "a\x00b"}, {**order(), "body": "\x00"},
+                                  {**order(), "openid": "o\x00", "payment_type": "wechat", "pay_method": "jsapi"}])
+async def test_a_nul_character_in_any_field_is_400_on_every_database(env: Env, body: dict[str, object]) -> None:
+    response = await env.client.post("/v1/payments", json=body, headers=env.auth())
+    assert response.status_code == 400, response.text
+    assert response.json()["code"] == "VALIDATION_ERROR"
+
+
+async def test_a_nul_character_in_the_query_is_400(env: Env) -> None:
+    response = await env.client.get("/v1/payments?payment_type=%00", headers=env.auth())
+    assert response.status_code == 400
+    assert response.json()["code"] == "VALIDATION_ERROR"

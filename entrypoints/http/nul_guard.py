@@ -1,0 +1,23 @@
+"""Refuse NUL characters at the edge: PostgreSQL cannot store them in text, so they must never get that far."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from litestar import Request
+
+from entrypoints.http.errors import FieldError
+
+# A JSON \u0000 escape not itself escaped (an even number of backslashes before it).
+_JSON_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000", re.IGNORECASE)
+
+
+async def refuse_nul(request: Request[Any, Any, Any]) -> None:
+    """A 400 VALIDATION_ERROR for a NUL in the path, the query or the body."""
+    if "\x00" in request.url.path or b"%00" in request.scope.get("query_string", b""):
+        raise FieldError("the URL contains a NUL character, which no field accepts", field="url")
+    if request.method in ("POST", "PUT", "PATCH"):
+        body = await request.body()
+        if b"\x00" in body or _JSON_NUL.search(body):
+            raise FieldError("the request body contains a NUL character, which no field accepts", field="body")
