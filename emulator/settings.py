@@ -11,7 +11,7 @@ class EmulatorSettings:
     """Settings of one emulator process."""
 
     base_url: str = "http://127.0.0.1:9100"
-    """The public URL the emulator is reached at; bill download links are built on it."""
+    """The public URL the emulator is reached at: bill_download_url is built on it (cashier forms are relative)."""
     alipay_private_key_pem: str | None = None
     """Alipay's own RSA private key (PKCS#1/PKCS#8, PEM or base64); a fresh RSA-2048 key when absent."""
     alipay_apps_file: Path | None = None

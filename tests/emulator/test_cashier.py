@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import html
 import re
 from datetime import timedelta
 from urllib.parse import parse_qsl, urlsplit
+
+from alipay.aop.api.request.AlipayTradePagePayRequest import AlipayTradePagePayRequest as PagePay
 
 from emulator.alipay import wire
 from tests.emulator import sdk
@@ -114,3 +117,15 @@ async def test_a_trade_that_expires_at_the_cashier_is_closed_and_notified(
     [form] = await receiver.wait_for(1)
     assert form["trade_status"] == "TRADE_CLOSED"
     assert "gmt_close" in form
+
+
+async def test_the_sdks_default_auto_submitting_form_opens_the_cashier_too(emulator: Emulator) -> None:
+    biz = {"out_trade_no": "FORM-1", "total_amount": "3.00", "subject": "表单",
+           "product_code": "FAST_INSTANT_TRADE_PAY"}
+    form = emulator.sdk().page_execute(sdk.request(PagePay, biz))
+    target = re.search(r'action="([^"]+)"', form)
+    fields = dict(re.findall(r'name="([^"]+)" value="([^"]*)"', form))
+    assert target
+    data = {k: html.unescape(v) for k, v in fields.items()}
+    page = await emulator.http.post(html.unescape(target.group(1)), data=data)
+    assert "¥3.00" in page.text
