@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 from types import TracebackType
 from typing import Any, Protocol, Self
 
@@ -128,6 +129,48 @@ class NotificationRecord:
     received_at: datetime
 
 
+class DeliveryStatus(StrEnum):
+    """Where a webhook delivery stands; only PENDING ones are ever sent."""
+
+    PENDING = "pending"  # waiting for its (next) attempt
+    DELIVERED = "delivered"  # the business system answered 2xx
+    FAILED = "failed"  # the retry schedule ran out; an operator may retry it
+    SKIPPED = "skipped"  # nowhere to send it: no notify_url and no webhook_url
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxMessage:
+    """One webhook in the outbox: a journal event the business system is told about."""
+
+    delivery_id: int
+    event_id: str
+    order_no: str
+    event_type: str
+    refund_no: str | None
+    created: datetime  # when the event happened
+    status: DeliveryStatus
+    attempts: int  # HTTP attempts made so far
+    next_attempt_time: datetime
+    url: str | None = None  # where the last attempt went
+    last_status_code: int | None = None
+    last_error: str | None = None
+    delivered_time: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryOutcome:
+    """What an attempt came to: DELIVERED, PENDING (again, at next_attempt_time), FAILED or SKIPPED."""
+
+    status: DeliveryStatus
+    at: datetime
+    attempts: int  # the message's attempt count including this one
+    next_attempt_time: datetime | None = None
+    url: str | None = None
+    status_code: int | None = None
+    error: str | None = None
+    latency_seconds: float | None = None
+
+
 # -- repositories and unit of work -------------------------------------------------------------
 
 
@@ -217,6 +260,26 @@ class NotificationLog(Protocol):
         """The records naming an order, oldest first."""
 
 
+class Outbox(Protocol):
+    """The webhook outbox: written with the journal, leased out to senders, in order per payment."""
+
+    async def claim(self, now: datetime, limit: int, lease_seconds: float, worker_id: str) -> Sequence[OutboxMessage]:
+        """Lease due messages to this worker: of each payment only its oldest undelivered one, never leased twice."""
+
+    async def record(self, delivery_id: int, worker_id: str, outcome: DeliveryOutcome) -> bool:
+        """Store an attempt's outcome and end the lease; False if the lease is no longer this worker's."""
+
+    async def get(self, delivery_id: int) -> OutboxMessage | None:
+        """One message, or None."""
+
+    async def list(self, status: DeliveryStatus | None, limit: int,
+                   before: int | None = None) -> Sequence[OutboxMessage]:
+        """Messages newest first (by delivery_id), with ids below `before` when given."""
+
+    async def retry(self, delivery_id: int, now: datetime) -> bool:
+        """Make a FAILED message pending again, due now, with a fresh schedule; False if it is not failed."""
+
+
 class UnitOfWork(Protocol):
     """One transaction over every repository; rolls back unless committed."""
 
@@ -225,6 +288,7 @@ class UnitOfWork(Protocol):
     idempotency: IdempotencyStore
     api_keys: ApiKeyRepository
     notifications: NotificationLog
+    outbox: Outbox
 
     async def __aenter__(self) -> Self: ...
 
@@ -329,6 +393,23 @@ class KeyInspector(Protocol):
 
     def fingerprint(self, key_pem: str) -> str:
         """`sha256:<hex>` of the public key's DER (of a private key's public half)."""
+
+
+@dataclass(frozen=True, slots=True)
+class SendResult:
+    """How one webhook POST went: a status code, or the network error that prevented one."""
+
+    status_code: int | None
+    latency_seconds: float
+    snippet: str = ""  # the first 200 characters of the answer
+    error: str | None = None
+
+
+class WebhookSender(Protocol):
+    """POSTs a webhook to the business system; network errors come back in the result, never raised."""
+
+    async def send(self, url: str, body: bytes, headers: Mapping[str, str]) -> SendResult:
+        """One attempt."""
 
 
 class Clock(Protocol):

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from types import TracebackType
 from typing import Self
 
+from adapters.memory.outbox import MemoryOutbox, outbox_row
 from adapters.memory.store import MemoryStore
 from application.errors import ConcurrencyConflict, DuplicateKey
 from application.ports import (
@@ -20,6 +21,7 @@ from application.ports import (
     JournalEntry,
     NotificationLog,
     NotificationRecord,
+    Outbox,
     Page,
     PageRequest,
     PaymentConfig,
@@ -87,7 +89,7 @@ class MemoryPayments:
                 entry = JournalEntry(f"evt_{store.next_id():012d}", event)
                 journal.append(entry)
                 if event.event_type in WEBHOOK_EVENTS:
-                    store.outbox.append({"event_id": entry.event_id, "order_no": saved.order_no})
+                    store.outbox.append(outbox_row(len(store.outbox) + 1, entry))
 
         self._staged.append(write)
         payment.version = saved.version
@@ -292,6 +294,7 @@ class MemoryUnitOfWork:
         self.idempotency: IdempotencyStore = MemoryIdempotency(store, self._staged)
         self.api_keys: ApiKeyRepository = MemoryApiKeys(store, self._staged)
         self.notifications: NotificationLog = MemoryNotifications(store, self._staged)
+        self.outbox: Outbox = MemoryOutbox(store, self._staged)
 
     async def __aenter__(self) -> Self:
         return self

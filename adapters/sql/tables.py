@@ -179,8 +179,13 @@ webhook_outbox = sa.Table(
     sa.Column("last_error", sa.Text(), nullable=True),
     sa.Column("create_time", UtcDateTime(), nullable=False),
     sa.Column("delivered_time", UtcDateTime(), nullable=True),
+    sa.Column("leased_until", UtcDateTime(), nullable=True),  # a sender holds the row until then
+    sa.Column("lease_owner", sa.String(64), nullable=True),
+    sa.Column("url", sa.String(1000), nullable=True),  # where the last attempt went
+    sa.Column("last_latency_ms", sa.Integer(), nullable=True),
     sa.UniqueConstraint("event_id", name="uk_outbox_event_id"),
     sa.Index("idx_outbox_due", "status", "next_attempt_time"),
+    sa.Index("idx_outbox_order_no_id", "order_no", "id"),
     **MYSQL,
 )
 

@@ -9,12 +9,14 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from adapters.sql.errors import storage_errors
 from adapters.sql.notifications import SqlNotifications
+from adapters.sql.outbox import SqlOutbox
 from adapters.sql.repositories import SqlApiKeys, SqlConfigs, SqlIdempotency, SqlPayments
 from application.ports import (
     ApiKeyRepository,
     ConfigRepository,
     IdempotencyStore,
     NotificationLog,
+    Outbox,
     PaymentRepository,
 )
 
@@ -30,6 +32,7 @@ class SqlUnitOfWork:
         self.idempotency: IdempotencyStore = SqlIdempotency(self._conn)
         self.api_keys: ApiKeyRepository = SqlApiKeys(self._conn)
         self.notifications: NotificationLog = SqlNotifications(self._conn)
+        self.outbox: Outbox = SqlOutbox(self._conn)
 
     async def __aenter__(self) -> Self:
         # Concurrency is optimistic everywhere: the version check in SqlPayments.save decides.
