@@ -75,7 +75,7 @@ def outbound(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     calls: list[str] = []
 
     def refuse(self: requests.Session, method: str, url: str, *args: Any, **kwargs: Any) -> requests.Response:
-        calls.append(f"{method} {url}")
+        calls.append(f"{method.upper()} {url}")
         raise AssertionError(f"unexpected outbound request: {method} {url}")
 
     monkeypatch.setattr(requests.Session, "request", refuse)
