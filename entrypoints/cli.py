@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import sys
 from collections.abc import Sequence
@@ -83,19 +84,32 @@ def cmd_api_key_create(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    """SQLite + offline providers + demo configs + keys, then serve."""
-    from entrypoints.demo import demo_master_key_file, prepare_demo
+    """SQLite + the provider emulator + a demo config pointing at it + keys, all served from one process."""
+    from entrypoints.demo import demo_master_key_file, serve_demo
+    from entrypoints.logs import configure_logging
 
     os.environ.setdefault("PAYCORE_DATABASE_URL", "sqlite+aiosqlite:///./paycore-demo.db")
     if not os.environ.get("PAYCORE_MASTER_KEYS"):
         os.environ.setdefault("PAYCORE_MASTER_KEY_FILE", demo_master_key_file())
-    os.environ["PAYCORE_FAKE_PROVIDERS"] = "true"
     os.environ.setdefault("PAYCORE_PUBLIC_URL", f"http://127.0.0.1:{args.port}")
     settings = load_settings()
+    configure_logging(settings.log_level, settings.log_format)
     _migrate(settings)
-    print(asyncio.run(prepare_demo(settings)))
-    sys.stdout.flush()
-    return cmd_serve(args)
+    _check_secrets(settings)
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(serve_demo(settings, args.host, args.port, args.emulator_port))
+    return 0
+
+
+def cmd_emulator(args: argparse.Namespace) -> int:
+    """The offline Alipay (and WeChat Pay) emulator alone."""
+    from emulator.app import main as emulator_main
+
+    argv = ["--host", args.host, "--port", str(args.port)]
+    if args.time_scale is not None:
+        argv += ["--time-scale", str(args.time_scale)]
+    emulator_main(argv)
+    return 0
 
 
 def cmd_keys_generate(args: argparse.Namespace) -> int:
@@ -220,9 +234,15 @@ def parser() -> argparse.ArgumentParser:
     server_args(serve)
     serve.set_defaults(func=cmd_serve)
     sub.add_parser("migrate", help="upgrade the database schema").set_defaults(func=cmd_migrate)
-    demo = sub.add_parser("demo", help="a ready-to-try paycore on SQLite with demo configs")
+    demo = sub.add_parser("demo", help="a ready-to-try paycore: SQLite, the provider emulator, demo configs")
     server_args(demo)
+    demo.add_argument("--emulator-port", type=int, default=9100)
     demo.set_defaults(func=cmd_demo)
+    emulator = sub.add_parser("emulator", help="run the offline Alipay + WeChat Pay emulator alone")
+    emulator.add_argument("--host", default="127.0.0.1")
+    emulator.add_argument("--port", type=int, default=9100)
+    emulator.add_argument("--time-scale", type=float, default=None, help="multiply notification retry delays")
+    emulator.set_defaults(func=cmd_emulator)
 
     api_key = sub.add_parser("api-key", help="manage API keys").add_subparsers(dest="action", required=True)
     create = api_key.add_parser("create", help="issue a key (printed as the last line)")

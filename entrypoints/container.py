@@ -9,8 +9,9 @@ from dependency_injector import containers, providers
 from adapters.crypto.keys import RsaKeyInspector
 from adapters.crypto.master_keys import MasterKeyError, load_master_keys
 from adapters.crypto.secret_box import AesGcmSecretBox
+from adapters.gateways.alipay import alipay_gateway_from_config
 from adapters.gateways.fake import FakeGateway
-from adapters.gateways.registry import StaticGatewayRegistry
+from adapters.gateways.registry import ConfigGatewayRegistry, StaticGatewayRegistry
 from adapters.sql.engine import make_engine
 from adapters.sql.uow import SqlUnitOfWorkFactory
 from application.api_keys import ApiKeys
@@ -20,6 +21,7 @@ from application.close_payment import ClosePayment
 from application.create_payment import CreatePayment
 from application.handle_notification import HandleNotification
 from application.manage_configs import ManageConfigs
+from application.ports import Gateway, PaymentConfig, SecretBox
 from application.queries import PaymentQueries
 from application.refund_payment import RefundPayment
 from application.secrets import StoredSecrets
@@ -27,11 +29,26 @@ from application.sync_payment import SyncPayment, SyncRefund
 from entrypoints.settings import Settings, SettingsError
 
 
-def gateway_registry(settings: Settings) -> StaticGatewayRegistry:
-    """The provider adapters. Until the real ones land, only the offline fake (when asked for)."""
+def provider_notify_url(settings: Settings, config: PaymentConfig) -> str:
+    """Where the provider sends this config's notifications: its own notify_url, else paycore's endpoint."""
+    return config.notify_url or f"{settings.public_url}/v1/notify/{config.payment_type}/{config.config_id}"
+
+
+def open_secrets(box: SecretBox, config: PaymentConfig) -> dict[str, str]:
+    """A config's secrets in clear, for building its gateway (held in memory only)."""
+    return {name: box.open(sealed, config.secret_context(name)) for name, sealed in config.sealed.items()}
+
+
+def gateway_registry(settings: Settings, box: SecretBox) -> StaticGatewayRegistry:
+    """The provider adapters: one gateway per config, built from its opened secrets; fakes when asked for."""
     if settings.fake_providers:
         return StaticGatewayRegistry({"alipay": FakeGateway("alipay"), "wechat": FakeGateway("wechat")})
-    return StaticGatewayRegistry()
+
+    def alipay(config: PaymentConfig) -> Gateway:
+        return alipay_gateway_from_config(config, open_secrets(box, config), provider_notify_url(settings, config),
+                                          settings.provider_timeout)
+
+    return ConfigGatewayRegistry({"alipay": alipay})
 
 
 def make_secret_box(settings: Settings) -> AesGcmSecretBox:
@@ -56,8 +73,8 @@ class Container(containers.DeclarativeContainer):
     clock = providers.Singleton(SystemClock)
     engine = providers.Singleton(make_engine, settings.provided.database_url)
     uow = providers.Singleton(SqlUnitOfWorkFactory, engine)
-    gateways = providers.Singleton(gateway_registry, settings)
     secret_box = providers.Singleton(make_secret_box, settings)
+    gateways = providers.Singleton(gateway_registry, settings, secret_box)
     key_inspector = providers.Singleton(RsaKeyInspector)
 
     apply_update = providers.Singleton(ApplyProviderUpdate, uow, clock)

@@ -1,18 +1,35 @@
-"""What `paycore demo` prepares: demo configs and keys, and the text telling a newcomer what to do."""
+"""`paycore demo`: SQLite, the offline provider emulator, a demo Alipay config pointing at it, the API, keys."""
 
 from __future__ import annotations
 
+import asyncio
+from dataclasses import dataclass
 from pathlib import Path
 
-from application.ports import PaymentConfig
-from entrypoints.container import build_container
+import uvicorn
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from litestar import Litestar
+
+from emulator.app import create_emulator_app
+from emulator.settings import EmulatorSettings
+from entrypoints.container import Container, build_container
+from entrypoints.http.app import create_app
+from entrypoints.logs import configure_logging
 from entrypoints.settings import Settings
 
-DEMO_CONFIGS = (
-    PaymentConfig(0, "alipay", "demo alipay (offline)", app_id="2021000000000000", is_default=True),
-    PaymentConfig(0, "wechat", "demo wechat (offline)", app_id="wxdemo0000000000", mch_id="1900000000",
-                  is_default=True),
-)
+DEMO_ALIPAY = {"payment_type": "alipay", "config_name": "demo alipay (emulator)", "app_id": "2021000000000000",
+               "seller_id": "2088000000000000", "is_default": True}
+
+
+@dataclass(frozen=True)
+class Demo:
+    """What the demo prepared: the emulator app, and the keys to print."""
+
+    emulator: Litestar
+    admin_key: str
+    payments_key: str
+    emulator_url: str
 
 
 def demo_master_key_file(path: str = "paycore-demo.masterkey") -> str:
@@ -26,31 +43,72 @@ def demo_master_key_file(path: str = "paycore-demo.masterkey") -> str:
     return str(target.resolve())
 
 
-async def prepare_demo(settings: Settings) -> str:
-    """Make sure demo configs exist, issue fresh keys, and say how to try it."""
-    container = build_container(settings)
-    try:
-        async with container.uow()() as uow:
-            for config in DEMO_CONFIGS:
-                if await uow.configs.get_default(config.payment_type) is None:
-                    await uow.configs.add(config)
-            await uow.commit()
-        admin = await container.api_keys().issue("demo admin", "admin")
-        shop = await container.api_keys().issue("demo shop", "payments")
-    finally:
-        await container.engine().dispose()
-    url = settings.public_url
+def _new_key_pair() -> tuple[str, str]:
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    private = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                serialization.NoEncryption()).decode()
+    public = key.public_key().public_bytes(serialization.Encoding.PEM,
+                                           serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+    return private, public
+
+
+async def prepare_demo(settings: Settings, container: Container, emulator_url: str) -> Demo:
+    """A fresh emulator (a new "Alipay" key each run), the demo config pointed at it, fresh keys."""
+    alipay_private, _ = _new_key_pair()
+    emulator = create_emulator_app(EmulatorSettings(base_url=emulator_url, alipay_private_key_pem=alipay_private))
+    alipay_public = emulator.state.alipay.public_key_pem
+    gateway_url = f"{emulator_url}/gateway.do"
+    configs = container.configs()
+    existing = next((v.config for v in await configs.list() if v.config.config_name == DEMO_ALIPAY["config_name"]),
+                    None)
+    if existing is None:
+        app_private, app_public = _new_key_pair()
+        view = await configs.create({**DEMO_ALIPAY, "private_key": app_private, "public_key": app_public,
+                                     "alipay_public_key": alipay_public, "gateway_url": gateway_url}, by="demo")
+    else:
+        view = await configs.update(existing.config_id, {"alipay_public_key": alipay_public,
+                                                         "gateway_url": gateway_url, "is_default": True}, by="demo")
+    config = view.config
+    emulator.state.alipay.register_app(config.app_id, config.public_key, config.seller_id)
+    admin = await container.api_keys().issue("demo admin", "admin")
+    shop = await container.api_keys().issue("demo shop", "payments")
+    return Demo(emulator, admin.token, shop.token, emulator_url)
+
+
+def banner(settings: Settings, demo: Demo) -> str:
+    """What to open and what to type."""
+    url, key = settings.public_url, demo.payments_key
     return f"""
-paycore demo: SQLite at {settings.database_url}, offline demo providers (no merchant account needed).
+paycore demo: SQLite at {settings.database_url}; an offline Alipay emulator at {demo.emulator_url}
+(no merchant account needed).
 
   API docs:      {url}/schema
-  admin key:     {admin.token}
-  payments key:  {shop.token}
+  admin key:     {demo.admin_key}
+  payments key:  {key}
 
-Create a payment:
-  curl -s -X POST {url}/v1/payments -H 'Authorization: Bearer {shop.token}' \\
+1. Create a payment:
+  curl -s -X POST {url}/v1/payments -H 'Authorization: Bearer {key}' \\
        -H 'Content-Type: application/json' \\
        -d '{{"order_no": "DEMO0001", "payment_type": "alipay", "pay_method": "pc", "subject": "Thesis polishing", "total_amount": "99.90"}}'
-Read it:   curl -s {url}/v1/payments/DEMO0001 -H 'Authorization: Bearer {shop.token}'
-Close it:  curl -s -X POST {url}/v1/payments/DEMO0001/close -H 'Authorization: Bearer {shop.token}'
+2. Open its "pay_url" (or {url}/pay/DEMO0001) in a browser and press Pay on the emulator's cashier.
+3. See it paid:
+  curl -s {url}/v1/payments/DEMO0001 -H 'Authorization: Bearer {key}'
 """
+
+
+async def serve_demo(settings: Settings, host: str, port: int, emulator_port: int) -> None:
+    """Run paycore and the emulator side by side until interrupted."""
+    container = build_container(settings)
+    emulator_url = f"http://127.0.0.1:{emulator_port}"
+    demo = await prepare_demo(settings, container, emulator_url)
+    configure_logging(settings.log_level, settings.log_format)  # the emulator's Litestar replaced the handlers
+    print(banner(settings, demo), flush=True)  # noqa: T201 - the demo talks to a person
+
+    async def dispose() -> None:
+        await container.engine().dispose()
+
+    paycore = uvicorn.Server(uvicorn.Config(create_app(container, on_shutdown=[dispose]), host=host, port=port,
+                                            log_config=None, access_log=False))
+    emulator = uvicorn.Server(uvicorn.Config(demo.emulator, host="127.0.0.1", port=emulator_port, log_config=None,
+                                             access_log=False))
+    await asyncio.gather(paycore.serve(), emulator.serve())

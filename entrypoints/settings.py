@@ -29,6 +29,7 @@ class Settings:
     fake_providers: bool = False
     master_keys: str = field(default="", repr=False)  # `id:base64,...`; never printed
     master_key_file: str = ""
+    provider_timeout: float = 10.0  # seconds for one call to Alipay or WeChat
 
     @property
     def is_sqlite(self) -> bool:
@@ -63,6 +64,7 @@ def load_settings(environ: Mapping[str, str] | None = None, dotenv: Path | None 
         fake_providers=env.get("PAYCORE_FAKE_PROVIDERS", "").lower() in {"1", "true", "yes"},
         master_keys=env.get("PAYCORE_MASTER_KEYS", ""),
         master_key_file=env.get("PAYCORE_MASTER_KEY_FILE", ""),
+        provider_timeout=float(_int(env, "PAYCORE_PROVIDER_TIMEOUT_SECONDS", 10)),
     )
 
 

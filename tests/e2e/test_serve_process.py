@@ -1,8 +1,9 @@
-"""`paycore serve` as a real process on a real port: it migrates SQLite, answers /health and serves the API."""
+"""`paycore demo` as a real process: SQLite, the emulator and the API on real ports; a payer pays end to end."""
 
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -49,9 +50,10 @@ def printed_payments_key(process: subprocess.Popen[str]) -> str:
 @pytest.fixture
 def demo_server(tmp_path: Path) -> Iterator[tuple[str, str, str]]:
     """`paycore demo` on a free port in an empty directory; yields its URL, directory and payments key."""
-    port = free_port()
+    port, emulator_port = free_port(), free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("PAYCORE_")}
-    process = subprocess.Popen([sys.executable, "-m", "entrypoints.cli", "demo", "--port", str(port)],
+    process = subprocess.Popen([sys.executable, "-m", "entrypoints.cli", "demo", "--port", str(port),
+                                "--emulator-port", str(emulator_port)],
                                cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     url = f"http://127.0.0.1:{port}"
     try:
@@ -66,7 +68,7 @@ def demo_server(tmp_path: Path) -> Iterator[tuple[str, str, str]]:
             process.wait()
 
 
-def test_the_demo_serves_the_api_on_sqlite_from_an_empty_directory(demo_server: tuple[str, str, str]) -> None:
+def test_the_demo_pays_an_order_end_to_end_from_an_empty_directory(demo_server: tuple[str, str, str]) -> None:
     url, directory, key = demo_server
     assert httpx.get(f"{url}/ready", timeout=5).status_code == 200
     assert (Path(directory) / "paycore-demo.db").is_file()
@@ -79,5 +81,22 @@ def test_the_demo_serves_the_api_on_sqlite_from_an_empty_directory(demo_server: 
     created = httpx.post(f"{url}/v1/payments", json=body, headers=auth, timeout=5)
     assert created.status_code == 201, created.text
     assert created.json()["trade_status"] == "WAIT_BUYER_PAY"
-    closed = httpx.post(f"{url}/v1/payments/DEMO0001/close", headers=auth, timeout=5)
-    assert closed.json()["trade_status"] == "TRADE_CLOSED"
+
+    # The payer opens the pay URL: the emulator's cashier, and presses Pay.
+    cashier = httpx.get(created.json()["pay_url"], timeout=5)
+    assert cashier.status_code == 200
+    action = re.search(r'<form method="post" action="([^"]+/pay)"', cashier.text)
+    assert action is not None, cashier.text
+    emulator = created.json()["pay_url"].split("/gateway.do")[0]
+    assert httpx.post(emulator + action.group(1), timeout=5).status_code < 400
+
+    # Alipay's notification reaches paycore, which marks the payment paid.
+    deadline = time.monotonic() + 15
+    status = ""
+    while time.monotonic() < deadline and status != "TRADE_SUCCESS":
+        status = httpx.get(f"{url}/v1/payments/DEMO0001", headers=auth, timeout=5).json()["trade_status"]
+        if status != "TRADE_SUCCESS":
+            time.sleep(0.1)  # polling the notification's effect; bounded by the deadline
+    assert status == "TRADE_SUCCESS"
+    events = httpx.get(f"{url}/v1/payments/DEMO0001/events", headers=auth, timeout=5).json()["items"]
+    assert [e["source"] for e in events] == ["api", "notify"]
