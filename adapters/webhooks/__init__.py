@@ -1,0 +1,1 @@
+"""Webhooks to the business system over HTTP."""

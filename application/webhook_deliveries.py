@@ -1,0 +1,91 @@
+"""Webhook deliveries for operators: list them by status, send a failed one again."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import dataclasses
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from application.deliver_webhooks import webhook_url
+from application.errors import ApplicationError
+from application.ports import Clock, DeliveryStatus, OutboxMessage, UnitOfWork, UnitOfWorkFactory
+from application.queries import MAX_LIMIT, InvalidCursor
+
+
+class DeliveryNotFound(ApplicationError):
+    """No webhook delivery with that id."""
+
+    code = "DELIVERY_NOT_FOUND"
+
+
+class DeliveryNotFailed(ApplicationError):
+    """Only a failed delivery can be retried; the others are delivered, skipped or still being tried."""
+
+    code = "DELIVERY_NOT_FAILED"
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryPage:
+    """Deliveries, newest first, and the cursor of the next page (None at the end)."""
+
+    items: Sequence[OutboxMessage]
+    next_cursor: str | None
+
+
+def encode_cursor(delivery_id: int) -> str:
+    """An opaque cursor pointing after (below) this delivery."""
+    return base64.urlsafe_b64encode(f"d{delivery_id}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> int:
+    """The delivery id a cursor points after; InvalidCursor if it is not one of ours."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        if not raw.startswith("d"):
+            raise ValueError("not a delivery cursor")
+        return int(raw[1:])
+    except (binascii.Error, UnicodeDecodeError, ValueError) as e:
+        raise InvalidCursor("cursor is not valid; pass the next_cursor of a previous page", field="cursor") from e
+
+
+class WebhookDeliveries:
+    """The admin view of the outbox."""
+
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
+        self._uow, self._clock = uow, clock
+
+    async def list(self, status: DeliveryStatus | None = None, limit: int = 50,
+                   cursor: str | None = None) -> DeliveryPage:
+        """A page of deliveries, newest first; one never attempted shows where it will go."""
+        limit = min(max(limit, 1), MAX_LIMIT)
+        before = decode_cursor(cursor) if cursor else None
+        async with self._uow() as uow:
+            found = await uow.outbox.list(status, limit + 1, before)
+            items = [await _with_url(uow, m) for m in found[:limit]]
+        more = len(found) > limit
+        return DeliveryPage(items, encode_cursor(items[-1].delivery_id) if more and items else None)
+
+    async def retry(self, delivery_id: int) -> OutboxMessage:
+        """Make a failed delivery pending again, due now, with the whole retry schedule ahead of it."""
+        async with self._uow() as uow:
+            if not await uow.outbox.retry(delivery_id, self._clock.now()):
+                current = await uow.outbox.get(delivery_id)
+                if current is None:
+                    raise DeliveryNotFound(f"no webhook delivery {delivery_id}", delivery_id=delivery_id)
+                raise DeliveryNotFailed(f"webhook delivery {delivery_id} is {current.status.value}, not failed; "
+                                        "only a failed delivery can be retried", status=current.status.value)
+            await uow.commit()
+        async with self._uow() as uow:
+            message = await uow.outbox.get(delivery_id)
+            assert message is not None
+            return await _with_url(uow, message)
+
+
+async def _with_url(uow: UnitOfWork, message: OutboxMessage) -> OutboxMessage:
+    if message.url is not None:
+        return message
+    payment = await uow.payments.get(message.order_no)
+    url = (await webhook_url(uow, payment))[0] if payment is not None else None
+    return dataclasses.replace(message, url=url)
