@@ -8,7 +8,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from wechatpayv3 import WeChatPay, WeChatPayType
 
 from adapters.gateways.wechat import WeChatGateway
 from application.errors import NotificationRejected
@@ -16,11 +15,9 @@ from application.ports import RawNotification
 from domain.updates import ProviderUpdate, UpdateKind
 from tests.integration.wechat.conftest import CONFIG, Clock, credentials_for
 from tests.integration.wechat.wire import (
-    API_V3_KEY,
     APPID,
     CERT_SERIAL,
     MCHID,
-    MERCHANT_SERIAL,
     PUBLIC_KEY_ID,
     T0,
     callback_body,
@@ -105,19 +102,6 @@ async def test_wechat_callback_with_unknown_serial_makes_no_outbound_call(
     assert outbound == []
 
 
-async def test_the_sdks_own_callback_would_call_out_for_an_unknown_serial(
-        gateway: WeChatGateway, wechat_keys: KeyPair, outbound: list[str]) -> None:
-    """Why the adapter checks the serial itself: the SDK refreshes certificates (an outbound call) first."""
-    sdk = WeChatPay(wechatpay_type=WeChatPayType.NATIVE, mchid=MCHID, private_key=gateway.credentials.private_key_pem,
-                    cert_serial_no=MERCHANT_SERIAL, appid=APPID, apiv3_key=API_V3_KEY,
-                    public_key=wechat_keys.public_pem, public_key_id=PUBLIC_KEY_ID)
-    raw = notice(wechat_keys, "7E57AB1E")
-
-    with pytest.raises(AssertionError):
-        sdk.callback(dict(raw.headers), raw.body)
-    assert outbound == ["GET https://api.mch.weixin.qq.com/v3/certificates"]
-
-
 @pytest.mark.parametrize("offset", [timedelta(seconds=301), timedelta(seconds=-301), timedelta(hours=-2)])
 async def test_a_callback_more_than_five_minutes_off_is_stale(gateway: WeChatGateway, wechat_keys: KeyPair,
                                                               serial: str, offset: timedelta) -> None:
@@ -130,17 +114,6 @@ async def test_a_callback_just_inside_five_minutes_is_accepted(gateway: WeChatGa
     update = await gateway.verify_notification(notice(wechat_keys, serial, timestamp=T0 + offset), CONFIG)
 
     assert update.kind is UpdateKind.PAID
-
-
-async def test_the_sdks_own_callback_accepts_a_day_old_timestamp(gateway: WeChatGateway,
-                                                                 wechat_keys: KeyPair) -> None:
-    """Why the adapter checks freshness itself: the SDK never looks at the timestamp."""
-    sdk = WeChatPay(wechatpay_type=WeChatPayType.NATIVE, mchid=MCHID, private_key=gateway.credentials.private_key_pem,
-                    cert_serial_no=MERCHANT_SERIAL, appid=APPID, apiv3_key=API_V3_KEY,
-                    public_key=wechat_keys.public_pem, public_key_id=PUBLIC_KEY_ID)
-    raw = notice(wechat_keys, PUBLIC_KEY_ID, timestamp=datetime.now(UTC) - timedelta(days=1))
-
-    assert sdk.callback(dict(raw.headers), raw.body) is not None
 
 
 async def test_a_signature_probe_is_refused(gateway: WeChatGateway, wechat_keys: KeyPair, serial: str) -> None:

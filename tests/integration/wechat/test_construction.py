@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from wechatpayv3 import WeChatPay, WeChatPayType
 
 from adapters.gateways.wechat import WeChatGateway, wechat_gateway_from_config
 from application.errors import InvalidKeyMaterial
@@ -29,24 +28,6 @@ def test_certificate_mode_with_a_configured_certificate_makes_no_network_call_at
     WeChatGateway(credentials_for("certificate", merchant_keys, wechat_keys, platform_cert))
 
     assert outbound == []
-
-
-def test_the_sdks_own_certificate_mode_would_download_certificates_at_construction(
-        outbound: list[str], merchant_keys: KeyPair) -> None:
-    """Why the adapter never constructs the SDK in certificate mode."""
-    with pytest.raises(AssertionError):
-        WeChatPay(wechatpay_type=WeChatPayType.NATIVE, mchid=MCHID, private_key=merchant_keys.pkcs8_pem,
-                  cert_serial_no=MERCHANT_SERIAL, appid=APPID, apiv3_key=API_V3_KEY, notify_url="http://x/n")
-
-    assert outbound == ["GET https://api.mch.weixin.qq.com/v3/certificates"]
-
-
-def test_the_sdk_cannot_read_a_pkcs1_private_key(merchant_keys: KeyPair) -> None:
-    """Why the adapter converts PKCS#1 to PKCS#8 first."""
-    with pytest.raises(Exception, match="failed to load private key"):
-        WeChatPay(wechatpay_type=WeChatPayType.NATIVE, mchid=MCHID, private_key=merchant_keys.pkcs1_pem,
-                  cert_serial_no=MERCHANT_SERIAL, appid=APPID, apiv3_key=API_V3_KEY,
-                  public_key=merchant_keys.public_pem, public_key_id=PUBLIC_KEY_ID)
 
 
 @pytest.mark.parametrize("form", ["pkcs1_pem", "pkcs8_pem", "pkcs8_base64"])
