@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import os
+
 from litestar import Litestar
 
 from entrypoints.container import build_container
 from entrypoints.http.app import create_app
 from entrypoints.settings import load_settings
+from entrypoints.worker import build_worker
+
+# "0" keeps the background jobs out of this process (`paycore serve --no-worker`, or --workers N > 1:
+# then run `paycore worker` beside the API processes).
+IN_PROCESS_WORKER = "PAYCORE_IN_PROCESS_WORKER"
 
 
 def app_from_env() -> Litestar:
@@ -16,4 +23,9 @@ def app_from_env() -> Litestar:
     async def dispose() -> None:
         await container.engine().dispose()
 
-    return create_app(container, on_shutdown=[dispose])
+    app = create_app(container, on_shutdown=[dispose])
+    if os.environ.get(IN_PROCESS_WORKER, "1") != "0":
+        worker = build_worker(container, app.state.metrics)
+        app.on_startup.append(worker.start)
+        app.on_shutdown.insert(0, worker.stop)  # before the engine goes
+    return app

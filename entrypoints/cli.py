@@ -56,9 +56,51 @@ def cmd_serve(args: argparse.Namespace) -> int:
         _migrate(settings)
     _check_secrets(settings)
     workers = args.workers if not settings.is_sqlite else 1
+    _choose_in_process_worker(args.no_worker, workers)
     uvicorn.run("entrypoints.asgi:app_from_env", factory=True, host=args.host, port=args.port,
                 workers=workers, log_level=settings.log_level.lower(), access_log=False,
                 log_config=None)  # uvicorn's loggers then go through paycore's redacting handler
+    return 0
+
+
+def _choose_in_process_worker(no_worker: bool, workers: int) -> None:
+    """Background jobs run inside `serve` only with one API process; with more, run `paycore worker`."""
+    from entrypoints.asgi import IN_PROCESS_WORKER
+
+    os.environ[IN_PROCESS_WORKER] = "0" if no_worker or workers > 1 else "1"
+    if not no_worker and workers > 1:
+        print(f"paycore: with --workers {workers} the background jobs (webhooks, …) do not run in-process; "
+              "run `paycore worker` beside the API", file=sys.stderr)
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    """Run the background jobs alone until SIGINT or SIGTERM."""
+    import signal
+
+    from entrypoints.container import build_container
+    from entrypoints.logs import configure_logging
+    from entrypoints.worker import build_worker
+
+    settings = load_settings()
+    configure_logging(settings.log_level, settings.log_format)
+    if settings.is_sqlite:
+        _migrate(settings)
+    _check_secrets(settings)
+
+    async def run() -> None:
+        container = build_container(settings)
+        worker = build_worker(container)
+        stop = asyncio.Event()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            asyncio.get_running_loop().add_signal_handler(sig, stop.set)
+        await worker.start()
+        try:
+            await stop.wait()
+        finally:
+            await worker.stop()
+            await container.engine().dispose()
+
+    asyncio.run(run())
     return 0
 
 
@@ -234,6 +276,8 @@ def parser() -> argparse.ArgumentParser:
     server_args(serve)
     serve.set_defaults(func=cmd_serve)
     sub.add_parser("migrate", help="upgrade the database schema").set_defaults(func=cmd_migrate)
+    sub.add_parser("worker", help="run the background jobs (webhook delivery, …) alone").set_defaults(
+        func=cmd_worker)
     demo = sub.add_parser("demo", help="a ready-to-try paycore: SQLite, the provider emulator, demo configs")
     server_args(demo)
     demo.add_argument("--emulator-port", type=int, default=9100)

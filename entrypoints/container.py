@@ -14,11 +14,13 @@ from adapters.gateways.fake import FakeGateway
 from adapters.gateways.registry import ConfigGatewayRegistry, StaticGatewayRegistry
 from adapters.sql.engine import make_engine
 from adapters.sql.uow import SqlUnitOfWorkFactory
+from adapters.webhooks.sender import HttpxWebhookSender
 from application.api_keys import ApiKeys
 from application.apply_update import ApplyProviderUpdate
 from application.clock import SystemClock
 from application.close_payment import ClosePayment
 from application.create_payment import CreatePayment
+from application.deliver_webhooks import DeliverWebhooks
 from application.handle_notification import HandleNotification
 from application.manage_configs import ManageConfigs
 from application.ports import Gateway, PaymentConfig, SecretBox
@@ -26,7 +28,9 @@ from application.queries import PaymentQueries
 from application.refund_payment import RefundPayment
 from application.secrets import StoredSecrets
 from application.sync_payment import SyncPayment, SyncRefund
+from application.webhook_deliveries import WebhookDeliveries
 from entrypoints.settings import Settings, SettingsError
+from entrypoints.webhook_data import webhook_renderer
 
 
 def provider_notify_url(settings: Settings, config: PaymentConfig) -> str:
@@ -88,6 +92,12 @@ class Container(containers.DeclarativeContainer):
     configs = providers.Singleton(ManageConfigs, uow, secret_box, key_inspector, clock)
     stored_secrets = providers.Singleton(StoredSecrets, uow, secret_box)
     handle_notification = providers.Singleton(HandleNotification, uow, gateways, apply_update, clock)
+    webhook_sender = providers.Singleton(HttpxWebhookSender)
+    deliver_webhooks = providers.Singleton(
+        DeliverWebhooks, uow, webhook_sender, clock, api_keys,
+        providers.Singleton(webhook_renderer, settings.provided.public_url),
+        settings.provided.webhook_retry_schedule)
+    webhook_deliveries = providers.Singleton(WebhookDeliveries, uow, clock)
 
 
 def build_container(settings: Settings, **overrides: Any) -> Container:

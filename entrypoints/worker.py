@@ -1,0 +1,125 @@
+"""The background worker: periodic jobs, one asyncio task each, that survive their own errors.
+
+A job is a `tick`: one pass that returns how much it did. A tick that did something runs again at
+once (there may be more, e.g. the next webhook of a payment); one that did nothing waits for its
+interval or a `wake()`. Register a job with one line in `build_worker`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from application.deliver_webhooks import DeliverWebhooks
+from entrypoints.container import Container
+from entrypoints.metrics import Metrics
+
+log = logging.getLogger("paycore.worker")
+
+Tick = Callable[[], Awaitable[int]]
+POLL_SECONDS = 1.0  # webhooks start within this (plus a send) of the change being committed
+STOP_GRACE_SECONDS = 12.0  # lets an in-flight webhook (10 s timeout) finish and be recorded
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    """A named periodic tick."""
+
+    name: str
+    tick: Tick
+    every: float
+
+
+class Worker:
+    """Runs registered jobs until stopped."""
+
+    def __init__(self, poll_seconds: float = POLL_SECONDS) -> None:
+        self.poll_seconds = poll_seconds
+        self.jobs: dict[str, Job] = {}
+        self._wakes: dict[str, asyncio.Event] = {}
+        self._tasks: list[asyncio.Task[None]] = []
+        self._cleanups: list[Callable[[], Awaitable[Any]]] = []
+        self._stopping = False
+
+    def add(self, name: str, tick: Tick, every: float | None = None) -> None:
+        """Register a job; it runs every `every` seconds (default: the poll interval) once started."""
+        self.jobs[name] = Job(name, tick, every if every is not None else self.poll_seconds)
+
+    def on_stop(self, cleanup: Callable[[], Awaitable[Any]]) -> None:
+        """Run this after the jobs have stopped (close clients and pools)."""
+        self._cleanups.append(cleanup)
+
+    def wake(self, name: str | None = None) -> None:
+        """Run one job (or all) now instead of at its next interval."""
+        for job_name, event in self._wakes.items():
+            if name is None or job_name == name:
+                event.set()
+
+    async def tick(self, name: str) -> int:
+        """One pass of a job, here and now (tests, and the loop below)."""
+        return await self.jobs[name].tick()
+
+    async def start(self) -> None:
+        """Start every job in its own task."""
+        self._stopping = False
+        for job in self.jobs.values():
+            self._wakes[job.name] = asyncio.Event()
+            self._tasks.append(asyncio.create_task(self._loop(job), name=f"paycore-job-{job.name}"))
+        log.info("worker.started jobs=%s", ",".join(self.jobs) or "-")
+
+    async def stop(self, grace: float = STOP_GRACE_SECONDS) -> None:
+        """Let running ticks finish (up to `grace` seconds, then cancel them), then clean up."""
+        self._stopping = True
+        self.wake()
+        tasks, self._tasks = self._tasks, []
+        if tasks:
+            _, late = await asyncio.wait(tasks, timeout=grace)
+            for task in late:
+                task.cancel()
+            await asyncio.gather(*late, return_exceptions=True)
+        for cleanup in self._cleanups:
+            await cleanup()
+        log.info("worker.stopped")
+
+    async def _loop(self, job: Job) -> None:
+        wake = self._wakes[job.name]
+        while not self._stopping:
+            if await self._run(job) > 0:
+                await asyncio.sleep(0)  # more may be waiting; let others run, then go again
+                continue
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(wake.wait(), job.every)
+            wake.clear()
+
+    async def _run(self, job: Job) -> int:
+        try:
+            return await job.tick()
+        except Exception:
+            log.exception("worker.job_failed job=%s; it runs again at its next tick", job.name)
+            return 0
+
+
+def deliver_webhooks_job(deliver: DeliverWebhooks, metrics: Metrics | None) -> Tick:
+    """A tick of webhook delivery that counts each attempt by outcome."""
+
+    async def tick() -> int:
+        reports = await deliver.run_once()
+        if metrics is not None:
+            for report in reports:
+                metrics.inc("paycore_webhook_deliveries_total", "webhook delivery attempts by outcome",
+                            outcome=report.outcome.value)
+        return len(reports)
+
+    return tick
+
+
+def build_worker(container: Container, metrics: Metrics | None = None, poll_seconds: float = POLL_SECONDS) -> Worker:
+    """The worker with every background job of paycore, one line each."""
+    worker = Worker(poll_seconds)
+    worker.add("webhooks", deliver_webhooks_job(container.deliver_webhooks(), metrics))
+    worker.on_stop(container.webhook_sender().aclose)
+    return worker
