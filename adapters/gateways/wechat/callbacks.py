@@ -64,14 +64,15 @@ class CallbackVerifier:
             raise NotificationRejected("unsupported_signature_type", f"signature type {signature_type!r}")
         if headers["wechatpay-signature"].startswith(PROBE_PREFIX):
             raise NotificationRejected("signature_probe", "a WeChat signature probe, refused as asked")
-        key = self._keys.find(headers["wechatpay-serial"])
+        now = self._now()
+        key = self._keys.find(headers["wechatpay-serial"], now)
         if key is None:  # never fetch certificates for a serial someone else chose
             serial = headers["wechatpay-serial"][:64]
-            raise NotificationRejected("unknown_serial", f"serial {serial!r} is not configured")
+            raise NotificationRejected("unknown_serial", f"serial {serial!r} is not configured or not valid now")
         timestamp = headers["wechatpay-timestamp"]
         if not timestamp.isascii() or not timestamp.isdigit() or len(timestamp) > 12:
             raise NotificationRejected("malformed", "the callback timestamp is not a number of seconds")
-        skew = abs(self._now().timestamp() - int(timestamp))
+        skew = abs(now.timestamp() - int(timestamp))
         if skew > MAX_SKEW.total_seconds():
             raise NotificationRejected("stale_timestamp", f"the callback timestamp is {skew:.0f} s off")
         return key

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 from dataclasses import dataclass
+from datetime import datetime
 
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
@@ -84,28 +85,30 @@ def serial_hex(cert: x509.Certificate) -> str:
 class TrustedKeys:
     """The keys WeChat may sign with, by the serial it names: the public key id and certificate serials.
 
-    Nothing else is ever trusted and nothing is ever fetched: an unknown serial finds no key.
+    Nothing else is ever trusted and nothing is ever fetched: an unknown serial finds no key, and so
+    does a certificate outside its validity period.
     """
 
     public_key_id: str
     public_key: rsa.RSAPublicKey | None
-    by_serial: dict[int, rsa.RSAPublicKey]
+    by_serial: dict[int, x509.Certificate]
 
     @classmethod
     def of(cls, credentials: WeChatCredentials) -> TrustedKeys:
         """The keys the credentials configure."""
         key = public_key(credentials.wechat_public_key_pem) if credentials.public_key_mode else None
-        by_serial: dict[int, rsa.RSAPublicKey] = {}
-        for cert in certificates(credentials.platform_cert_pems):
-            cert_key = cert.public_key()
-            assert isinstance(cert_key, rsa.RSAPublicKey)  # certificates() refuses the rest
-            by_serial[cert.serial_number] = cert_key
+        by_serial = {cert.serial_number: cert for cert in certificates(credentials.platform_cert_pems)}
         return cls(credentials.wechat_public_key_id, key, by_serial)
 
-    def find(self, serial: str) -> rsa.RSAPublicKey | None:
-        """The key for a Wechatpay-Serial value, or None."""
+    def find(self, serial: str, at: datetime) -> rsa.RSAPublicKey | None:
+        """The key for a Wechatpay-Serial value at a moment, or None."""
         if self.public_key is not None and serial == self.public_key_id:
             return self.public_key
         if not serial or len(serial) > 64 or any(c not in "0123456789abcdefABCDEF" for c in serial):
             return None
-        return self.by_serial.get(int(serial, 16))
+        cert = self.by_serial.get(int(serial, 16))
+        if cert is None or not cert.not_valid_before_utc <= at <= cert.not_valid_after_utc:
+            return None
+        key = cert.public_key()
+        assert isinstance(key, rsa.RSAPublicKey)  # certificates() refuses other keys
+        return key

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -49,8 +49,9 @@ def stranger_keys() -> KeyPair:
 
 @pytest.fixture(scope="session")
 def platform_cert(wechat_keys: KeyPair) -> str:
-    """A platform certificate for WeChat's key, serial CERT_SERIAL."""
-    return certificate(wechat_keys.public_pem, wechat_keys.pkcs8_pem)
+    """A platform certificate for WeChat's key, serial CERT_SERIAL, valid around T0 and today."""
+    return certificate(wechat_keys.public_pem, wechat_keys.pkcs8_pem, start=T0 - timedelta(days=5 * 365),
+                       days=10 * 365)
 
 
 class Clock:

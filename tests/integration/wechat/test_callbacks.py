@@ -21,6 +21,7 @@ from tests.integration.wechat.wire import (
     PUBLIC_KEY_ID,
     T0,
     callback_body,
+    certificate,
     encrypt,
     paid_resource,
     refund_resource,
@@ -215,4 +216,16 @@ async def test_a_paid_callback_without_an_amount_is_malformed(gateway: WeChatGat
 async def test_certificate_mode_refuses_a_public_key_id_serial(gateway: WeChatGateway, wechat_keys: KeyPair,
                                                                outbound: list[str]) -> None:
     assert await rejected(gateway, notice(wechat_keys, PUBLIC_KEY_ID)) == "unknown_serial"
+    assert outbound == []
+
+
+@pytest.mark.parametrize("mode", ["certificate"])
+@pytest.mark.parametrize("offset", [timedelta(days=1), timedelta(days=-366)])  # not yet valid, expired
+async def test_a_certificate_outside_its_validity_period_is_not_trusted(
+        mode: str, outbound: list[str], clock: Clock, merchant_keys: KeyPair, wechat_keys: KeyPair,
+        offset: timedelta) -> None:
+    expired = certificate(wechat_keys.public_pem, wechat_keys.pkcs8_pem, start=T0 + offset, days=365)
+    gateway = WeChatGateway(credentials_for(mode, merchant_keys, wechat_keys, expired), now=clock)
+
+    assert await rejected(gateway, notice(wechat_keys, format(CERT_SERIAL, "X"))) == "unknown_serial"
     assert outbound == []

@@ -74,14 +74,15 @@ def callback_body(event_type: str, resource: dict[str, str], event_id: str = "EV
     return json.dumps(envelope, ensure_ascii=False).encode()
 
 
-def certificate(public_pem: str, signer_pem: str, serial: int = CERT_SERIAL, days: int = 365) -> str:
-    """A platform certificate for `public_pem` (issued by `signer_pem`), valid from yesterday."""
+def certificate(public_pem: str, signer_pem: str, serial: int = CERT_SERIAL, days: int = 365,
+                start: datetime | None = None) -> str:
+    """A platform certificate for `public_pem` (issued by `signer_pem`), valid from `start` (yesterday)."""
     public = serialization.load_pem_public_key(public_pem.encode())
     signer = serialization.load_pem_private_key(signer_pem.encode(), password=None)
     assert isinstance(public, rsa.RSAPublicKey)
     assert isinstance(signer, rsa.RSAPrivateKey)
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Tenpay.com Root CA (test)")])
-    start = datetime.now(UTC) - timedelta(days=1)
+    start = start or datetime.now(UTC) - timedelta(days=1)
     cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(public)
             .serial_number(serial).not_valid_before(start).not_valid_after(start + timedelta(days=days))
             .sign(signer, hashes.SHA256()))
