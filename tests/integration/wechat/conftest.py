@@ -11,7 +11,7 @@ import requests
 
 from adapters.gateways.wechat import WeChatCredentials, WeChatGateway
 from application.ports import PaymentConfig
-from tests.integration.wechat.stub import StubWeChat, serve
+from tests.integration.wechat.stub import StubWeChat, Switch, serve
 from tests.integration.wechat.wire import (
     API_V3_KEY,
     APPID,
@@ -104,14 +104,22 @@ def mode(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
+@pytest.fixture(scope="session")
+def server() -> Iterator[tuple[Switch, str]]:
+    """One real server on a free loopback port for the session; each test puts its own stub behind it."""
+    switch = Switch()
+    with serve(switch) as port:
+        yield switch, f"http://127.0.0.1:{port}"
+
+
 @pytest.fixture
-def stub(mode: str, merchant_keys: KeyPair, wechat_keys: KeyPair) -> Iterator[StubWeChat]:
+def stub(server: tuple[Switch, str], mode: str, merchant_keys: KeyPair, wechat_keys: KeyPair) -> Iterator[StubWeChat]:
     """The scripted WeChat Pay API, signing under the serial the mode names."""
+    switch, base_url = server
     serial = PUBLIC_KEY_ID if mode == "public_key" else format(CERT_SERIAL, "X")
-    app = StubWeChat(wechat_keys.pkcs8_pem, serial, merchant_keys.public_pem)
-    with serve(app) as port:
-        app.base_url = f"http://127.0.0.1:{port}"
-        yield app
+    switch.current = StubWeChat(wechat_keys.pkcs8_pem, serial, merchant_keys.public_pem, base_url=base_url)
+    yield switch.current
+    switch.current = None
 
 
 @pytest.fixture

@@ -121,6 +121,19 @@ class StubWeChat:
         return verifies(self.merchant_public_pem, message, fields.get("signature", ""))
 
 
+class Switch:
+    """An ASGI app that hands each request to the current stub, so one server can serve a whole session."""
+
+    def __init__(self) -> None:
+        self.current: StubWeChat | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.current is None:
+            await _respond(send, 503, b"no stub in place", [(b"content-type", b"text/plain")])
+            return
+        await self.current(scope, receive, send)
+
+
 async def _respond(send: Send, status: int, body: bytes, headers: list[tuple[bytes, bytes]]) -> None:
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
