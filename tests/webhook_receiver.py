@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import socket
 import time
 from collections import deque
@@ -22,6 +23,10 @@ class Received:
     body: bytes
     headers: dict[str, str]  # names in lower case
     at: float  # time.time() on arrival
+
+    def json(self) -> Any:
+        """The body, decoded."""
+        return json.loads(self.body)
 
 
 class Receiver:

@@ -15,6 +15,7 @@ from adapters.sql.engine import ping as ping_engine
 from entrypoints.container import Container
 from entrypoints.http.admin import ApiKeyController, PaymentConfigController
 from entrypoints.http.cashier import cashier, cashier_status
+from entrypoints.http.deliveries import WebhookDeliveryController
 from entrypoints.http.errors import EXCEPTION_HANDLERS
 from entrypoints.http.notify import NOTIFY_HANDLERS
 from entrypoints.http.nul_guard import refuse_nul
@@ -23,7 +24,7 @@ from entrypoints.http.payments import PaymentController
 from entrypoints.metrics import Metrics
 
 USE_CASES = ("create_payment", "close_payment", "refund_payment", "sync_payment", "sync_refund", "queries",
-             "api_keys", "configs")
+             "api_keys", "configs", "webhook_deliveries")
 
 
 def _provide(container: Container, name: str) -> Provide:
@@ -41,7 +42,7 @@ def create_app(container: Container, ping: Callable[[], Awaitable[bool]] | None 
 
     return Litestar(
         route_handlers=[PaymentController, ApiKeyController, PaymentConfigController, health, ready, metrics,
-                        cashier, cashier_status, *NOTIFY_HANDLERS],
+                        cashier, cashier_status, *NOTIFY_HANDLERS, WebhookDeliveryController],
         dependencies={name: _provide(container, name) for name in USE_CASES},
         exception_handlers=EXCEPTION_HANDLERS,
         state=State({"container": container, "ping": ping or default_ping, "metrics": Metrics()}),

@@ -35,6 +35,8 @@ ZH: dict[str, str] = {
     "MASTER_KEY_MISMATCH": "无法解密已存储的密钥：主密钥缺失或不正确，请检查 PAYCORE_MASTER_KEYS。",
     "API_KEY_NOT_FOUND": "找不到该 API 密钥。",
     "UNSUPPORTED_MEDIA_TYPE": "请求体必须是 JSON（Content-Type: application/json）。",
+    "DELIVERY_NOT_FOUND": "找不到该 webhook 投递记录。",
+    "DELIVERY_NOT_FAILED": "只有投递失败（failed）的 webhook 才能重试。",
 }
 
 
