@@ -12,6 +12,7 @@ from adapters.crypto.secret_box import AesGcmSecretBox
 from adapters.gateways.alipay import alipay_gateway_from_config
 from adapters.gateways.fake import FakeGateway
 from adapters.gateways.registry import ConfigGatewayRegistry, StaticGatewayRegistry
+from adapters.gateways.wechat import wechat_gateway_from_config
 from adapters.sql.engine import make_engine
 from adapters.sql.uow import SqlUnitOfWorkFactory
 from adapters.webhooks.sender import HttpxWebhookSender
@@ -52,7 +53,11 @@ def gateway_registry(settings: Settings, box: SecretBox) -> StaticGatewayRegistr
         return alipay_gateway_from_config(config, open_secrets(box, config), provider_notify_url(settings, config),
                                           settings.provider_timeout)
 
-    return ConfigGatewayRegistry({"alipay": alipay})
+    def wechat(config: PaymentConfig) -> Gateway:
+        return wechat_gateway_from_config(config, open_secrets(box, config), provider_notify_url(settings, config),
+                                          settings.provider_timeout)
+
+    return ConfigGatewayRegistry({"alipay": alipay, "wechat": wechat})
 
 
 def make_secret_box(settings: Settings) -> AesGcmSecretBox:

@@ -26,9 +26,11 @@ class StaticGatewayRegistry:
 
     def pick_config(self, payment_type: str, raw: RawNotification,
                     candidates: Sequence[PaymentConfig]) -> PaymentConfig | None:
-        """The candidate whose app id the notification names, or the only candidate."""
+        """The candidate the notification names (Alipay's app_id, WeChat's Wechatpay-Serial), or the only one."""
         app_id = raw.form.get("app_id")
-        named = [c for c in candidates if app_id and c.app_id == app_id]
+        serial = raw.headers.get("wechatpay-serial")
+        named = [c for c in candidates if (app_id and c.app_id == app_id)
+                 or (serial and c.wechat_public_key_id == serial)]
         if len(named) == 1:
             return named[0]
         return candidates[0] if len(candidates) == 1 else None

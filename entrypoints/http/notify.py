@@ -64,4 +64,27 @@ async def alipay_notify_for_config(request: Request[Any, Any, Any], config_id: C
     return _alipay_answer(acknowledged)
 
 
-NOTIFY_HANDLERS = [alipay_notify, alipay_notify_for_config]
+def _wechat_answer(acknowledged: bool, reason: str) -> Response[Any]:
+    # WeChat treats any 2xx as received: success is 204 with no body, anything else must be 4xx/5xx.
+    if acknowledged:
+        return Response(None, status_code=204)
+    status = 500 if reason in _RETRYABLE else 400
+    return Response({"code": "FAIL", "message": f"notification not accepted: {reason}"}, status_code=status)
+
+
+_RETRYABLE = {"service_unavailable", "concurrent_update", "provider_unavailable", "master_key_mismatch"}
+
+
+@post("/v1/notify/wechat", status_code=200, tags=["notifications"])
+async def wechat_notify(request: Request[Any, Any, Any]) -> Response[Any]:
+    """WeChat Pay v3 callbacks (the config is found by Wechatpay-Serial)."""
+    return _wechat_answer(*await _handle(request, "wechat", None))
+
+
+@post("/v1/notify/wechat/{config_id:int}", status_code=200, tags=["notifications"])
+async def wechat_notify_for_config(request: Request[Any, Any, Any], config_id: ConfigIdPath) -> Response[Any]:
+    """WeChat Pay v3 callbacks for one config."""
+    return _wechat_answer(*await _handle(request, "wechat", config_id))
+
+
+NOTIFY_HANDLERS = [alipay_notify, alipay_notify_for_config, wechat_notify, wechat_notify_for_config]

@@ -95,3 +95,16 @@ async def test_metrics_count_requests_by_route(env: Env) -> None:
     text = (await env.client.get("/metrics")).text
     assert 'paycore_http_requests_total{method="GET",route="/health",status="200"} 1' in text
     assert "paycore_http_request_duration_seconds_bucket" in text
+
+
+async def test_wechat_is_answered_204_with_no_body_or_a_4xx_json_fail(env: Env) -> None:
+    await env.client.post("/v1/payments", json=order(payment_type="wechat", pay_method="native"), headers=env.auth())
+    wechat_form = fake_notification(app_id="wx0000000000000001")
+    refused = await env.client.post("/v1/notify/wechat", data={**wechat_form, "sign": "forged"})
+    assert refused.status_code == 400
+    assert refused.json() == {"code": "FAIL", "message": "notification not accepted: bad_signature"}
+    accepted = await env.client.post("/v1/notify/wechat", data=wechat_form)
+    assert accepted.status_code == 204
+    assert accepted.content == b""
+    payment = (await env.client.get("/v1/payments/T20261124001", headers=env.auth())).json()
+    assert payment["trade_status"] == "TRADE_SUCCESS"
