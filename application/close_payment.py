@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from application.apply_update import ApplyProviderUpdate
-from application.configs import config_of
+from application.configs import payment_with_config
 from application.errors import PaymentNotFound
 from application.ports import Clock, GatewayRegistry, UnitOfWorkFactory
 from application.retry import retry_on_conflict
@@ -23,11 +23,7 @@ class ClosePayment:
 
     async def __call__(self, order_no: str, source: Source = Source.API) -> Payment:
         """Close and return the payment; PaymentAlreadyPaid if the buyer paid first."""
-        async with self._uow() as uow:
-            payment = await uow.payments.get(order_no)
-            if payment is None:
-                raise PaymentNotFound(f"no payment {order_no}", order_no=order_no)
-            config = await config_of(uow, payment.config_id)
+        payment, config = await payment_with_config(self._uow, order_no)
         if payment.status is TradeStatus.TRADE_CLOSED:
             return payment
         if payment.status.is_paid:

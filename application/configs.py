@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from application.errors import ConfigNotFound
-from application.ports import PaymentConfig, UnitOfWork
+from application.errors import ConfigNotFound, PaymentNotFound
+from application.ports import PaymentConfig, UnitOfWork, UnitOfWorkFactory
+from domain.payment import Payment
 
 
 async def usable_config(uow: UnitOfWork, payment_type: str, config_id: int | None) -> PaymentConfig:
@@ -30,3 +31,12 @@ async def config_of(uow: UnitOfWork, config_id: int | None) -> PaymentConfig:
     if config is None:
         raise ConfigNotFound(f"the payment config {config_id} of this payment no longer exists")
     return config
+
+
+async def payment_with_config(uow_factory: UnitOfWorkFactory, order_no: str) -> tuple[Payment, PaymentConfig]:
+    """A payment and the config it was made with, read together; PaymentNotFound if there is none."""
+    async with uow_factory() as uow:
+        payment = await uow.payments.get(order_no)
+        if payment is None:
+            raise PaymentNotFound(f"no payment {order_no}", order_no=order_no)
+        return payment, await config_of(uow, payment.config_id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from application.apply_update import ApplyProviderUpdate
-from application.configs import config_of
+from application.configs import payment_with_config
 from application.errors import DuplicateKey, PaymentNotFound
 from application.ports import Clock, GatewayRegistry, UnitOfWorkFactory
 from application.retry import retry_on_conflict
@@ -46,10 +46,7 @@ class RefundPayment:
         refund, created = await retry_on_conflict(lambda: self._hold(cmd))
         if refund.status is not RefundStatus.PROCESSING:
             return RefundResult(refund, created)
-        async with self._uow() as uow:
-            payment = await uow.payments.get(cmd.order_no)
-            config = await config_of(uow, payment.config_id if payment else None)
-        assert payment is not None
+        payment, config = await payment_with_config(self._uow, cmd.order_no)
         # A retried PROCESSING refund asks again: the provider dedupes on refund_no.
         answer = await self._gateways.for_config(config).refund(payment, refund, config)
         result = await self._apply(answer, config, Source.API)

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from application.apply_update import ApplyProviderUpdate
-from application.configs import config_of
-from application.errors import PaymentNotFound, RefundNotFound
+from application.configs import config_of, payment_with_config
+from application.errors import RefundNotFound
 from application.ports import GatewayRegistry, UnitOfWorkFactory
 from domain.events import Source
 from domain.payment import Payment
@@ -18,11 +18,7 @@ class SyncPayment:
 
     async def __call__(self, order_no: str, source: Source = Source.SYNC) -> Payment:
         """The payment after applying the provider's answer."""
-        async with self._uow() as uow:
-            payment = await uow.payments.get(order_no)
-            if payment is None:
-                raise PaymentNotFound(f"no payment {order_no}", order_no=order_no)
-            config = await config_of(uow, payment.config_id)
+        payment, config = await payment_with_config(self._uow, order_no)
         if payment.status.is_terminal:
             return payment
         answer = await self._gateways.for_config(config).query(payment, config)
