@@ -105,9 +105,10 @@ class NotificationRejected(ApplicationError):
 
     code = "NOTIFICATION_REJECTED"
 
-    def __init__(self, reason: str, message: str) -> None:
+    def __init__(self, reason: str, message: str, order_no: str | None = None) -> None:
         super().__init__(message, reason=reason)
         self.reason = reason
+        self.order_no = order_no  # the order the notification names, when it could be read (not verified)
 
 
 class Unauthenticated(ApplicationError):

@@ -34,7 +34,8 @@ class HandleNotification:
             order_no = update.order_no
             result = await self._apply(update, config, Source.NOTIFY)
         except NotificationRejected as e:
-            await self._log(payment_type, config, order_no, "rejected", e.reason, raw)
+            # A refused notification is logged against the order it names, so the order's log shows forgeries too.
+            await self._log(payment_type, config, order_no or e.order_no, "rejected", e.reason, raw)
             raise
         await self._log(payment_type, config, order_no, result.outcome.value, None, raw)
         return result

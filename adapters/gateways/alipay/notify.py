@@ -18,7 +18,16 @@ def verify_notification_form(form: Mapping[str, str], credentials: AlipayCredent
 
     Checked in order: sign type, signature, app id, seller id (when configured), required fields.
     Whether the order exists and the amount matches is the use case's business, not this one's.
+    A refusal carries the out_trade_no the form names (unverified), so the raw log files it under that order.
     """
+    try:
+        return _verified(form, credentials)
+    except NotificationRejected as e:
+        e.order_no = e.order_no or form.get("out_trade_no") or None
+        raise
+
+
+def _verified(form: Mapping[str, str], credentials: AlipayCredentials) -> ProviderUpdate:
     if form.get("sign_type") != "RSA2":
         raise NotificationRejected("unsupported_sign_type",
                                    f"sign_type {form.get('sign_type')!r} is not accepted; only RSA2 is")
