@@ -26,6 +26,13 @@ def app_from_env() -> Litestar:
     app = create_app(container, on_shutdown=[dispose])
     if os.environ.get(IN_PROCESS_WORKER, "1") != "0":
         worker = build_worker(container, app.state.metrics)
-        app.on_startup.append(worker.start)
-        app.on_shutdown.insert(0, worker.stop)  # before the engine goes
+
+        async def start_worker() -> None:  # no parameters: Litestar passes the app to hooks that take one
+            await worker.start()
+
+        async def stop_worker() -> None:
+            await worker.stop()
+
+        app.on_startup.append(start_worker)
+        app.on_shutdown.insert(0, stop_worker)  # before the engine goes
     return app
