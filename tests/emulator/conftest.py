@@ -18,6 +18,7 @@ from emulator.app import create_emulator_app
 from emulator.settings import EmulatorSettings
 from tests.emulator import sdk
 from tests.emulator.harness import Receiver, listening_socket, receiving, serve, url_of
+from tests.emulator.wechat_env import CallbackReceiver, WeChatEnv, receiving_callbacks, running_wechat
 from tests.rsa_keys import KeyPair, key_pair
 
 APP_ID = "2021000000001234"
@@ -108,4 +109,18 @@ async def emulator() -> AsyncIterator[Emulator]:
 async def receiver() -> AsyncIterator[Receiver]:
     """A merchant notify_url that answers success."""
     async with receiving() as running:
+        yield running
+
+
+@pytest.fixture
+async def wechat() -> AsyncIterator[WeChatEnv]:
+    """A running emulator with the WeChat merchant registered in public-key mode; fast retries and refunds."""
+    async with running_wechat() as running:
+        yield running
+
+
+@pytest.fixture
+async def callbacks() -> AsyncIterator[CallbackReceiver]:
+    """A merchant notify_url that answers 204."""
+    async with receiving_callbacks() as running:
         yield running

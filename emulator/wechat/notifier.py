@@ -1,0 +1,122 @@
+"""Delivering callbacks: one background task per callback, re-signed and retried on WeChat's schedule."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import httpx
+
+from emulator.wechat import wire
+from emulator.wechat.callbacks import Callback
+
+# After the first attempt WeChat retries 15s, 15s, 30s, 3m, 10m, 20m, 30m, 30m, 30m, 60m, 3h, 3h, 3h, 6h, 6h later.
+WECHAT_RETRY_DELAYS: tuple[float, ...] = (
+    15, 15, 30, 180, 600, 1200, 1800, 1800, 1800, 3600, 10800, 10800, 10800, 21600, 21600,
+)
+BODY_SNIPPET = 200
+Signer = Callable[[str], dict[str, str]]
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """One POST of one callback and what the receiver answered."""
+
+    id: str
+    event_type: str
+    out_trade_no: str
+    out_refund_no: str
+    url: str
+    attempt: int
+    variant: str
+    status_code: int | None
+    body: str
+    error: str
+    acknowledged: bool
+    at: str
+
+    def to_json(self) -> dict[str, Any]:
+        """The attempt as JSON-ready data."""
+        return asdict(self)
+
+
+def retry_delays(time_scale: float, override: Sequence[float] | None = None) -> tuple[float, ...]:
+    """Seconds to wait before each retry: an explicit override, or WeChat's schedule times time_scale."""
+    if override is not None:
+        return tuple(override)
+    return tuple(delay * time_scale for delay in WECHAT_RETRY_DELAYS)
+
+
+class Notifier:
+    """Posts callbacks to merchants and remembers every attempt; any 2xx means received."""
+
+    def __init__(self, delays: Sequence[float], timeout: float = 5.0) -> None:
+        self.delays = tuple(delays)
+        self.timeout = timeout
+        self.attempts: list[Attempt] = []
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._client: httpx.AsyncClient | None = None
+
+    def schedule(self, url: str, callback: Callback, sign: Signer) -> None:
+        """Deliver callback to url in the background, freshly signed each time, until a 2xx or the end."""
+        task = asyncio.get_running_loop().create_task(self._deliver(url, callback, sign))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def send_once(self, url: str, callback: Callback, headers: dict[str, str], variant: str) -> Attempt:
+        """One attempt, now, with these headers and no retries (the control API's variants)."""
+        return await self._post(url, callback, headers, 1, variant)
+
+    async def _deliver(self, url: str, callback: Callback, sign: Signer) -> None:
+        for number, delay in enumerate((0.0, *self.delays), start=1):
+            if delay > 0:
+                await asyncio.sleep(delay)
+            if (await self._post(url, callback, sign(callback.body), number, "")).acknowledged:
+                return
+
+    async def _post(self, url: str, callback: Callback, headers: dict[str, str], number: int, variant: str) -> Attempt:
+        status_code: int | None = None
+        text, error = "", ""
+        try:
+            response = await self._http().post(
+                url, content=callback.body.encode("utf-8"),
+                headers={**headers, "Content-Type": "application/json", "User-Agent": "Mozilla/4.0"},
+            )
+            status_code, text = response.status_code, response.text
+        except httpx.HTTPError as e:
+            error = f"{type(e).__name__}: {e}"
+        attempt = Attempt(
+            id=callback.id, event_type=callback.event_type, out_trade_no=callback.out_trade_no,
+            out_refund_no=callback.out_refund_no, url=url, attempt=number, variant=variant,
+            status_code=status_code, body=text[:BODY_SNIPPET], error=error,
+            acknowledged=status_code is not None and 200 <= status_code < 300, at=wire.rfc3339(wire.now()),
+        )
+        self.attempts.append(attempt)
+        return attempt
+
+    def _http(self) -> httpx.AsyncClient:
+        if self._client is None:
+            self._client = httpx.AsyncClient(timeout=self.timeout)
+        return self._client
+
+    @property
+    def pending(self) -> int:
+        """Deliveries still in progress (waiting to retry or posting)."""
+        return len(self._tasks)
+
+    async def drain(self) -> None:
+        """Wait until every delivery in progress is received or has run out of retries."""
+        while self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    async def aclose(self) -> None:
+        """Cancel every pending delivery and close the HTTP client."""
+        tasks = list(self._tasks)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None
