@@ -72,6 +72,14 @@ class Shop:
         items: list[dict[str, Any]] = response.json()["items"]
         return items
 
+    async def metrics_showing(self, line: str, within: float = 5.0) -> str:
+        """/metrics once it has the line (an attempt is counted just after its outcome is recorded)."""
+        deadline = time.monotonic() + within
+        while line not in (text := (await self.client.get("/metrics")).text):
+            assert time.monotonic() < deadline, f"/metrics never showed {line}"
+            await asyncio.sleep(0.02)
+        return text
+
     async def settled(self, status: str, within: float = 5.0) -> list[dict[str, Any]]:
         """The deliveries of a status once there are some (an outcome is recorded just after the answer)."""
         deadline = time.monotonic() + within
@@ -145,7 +153,7 @@ async def test_a_receiver_failing_twice_gets_three_attempts_and_the_delivery_end
         await s.paid_payment()
         hooks = await s.receiver.wait_for(3)
         delivered = await s.settled("delivered")
-        metrics = (await s.client.get("/metrics")).text
+        metrics = await s.metrics_showing('paycore_webhook_deliveries_total{outcome="delivered"} 1')
 
     assert len({h.headers["paycore-event-id"] for h in hooks}) == 1
     assert len(s.receiver.requests) == 3
