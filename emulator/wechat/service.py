@@ -65,7 +65,10 @@ class WeChatEmulator:
         self.notify(order)
 
     def refund(self, order: Order, out_refund_no: str, amount: int, total: int, reason: str, notify_url: str) -> Refund:
-        """Start (or find again) a refund; a new one finishes by itself after refund_delay seconds."""
+        """Start (or find again) a refund; a new one finishes by itself after refund_delay seconds.
+
+        Without a notify_url the order's stands in for the refund URL a merchant configures on WeChat's platform.
+        """
         known = out_refund_no in order.refunds
         refund = order.refund(out_refund_no, amount, total, reason, notify_url or order.notify_url, self.clock())
         if not known:

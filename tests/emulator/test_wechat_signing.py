@@ -54,16 +54,19 @@ async def test_a_hand_made_authorization_is_accepted_and_the_answer_is_signed(we
         ("another key", {"merchant": key_pair(5)}),
         ("unknown mchid", {"mchid": "1900009999"}),
         ("unknown serial", {"serial_no": "00AA"}),
-        ("six minutes old", {"timestamp": int(time.time()) - 360}),
-        ("six minutes ahead", {"timestamp": int(time.time()) + 360}),
+        ("six minutes old", {"skew": -360}),
+        ("six minutes ahead", {"skew": 360}),
         ("another path", {"path": "/v3/pay/transactions/out-trade-no/ORDER-0002?mchid=" + MCHID}),
     ],
 )
 async def test_a_request_that_does_not_check_out_is_a_signed_401_sign_error(
     wechat: WeChatEnv, case: str, changes: dict[str, object]
 ) -> None:
+    changes = dict(changes)
     merchant = changes.pop("merchant", wechat.merchant)
     path = str(changes.pop("path", QUERY_PATH))
+    if "skew" in changes:
+        changes["timestamp"] = int(time.time()) + int(changes.pop("skew"))  # type: ignore[call-overload]
     header = authorization(merchant, "GET", path, **changes)  # type: ignore[arg-type]
     response = await get(wechat, QUERY_PATH, header)
     assert (response.status_code, response.json()["code"]) == (401, "SIGN_ERROR"), case
