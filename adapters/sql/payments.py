@@ -20,6 +20,10 @@ from domain.refund import Refund
 
 T = payment_transaction
 RefundsByOrder = dict[str, list[Refund]]
+# Built once: SQLAlchemy memoises a statement's cache key, so executing the same object with new
+# parameters skips rebuilding and re-keying it on every request.
+BY_ORDER_NO = sa.select(T).where(T.c.order_no == sa.bindparam("order_no"))
+INSERT_PAYMENT = sa.insert(T)
 
 
 class SqlPayments:
@@ -33,7 +37,7 @@ class SqlPayments:
         values = rows.payment_values(payment)
         values["notify_data"] = rows.latest_notification(payment.pending_events)
         with storage_errors(f"adding payment {payment.order_no}"):
-            await self._conn.execute(sa.insert(T).values(**values, version=0))
+            await self._conn.execute(INSERT_PAYMENT, {**values, "version": 0})
             if payment.refunds:
                 await self._conn.execute(sa.insert(refund), [rows.refund_values(r) for r in payment.refunds.values()])
             await self._append(payment.pending_events)
@@ -41,7 +45,7 @@ class SqlPayments:
 
     async def get(self, order_no: str) -> Payment | None:
         """The payment with its refunds and the provider event ids already applied, or None."""
-        found = await self._load(T.c.order_no == order_no)
+        found = await self._rows(BY_ORDER_NO, {"order_no": order_no})
         return found[0] if found else None
 
     async def get_by_refund_no(self, refund_no: str) -> Payment | None:
@@ -82,8 +86,11 @@ class SqlPayments:
 
     async def _load(self, where: sa.ColumnElement[bool], limit: int | None = None) -> Sequence[Payment]:
         query = sa.select(T).where(where).order_by(T.c.create_time.desc(), T.c.order_no.desc()).limit(limit)
+        return await self._rows(query)
+
+    async def _rows(self, query: sa.Select[Any], params: dict[str, Any] | None = None) -> Sequence[Payment]:
         with storage_errors("loading payments"):
-            found = (await self._conn.execute(query)).mappings().all()
+            found = (await self._conn.execute(query, params)).mappings().all()
             order_nos = [r["order_no"] for r in found]
             refunds, seen = await self._refunds_of(order_nos), await self._seen_event_ids(order_nos)
         return [rows.payment_from_row(r, refunds[r["order_no"]], seen[r["order_no"]]) for r in found]

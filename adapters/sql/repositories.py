@@ -21,6 +21,10 @@ __all__ = ["SqlApiKeys", "SqlConfigs", "SqlIdempotency", "SqlPayments"]
 C = payment_config.c
 PRESENT = "0"  # del_flag of a config that is not deleted
 DELETED = "2"
+# Built once (SQLAlchemy memoises their cache keys): these run on every request.
+CONFIG_BY_ID = sa.select(payment_config).where(C.config_id == sa.bindparam("value"), C.del_flag == PRESENT)
+DEFAULT_CONFIG = sa.select(payment_config).where(C.default_for == sa.bindparam("value"), C.del_flag == PRESENT)
+KEY_BY_ID = sa.select(api_key).where(api_key.c.key_id == sa.bindparam("key_id"))
 
 
 def _flag(value: bool) -> str:
@@ -63,11 +67,11 @@ class SqlConfigs:
 
     async def get(self, config_id: int) -> PaymentConfig | None:
         """A config that is not deleted, or None."""
-        return await self._one(C.config_id == config_id)
+        return await self._one(CONFIG_BY_ID, config_id)
 
     async def get_default(self, payment_type: str) -> PaymentConfig | None:
         """The type's live default, or None."""
-        return await self._one(C.default_for == payment_type)
+        return await self._one(DEFAULT_CONFIG, payment_type)
 
     async def add(self, config: PaymentConfig) -> PaymentConfig:
         """Insert; a new default takes over from the previous one of its type in this transaction."""
@@ -122,10 +126,9 @@ class SqlConfigs:
                 sa.update(payment_config).where(C.default_for == config.payment_type, C.config_id != config_id)
                 .values(is_default="0", default_for=None))
 
-    async def _one(self, where: sa.ColumnElement[bool]) -> PaymentConfig | None:
-        query = sa.select(payment_config).where(where, C.del_flag == PRESENT)
+    async def _one(self, query: sa.Select[Any], value: object) -> PaymentConfig | None:
         with storage_errors("reading payment configs"):
-            row = (await self._conn.execute(query)).mappings().first()
+            row = (await self._conn.execute(query, {"value": value})).mappings().first()
         return _config_from_row(row) if row is not None else None
 
 
@@ -177,7 +180,7 @@ class SqlApiKeys:
     async def get(self, key_id: str) -> ApiKey | None:
         """The key, revoked or not, or None."""
         with storage_errors("reading API keys"):
-            row = (await self._conn.execute(sa.select(api_key).where(api_key.c.key_id == key_id))).mappings().first()
+            row = (await self._conn.execute(KEY_BY_ID, {"key_id": key_id})).mappings().first()
         return _key_from_row(row) if row is not None else None
 
     async def list(self) -> Sequence[ApiKey]:
