@@ -30,7 +30,8 @@ class ClosePayment:
             raise PaymentAlreadyPaid(payment.status, TradeStatus.TRADE_CLOSED)
         answer = await self._gateways.for_config(config).close(payment, config)
         if answer.kind in (UpdateKind.PAID, UpdateKind.FINISHED):
-            result = await self._apply(answer, config, Source.SYNC)
+            # What the provider said is a query answer; the worker's expiry close journals it as its own.
+            result = await self._apply(answer, config, Source.WORKER if source is Source.WORKER else Source.SYNC)
             raise PaymentAlreadyPaid(result.payment.status, TradeStatus.TRADE_CLOSED)
         return await retry_on_conflict(lambda: self._close_locally(order_no, source))
 

@@ -171,6 +171,14 @@ class DeliveryOutcome:
     latency_seconds: float | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class SweepClaim:
+    """A row leased to a compensation job: its order_no or refund_no, and the provider calls made for it so far."""
+
+    key: str
+    attempts: int
+
+
 # -- repositories and unit of work -------------------------------------------------------------
 
 
@@ -279,6 +287,38 @@ class Outbox(Protocol):
     async def retry(self, delivery_id: int, now: datetime) -> bool:
         """Make a FAILED message pending again, due now, with a fresh schedule; False if it is not failed."""
 
+    async def enqueue(self, event_id: str, event: DomainEvent) -> None:
+        """Queue a webhook for an event that is not a state change and so is not journaled (payment.expiring)."""
+
+
+class Sweeps(Protocol):
+    """The compensation jobs' work: scheduled rows leased to one worker at a time, so several can run at once."""
+
+    async def claim_expired(self, now: datetime, limit: int, lease_seconds: float,
+                            worker_id: str) -> Sequence[SweepClaim]:
+        """Lease unpaid payments past their expire_time whose next look (after a failed close) is due."""
+
+    async def claim_unpaid(self, now: datetime, created_before: datetime, limit: int, lease_seconds: float,
+                           worker_id: str) -> Sequence[SweepClaim]:
+        """Lease unpaid, unexpired payments due for a provider query: first when created before `created_before`,
+        then at their next_sync_time."""
+
+    async def release_payment(self, order_no: str, worker_id: str, next_time: datetime, attempts: int) -> bool:
+        """End this worker's lease and schedule the next look; False if the lease is no longer this worker's."""
+
+    async def claim_refunds(self, now: datetime, created_before: datetime, limit: int, lease_seconds: float,
+                            worker_id: str) -> Sequence[SweepClaim]:
+        """Lease PROCESSING refunds due for a provider query, scheduled like claim_unpaid."""
+
+    async def release_refund(self, refund_no: str, worker_id: str, next_time: datetime, attempts: int) -> bool:
+        """End this worker's lease on a refund and schedule the next look."""
+
+    async def expiring(self, now: datetime, until: datetime, limit: int) -> Sequence[str]:
+        """Unpaid payments not yet reminded whose expire_time is after now and no later than `until`."""
+
+    async def mark_reminded(self, order_no: str, now: datetime) -> bool:
+        """Set the payment's reminder marker; False if it is set already or the payment is no longer unpaid."""
+
 
 class UnitOfWork(Protocol):
     """One transaction over every repository; rolls back unless committed."""
@@ -289,6 +329,7 @@ class UnitOfWork(Protocol):
     api_keys: ApiKeyRepository
     notifications: NotificationLog
     outbox: Outbox
+    sweeps: Sweeps
 
     async def __aenter__(self) -> Self: ...
 

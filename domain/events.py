@@ -22,6 +22,8 @@ class EventType(StrEnum):
     REFUND_CREATED = "refund.created"
     REFUND_SUCCEEDED = "refund.succeeded"
     REFUND_FAILED = "refund.failed"
+    # A reminder, not a state change: it goes to the webhook outbox only, never to the journal.
+    PAYMENT_EXPIRING = "payment.expiring"
 
 
 class Source(StrEnum):
@@ -42,6 +44,7 @@ WEBHOOK_EVENTS = frozenset(
         EventType.PAYMENT_REFUNDED,
         EventType.REFUND_SUCCEEDED,
         EventType.REFUND_FAILED,
+        EventType.PAYMENT_EXPIRING,
     }
 )
 

@@ -22,13 +22,16 @@ from application.clock import SystemClock
 from application.close_payment import ClosePayment
 from application.create_payment import CreatePayment
 from application.deliver_webhooks import DeliverWebhooks
+from application.expire_payments import ExpirePayments
 from application.handle_notification import HandleNotification
 from application.manage_configs import ManageConfigs
 from application.ports import Gateway, PaymentConfig, SecretBox
 from application.queries import PaymentQueries
 from application.refund_payment import RefundPayment
+from application.remind_expiring import RemindExpiring
 from application.secrets import StoredSecrets
 from application.sync_payment import SyncPayment, SyncRefund
+from application.sync_unpaid import SyncRefunds, SyncUnpaid
 from application.webhook_deliveries import WebhookDeliveries
 from entrypoints.settings import Settings, SettingsError
 from entrypoints.webhook_data import webhook_renderer
@@ -103,6 +106,10 @@ class Container(containers.DeclarativeContainer):
         providers.Singleton(webhook_renderer, settings.provided.public_url),
         settings.provided.webhook_retry_schedule)
     webhook_deliveries = providers.Singleton(WebhookDeliveries, uow, clock)
+    expire_payments = providers.Singleton(ExpirePayments, uow, close_payment, clock)
+    sync_unpaid = providers.Singleton(SyncUnpaid, uow, sync_payment, clock, settings.provided.sync_after_seconds)
+    sync_refunds = providers.Singleton(SyncRefunds, uow, sync_refund, clock, settings.provided.sync_after_seconds)
+    remind_expiring = providers.Singleton(RemindExpiring, uow, clock, settings.provided.expiry_reminder_minutes)
 
 
 def build_container(settings: Settings, **overrides: Any) -> Container:

@@ -26,6 +26,7 @@ class Settings:
     log_format: str = "console"
     webhook_retry_schedule: tuple[int, ...] = DEFAULT_RETRY_SCHEDULE
     sync_after_seconds: int = 300
+    expiry_reminder_minutes: int = 5  # payment.expiring goes out this long before expire_time; 0 turns it off
     fake_providers: bool = False
     master_keys: str = field(default="", repr=False)  # `id:base64,...`; never printed
     master_key_file: str = ""
@@ -61,6 +62,7 @@ def load_settings(environ: Mapping[str, str] | None = None, dotenv: Path | None 
         log_format=_choice(env, "PAYCORE_LOG_FORMAT", "console", {"console", "json"}),
         webhook_retry_schedule=_seconds_list(env.get("PAYCORE_WEBHOOK_RETRY_SCHEDULE")),
         sync_after_seconds=_int(env, "PAYCORE_SYNC_AFTER_SECONDS", 300),
+        expiry_reminder_minutes=_int(env, "PAYCORE_EXPIRY_REMINDER_MINUTES", 5, unit="minutes"),
         fake_providers=env.get("PAYCORE_FAKE_PROVIDERS", "").lower() in {"1", "true", "yes"},
         master_keys=env.get("PAYCORE_MASTER_KEYS", ""),
         master_key_file=env.get("PAYCORE_MASTER_KEY_FILE", ""),
@@ -75,14 +77,14 @@ def _choice(env: Mapping[str, str], name: str, default: str, allowed: set[str]) 
     return value
 
 
-def _int(env: Mapping[str, str], name: str, default: int) -> int:
+def _int(env: Mapping[str, str], name: str, default: int, unit: str = "seconds") -> int:
     raw = env.get(name)
     if not raw:
         return default
     try:
         value = int(raw)
     except ValueError as e:
-        raise SettingsError(f"{name} must be a whole number of seconds, not {raw!r}") from e
+        raise SettingsError(f"{name} must be a whole number of {unit}, not {raw!r}") from e
     if value < 0:
         raise SettingsError(f"{name} cannot be negative")
     return value

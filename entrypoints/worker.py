@@ -22,6 +22,7 @@ log = logging.getLogger("paycore.worker")
 
 Tick = Callable[[], Awaitable[int]]
 POLL_SECONDS = 1.0  # webhooks start within this (plus a send) of the change being committed
+SWEEP_SECONDS = 5.0  # how often the compensation jobs look for due rows when idle
 STOP_GRACE_SECONDS = 12.0  # lets an in-flight webhook (10 s timeout) finish and be recorded
 
 
@@ -121,5 +122,9 @@ def build_worker(container: Container, metrics: Metrics | None = None, poll_seco
     """The worker with every background job of paycore, one line each."""
     worker = Worker(poll_seconds)
     worker.add("webhooks", deliver_webhooks_job(container.deliver_webhooks(), metrics))
+    worker.add("expire", container.expire_payments().run_once, every=SWEEP_SECONDS)
+    worker.add("sync", container.sync_unpaid().run_once, every=SWEEP_SECONDS)
+    worker.add("refund_sync", container.sync_refunds().run_once, every=SWEEP_SECONDS)
+    worker.add("reminders", container.remind_expiring().run_once, every=SWEEP_SECONDS)
     worker.on_stop(container.webhook_sender().aclose)
     return worker

@@ -7,7 +7,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from adapters.memory.store import MemoryStore
+from application.errors import DuplicateKey
 from application.ports import DeliveryOutcome, DeliveryStatus, JournalEntry, OutboxMessage
+from domain.events import DomainEvent
 
 Write = Callable[[MemoryStore], None]
 Row = dict[str, Any]
@@ -98,6 +100,15 @@ class MemoryOutbox:
 
         self._staged.append(write)
         return True
+
+    async def enqueue(self, event_id: str, event: DomainEvent) -> None:
+        """Stage a message for an event that is not journaled; DuplicateKey at commit if its id is taken."""
+        def write(store: MemoryStore) -> None:
+            if any(r["event_id"] == event_id for r in store.outbox):
+                raise DuplicateKey(f"outbox event {event_id} exists")
+            store.outbox.append(outbox_row(len(store.outbox) + 1, JournalEntry(event_id, event)))
+
+        self._staged.append(write)
 
     @staticmethod
     def _row(store: MemoryStore, delivery_id: int) -> Row | None:

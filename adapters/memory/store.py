@@ -24,6 +24,7 @@ class MemoryStore:
     idempotency: dict[tuple[str, str], IdempotencyRecord] = field(default_factory=dict)
     api_keys: dict[str, ApiKey] = field(default_factory=dict)
     refund_owner: dict[str, str] = field(default_factory=dict)
+    sweeps: dict[str, dict[str, Any]] = field(default_factory=dict)  # compensation schedules ("p:"/"r:" + key)
     last_id: int = 0
     last_config_id: int = 99  # like an auto_increment, never reused, even after a rollback
 

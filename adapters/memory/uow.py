@@ -11,6 +11,7 @@ from typing import Self
 
 from adapters.memory.outbox import MemoryOutbox, outbox_row
 from adapters.memory.store import MemoryStore
+from adapters.memory.sweeps import MemorySweeps
 from application.errors import ConcurrencyConflict, DuplicateKey
 from application.ports import (
     ApiKey,
@@ -27,6 +28,7 @@ from application.ports import (
     PaymentConfig,
     PaymentFilter,
     PaymentRepository,
+    Sweeps,
 )
 from domain.events import WEBHOOK_EVENTS
 from domain.payment import Payment
@@ -295,6 +297,7 @@ class MemoryUnitOfWork:
         self.api_keys: ApiKeyRepository = MemoryApiKeys(store, self._staged)
         self.notifications: NotificationLog = MemoryNotifications(store, self._staged)
         self.outbox: Outbox = MemoryOutbox(store, self._staged)
+        self.sweeps: Sweeps = MemorySweeps(store, self._staged)
 
     async def __aenter__(self) -> Self:
         return self
@@ -310,7 +313,7 @@ class MemoryUnitOfWork:
         for write in self._staged:
             write(trial)
         for name in ("payments", "journal", "provider_event_keys", "outbox", "configs", "idempotency",
-                     "api_keys", "refund_owner", "last_id", "deleted_configs", "notifications"):
+                     "api_keys", "refund_owner", "last_id", "deleted_configs", "notifications", "sweeps"):
             setattr(self._store, name, getattr(trial, name))
         self._staged.clear()
 

@@ -12,8 +12,10 @@ from sqlalchemy import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.sql.errors import storage_errors
+from adapters.sql.payment_rows import outbox_values
 from adapters.sql.tables import webhook_outbox
 from application.ports import DeliveryOutcome, DeliveryStatus, OutboxMessage
+from domain.events import DomainEvent
 
 W = webhook_outbox.c
 PENDING, FAILED = DeliveryStatus.PENDING.value, DeliveryStatus.FAILED.value
@@ -110,6 +112,11 @@ class SqlOutbox:
                   .values(status=PENDING, attempts=0, next_attempt_time=now, leased_until=None, lease_owner=None))
         with storage_errors(f"retrying webhook delivery {delivery_id}"):
             return (await self._conn.execute(update)).rowcount == 1
+
+    async def enqueue(self, event_id: str, event: DomainEvent) -> None:
+        """Insert a message for an event that is not journaled; the event id is unique here too."""
+        with storage_errors(f"queueing the {event.event_type.value} webhook of {event.order_no}"):
+            await self._conn.execute(sa.insert(webhook_outbox).values(**outbox_values(event_id, event)))
 
 
 def _lease_free(now: datetime) -> sa.ColumnElement[bool]:

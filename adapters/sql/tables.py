@@ -48,6 +48,16 @@ def _audit() -> list[sa.Column[Any]]:
     ]
 
 
+def _sync_schedule() -> list[sa.Column[Any]]:
+    """When a compensation job next looks at the row, how often it asked the provider, and who holds it now."""
+    return [
+        sa.Column("next_sync_time", UtcDateTime(), nullable=True),
+        sa.Column("sync_attempts", sa.Integer(), nullable=False, server_default="0"),
+        sa.Column("sync_leased_until", UtcDateTime(), nullable=True),
+        sa.Column("sync_lease_owner", sa.String(64), nullable=True),
+    ]
+
+
 payment_config = sa.Table(
     "ai_write_payment_config",
     metadata,
@@ -117,10 +127,13 @@ payment_transaction = sa.Table(
     sa.Column("api_key_id", sa.String(64), nullable=True),
     sa.Column("checkout", sa.Text(), nullable=True),  # JSON: pay_url, code_url, pay_params
     sa.Column("version", sa.Integer(), nullable=False, server_default="0"),
+    *_sync_schedule(),  # the compensation jobs' schedule and lease (migration 0004)
+    sa.Column("expiry_reminded_time", UtcDateTime(), nullable=True),  # the payment.expiring webhook was queued
     sa.UniqueConstraint("order_no", name="uk_order_no"),
     sa.Index("idx_trade_no", "trade_no"),
     sa.Index("idx_trade_status", "trade_status", "create_time"),
     sa.Index("idx_create_time_order_no", "create_time", "order_no"),
+    sa.Index("idx_trade_status_expire_time", "trade_status", "expire_time"),
     **MYSQL,
 )
 
@@ -136,8 +149,10 @@ refund = sa.Table(
     sa.Column("provider_refund_id", sa.String(128), nullable=True),
     sa.Column("create_time", UtcDateTime(), nullable=False),
     sa.Column("success_time", UtcDateTime(), nullable=True),
+    *_sync_schedule(),
     sa.UniqueConstraint("refund_no", name="uk_refund_no"),
     sa.Index("idx_refund_order_no", "order_no"),
+    sa.Index("idx_refund_status_create_time", "status", "create_time"),
     **MYSQL,
 )
 

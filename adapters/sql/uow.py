@@ -11,6 +11,7 @@ from adapters.sql.errors import storage_errors
 from adapters.sql.notifications import SqlNotifications
 from adapters.sql.outbox import SqlOutbox
 from adapters.sql.repositories import SqlApiKeys, SqlConfigs, SqlIdempotency, SqlPayments
+from adapters.sql.sweeps import SqlSweeps
 from application.ports import (
     ApiKeyRepository,
     ConfigRepository,
@@ -18,6 +19,7 @@ from application.ports import (
     NotificationLog,
     Outbox,
     PaymentRepository,
+    Sweeps,
 )
 
 
@@ -33,6 +35,7 @@ class SqlUnitOfWork:
         self.api_keys: ApiKeyRepository = SqlApiKeys(self._conn)
         self.notifications: NotificationLog = SqlNotifications(self._conn)
         self.outbox: Outbox = SqlOutbox(self._conn)
+        self.sweeps: Sweeps = SqlSweeps(self._conn)
 
     async def __aenter__(self) -> Self:
         # Concurrency is optimistic everywhere: the version check in SqlPayments.save decides.

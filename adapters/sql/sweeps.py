@@ -1,0 +1,116 @@
+"""The SQL Sweeps: the compensation jobs' schedule and leases on payment and refund rows.
+
+A claim finds due rows and leases each with a guarded UPDATE (free lease only), so two workers
+never hold one row; on PostgreSQL and MySQL the candidates are also read FOR UPDATE SKIP LOCKED,
+so concurrent claimers pass each other by instead of queueing. The lease columns are outside the
+payment's version: taking a lease never makes a money write conflict.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from adapters.sql.errors import storage_errors
+from adapters.sql.tables import payment_transaction, refund
+from application.ports import SweepClaim
+from domain.status import RefundStatus, TradeStatus
+
+P, R = payment_transaction.c, refund.c
+UNPAID, PROCESSING = TradeStatus.WAIT_BUYER_PAY.value, RefundStatus.PROCESSING.value
+
+
+class SqlSweeps:
+    """Sweeps over one connection of a unit of work."""
+
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def claim_expired(self, now: datetime, limit: int, lease_seconds: float,
+                            worker_id: str) -> Sequence[SweepClaim]:
+        """Unpaid, past expire_time, and not waiting out a backoff."""
+        where = [P.trade_status == UNPAID, P.expire_time <= now,
+                 sa.or_(P.next_sync_time.is_(None), P.next_sync_time <= now)]
+        return await self._claim(payment_transaction, P.order_no, P.expire_time, where, now, limit,
+                                 lease_seconds, worker_id)
+
+    async def claim_unpaid(self, now: datetime, created_before: datetime, limit: int, lease_seconds: float,
+                           worker_id: str) -> Sequence[SweepClaim]:
+        """Unpaid, not expired (the expiry close asks the provider last), and due."""
+        where = [P.trade_status == UNPAID, P.expire_time > now, _due(payment_transaction, now, created_before)]
+        return await self._claim(payment_transaction, P.order_no, P.create_time, where, now, limit,
+                                 lease_seconds, worker_id)
+
+    async def claim_refunds(self, now: datetime, created_before: datetime, limit: int, lease_seconds: float,
+                            worker_id: str) -> Sequence[SweepClaim]:
+        """PROCESSING and due."""
+        where = [R.status == PROCESSING, _due(refund, now, created_before)]
+        return await self._claim(refund, R.refund_no, R.create_time, where, now, limit, lease_seconds, worker_id)
+
+    async def release_payment(self, order_no: str, worker_id: str, next_time: datetime, attempts: int) -> bool:
+        """Unlease and reschedule, if this worker still holds the lease."""
+        return await self._release(payment_transaction, P.order_no == order_no, worker_id, next_time, attempts)
+
+    async def release_refund(self, refund_no: str, worker_id: str, next_time: datetime, attempts: int) -> bool:
+        """Unlease and reschedule a refund, if this worker still holds the lease."""
+        return await self._release(refund, R.refund_no == refund_no, worker_id, next_time, attempts)
+
+    async def expiring(self, now: datetime, until: datetime, limit: int) -> Sequence[str]:
+        """Unpaid, not reminded, expiring in (now, until]."""
+        query = (sa.select(P.order_no)
+                 .where(P.trade_status == UNPAID, P.expiry_reminded_time.is_(None), P.expire_time > now,
+                        P.expire_time <= until)
+                 .order_by(P.expire_time).limit(limit))
+        with storage_errors("finding payments about to expire"):
+            return list(await self._conn.scalars(query))
+
+    async def mark_reminded(self, order_no: str, now: datetime) -> bool:
+        """A guarded UPDATE: of two racing workers, the second waits for the first's row lock, then matches nothing."""
+        update = (sa.update(payment_transaction)
+                  .where(P.order_no == order_no, P.expiry_reminded_time.is_(None), P.trade_status == UNPAID)
+                  .values(expiry_reminded_time=now))
+        with storage_errors(f"marking the expiry reminder of {order_no}"):
+            return (await self._conn.execute(update)).rowcount == 1
+
+    async def _claim(self, table: sa.Table, key: sa.Column[Any], order: sa.Column[Any],
+                     where: list[sa.ColumnElement[bool]], now: datetime, limit: int, lease_seconds: float,
+                     worker_id: str) -> Sequence[SweepClaim]:
+        free = _lease_free(table, now)
+        query = sa.select(key).where(*where, free).order_by(order, key).limit(limit)
+        if self._conn.dialect.name != "sqlite":
+            query = query.with_for_update(skip_locked=True)
+        until = now + timedelta(seconds=lease_seconds)
+        claimed: list[str] = []
+        with storage_errors(f"claiming {table.name} rows for a compensation job"):
+            for candidate in list(await self._conn.scalars(query)):
+                lease = (sa.update(table).where(key == candidate, free)
+                         .values(sync_leased_until=until, sync_lease_owner=worker_id))
+                if (await self._conn.execute(lease)).rowcount == 1:
+                    claimed.append(candidate)
+            if not claimed:
+                return []
+            rows = await self._conn.execute(sa.select(key, table.c.sync_attempts).where(key.in_(claimed)))
+        attempts = {k: n for k, n in rows}
+        return [SweepClaim(k, attempts[k]) for k in claimed]
+
+    async def _release(self, table: sa.Table, which: sa.ColumnElement[bool], worker_id: str, next_time: datetime,
+                       attempts: int) -> bool:
+        update = (sa.update(table).where(which, table.c.sync_lease_owner == worker_id)
+                  .values(sync_leased_until=None, sync_lease_owner=None, next_sync_time=next_time,
+                          sync_attempts=attempts))
+        with storage_errors(f"releasing a {table.name} lease"):
+            return (await self._conn.execute(update)).rowcount == 1
+
+
+def _lease_free(table: sa.Table, now: datetime) -> sa.ColumnElement[bool]:
+    return sa.or_(table.c.sync_leased_until.is_(None), table.c.sync_leased_until < now)
+
+
+def _due(table: sa.Table, now: datetime, created_before: datetime) -> sa.ColumnElement[bool]:
+    """First due once old enough, then whenever the schedule says."""
+    c = table.c
+    return sa.or_(sa.and_(c.next_sync_time.is_(None), c.create_time <= created_before), c.next_sync_time <= now)
