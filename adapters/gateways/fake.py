@@ -107,6 +107,18 @@ class FakeGateway:
             kind, amount = UpdateKind(form.get("kind", "PAID")), Money.of(form.get("amount", "0"))
         except ValueError as e:
             raise NotificationRejected("malformed", "the fake notification is malformed") from e
-        return ProviderUpdate(kind, form.get("order_no", ""), amount=amount, trade_no=form.get("trade_no"),
-                              event_id=form.get("event_id"), app_id=form.get("app_id"),
-                              occurred_at=datetime(2026, 11, 24, 12, 0, tzinfo=UTC), raw=dict(form))
+        update = ProviderUpdate(kind, form.get("order_no", ""), amount=amount, trade_no=form.get("trade_no"),
+                                event_id=form.get("event_id"), app_id=form.get("app_id"),
+                                occurred_at=datetime(2026, 11, 24, 12, 0, tzinfo=UTC), raw=dict(form))
+        self._learn(update)
+        return update
+
+    def _learn(self, update: ProviderUpdate) -> None:
+        """A provider that says an order is paid answers queries about it the same way (even in another
+        `paycore serve` process than the one that created the order, where this fake never saw it)."""
+        if update.kind not in (UpdateKind.PAID, UpdateKind.FINISHED) or update.amount is None:
+            return
+        order = self.orders.setdefault(update.order_no, FakeOrder(update.amount))
+        if order.status in (UpdateKind.WAITING, UpdateKind.CLOSED):
+            order.status, order.paid_at = update.kind, update.occurred_at
+            order.trade_no = update.trade_no or order.trade_no
