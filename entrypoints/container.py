@@ -104,11 +104,14 @@ class Container(containers.DeclarativeContainer):
     deliver_webhooks = providers.Singleton(
         DeliverWebhooks, uow, webhook_sender, clock, api_keys,
         providers.Singleton(webhook_renderer, settings.provided.public_url),
-        settings.provided.webhook_retry_schedule)
+        settings.provided.webhook_retry_schedule, lease_seconds=settings.provided.worker_lease_seconds)
     webhook_deliveries = providers.Singleton(WebhookDeliveries, uow, clock)
-    expire_payments = providers.Singleton(ExpirePayments, uow, close_payment, clock)
-    sync_unpaid = providers.Singleton(SyncUnpaid, uow, sync_payment, clock, settings.provided.sync_after_seconds)
-    sync_refunds = providers.Singleton(SyncRefunds, uow, sync_refund, clock, settings.provided.sync_after_seconds)
+    expire_payments = providers.Singleton(ExpirePayments, uow, close_payment, clock,
+                                          lease_seconds=settings.provided.worker_lease_seconds)
+    sync_unpaid = providers.Singleton(SyncUnpaid, uow, sync_payment, clock, settings.provided.sync_after_seconds,
+                                      lease_seconds=settings.provided.worker_lease_seconds)
+    sync_refunds = providers.Singleton(SyncRefunds, uow, sync_refund, clock, settings.provided.sync_after_seconds,
+                                       lease_seconds=settings.provided.worker_lease_seconds)
     remind_expiring = providers.Singleton(RemindExpiring, uow, clock, settings.provided.expiry_reminder_minutes)
 
 

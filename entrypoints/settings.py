@@ -31,6 +31,7 @@ class Settings:
     master_keys: str = field(default="", repr=False)  # `id:base64,...`; never printed
     master_key_file: str = ""
     provider_timeout: float = 10.0  # seconds for one call to Alipay or WeChat
+    worker_lease_seconds: int = 60  # a worker's hold on a webhook or compensation row; a dead worker's runs out
 
     @property
     def is_sqlite(self) -> bool:
@@ -67,6 +68,7 @@ def load_settings(environ: Mapping[str, str] | None = None, dotenv: Path | None 
         master_keys=env.get("PAYCORE_MASTER_KEYS", ""),
         master_key_file=env.get("PAYCORE_MASTER_KEY_FILE", ""),
         provider_timeout=float(_int(env, "PAYCORE_PROVIDER_TIMEOUT_SECONDS", 10)),
+        worker_lease_seconds=_int(env, "PAYCORE_WORKER_LEASE_SECONDS", 60),
     )
 
 
