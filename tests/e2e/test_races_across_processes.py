@@ -135,8 +135,8 @@ async def test_notifications_and_sync_queries_racing_end_in_one_transition(backe
                          for n in range(20)]
         syncs = [http.get(f"{c.url(n)}/v1/payments/{ORDER_NO}", params={"sync": "true"}, headers=c.auth())
                  for n in range(40)]
-        answers = await asyncio.gather(*(x for pair in zip(syncs[:20], notifications, strict=True) for x in pair),
-                                       *syncs[20:])
+        answers = await asyncio.gather(*syncs[:20], *(x for pair in zip(syncs[20:], notifications, strict=True)
+                                                      for x in pair))
         final = (await http.get(f"{c.url(0)}/v1/payments/{ORDER_NO}", headers=c.auth())).json()
     assert [a.text for a in answers if "/notify/" in str(a.url)] == ["success"] * 20
     assert {(a.status_code, a.json()["trade_status"]) for a in answers if "/notify/" not in str(a.url)} == {
