@@ -32,10 +32,11 @@ class Received:
 class Receiver:
     """POST /hook: records every request and answers the scripted statuses, then `default`."""
 
-    def __init__(self, statuses: Iterable[int] = (), default: int = 200) -> None:
+    def __init__(self, statuses: Iterable[int] = (), default: int = 200, delay: float = 0.0) -> None:
         self.requests: list[Received] = []
         self.statuses = deque(statuses)
         self.default = default
+        self.delay = delay  # seconds to take over each answer (keeps deliveries in flight)
         self.url = ""
 
     def app(self) -> Litestar:
@@ -46,6 +47,8 @@ class Receiver:
             body = await request.body()
             self.requests.append(Received(body, {k.lower(): v for k, v in request.headers.items()}, time.time()))
             status = self.statuses.popleft() if self.statuses else self.default
+            if self.delay:
+                await asyncio.sleep(self.delay)
             return Response("ok" if status < 300 else "receiver says no " + "x" * 300, status_code=status,
                             media_type="text/plain")
 

@@ -92,7 +92,7 @@ async def test_a_sigkill_mid_storm_loses_no_acknowledged_payment_and_no_webhook(
     order_nos = [f"T20261124{n:04d}" for n in range(PAYMENTS)]
     acknowledged: set[str] = set()
 
-    async with receiving(Receiver()) as receiver:
+    async with receiving(Receiver(delay=0.3)) as receiver:  # slow answers: deliveries are in flight at the kill
         key, _ = await prepare(env, receiver.url)
         auth = {"Authorization": f"Bearer {key}"}
         base = f"http://127.0.0.1:{port}"
