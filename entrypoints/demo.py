@@ -1,8 +1,11 @@
-"""`paycore demo`: SQLite, the offline provider emulator, a demo Alipay config pointing at it, the API, keys."""
+"""`paycore demo`: SQLite, the offline provider emulator, demo Alipay and WeChat Pay configs pointing at it,
+the API, keys."""
 
 from __future__ import annotations
 
 import asyncio
+import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,15 +14,19 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from litestar import Litestar
 
+from application.manage_configs import ConfigView
+from application.ports import PaymentConfig
 from emulator.app import create_emulator_app
 from emulator.settings import EmulatorSettings
-from entrypoints.container import Container, build_container
+from emulator.wechat import WeChatEmulator
+from entrypoints.container import Container, build_container, open_secrets
 from entrypoints.http.app import create_app
 from entrypoints.logs import configure_logging
 from entrypoints.settings import Settings
 
 DEMO_ALIPAY = {"payment_type": "alipay", "config_name": "demo alipay (emulator)", "app_id": "2021000000000000",
                "seller_id": "2088000000000000", "is_default": True}
+DEMO_WECHAT = {"payment_type": "wechat", "config_name": "demo wechat (emulator)", "is_default": True}
 
 
 @dataclass(frozen=True)
@@ -52,15 +59,17 @@ def _new_key_pair() -> tuple[str, str]:
     return private, public
 
 
-async def prepare_demo(settings: Settings, container: Container, emulator_url: str) -> Demo:
-    """A fresh emulator (a new "Alipay" key each run), the demo config pointed at it, fresh keys."""
-    alipay_private, _ = _new_key_pair()
-    emulator = create_emulator_app(EmulatorSettings(base_url=emulator_url, alipay_private_key_pem=alipay_private))
+def _named(views: Sequence[ConfigView], name: object) -> PaymentConfig | None:
+    """The live config called name, if any."""
+    return next((v.config for v in views if v.config.config_name == name), None)
+
+
+async def _demo_alipay(container: Container, emulator: Litestar, emulator_url: str) -> None:
+    """The demo Alipay config (app key pair made once), trusting this run's emulator key; its app registered."""
     alipay_public = emulator.state.alipay.public_key_pem
     gateway_url = f"{emulator_url}/gateway.do"
     configs = container.configs()
-    existing = next((v.config for v in await configs.list() if v.config.config_name == DEMO_ALIPAY["config_name"]),
-                    None)
+    existing = _named(await configs.list(), DEMO_ALIPAY["config_name"])
     if existing is None:
         app_private, app_public = _new_key_pair()
         view = await configs.create({**DEMO_ALIPAY, "private_key": app_private, "public_key": app_public,
@@ -70,6 +79,40 @@ async def prepare_demo(settings: Settings, container: Container, emulator_url: s
                                                          "gateway_url": gateway_url, "is_default": True}, by="demo")
     config = view.config
     emulator.state.alipay.register_app(config.app_id, config.public_key, config.seller_id)
+
+
+async def _demo_wechat(container: Container, wechat: WeChatEmulator, emulator_url: str) -> None:
+    """The demo WeChat Pay config in public-key mode, its merchant registered with this run's emulator.
+
+    Merchant ids, the APIv3 key and the merchant key pair are made on first creation and kept in the config;
+    the WeChat Pay public key and its id are this run's emulator's. The emulator learns the merchant's public
+    key by deriving it from the sealed private key, the key paycore really signs with, so the two cannot drift.
+    """
+    platform = {"wechat_public_key": wechat.platform.public_key_pem,
+                "wechat_public_key_id": wechat.platform.public_key_id, "gateway_url": emulator_url}
+    configs = container.configs()
+    existing = _named(await configs.list(), DEMO_WECHAT["config_name"])
+    if existing is None:
+        merchant_private, _ = _new_key_pair()
+        view = await configs.create({
+            **DEMO_WECHAT, **platform, "app_id": f"wx{secrets.token_hex(8)}",
+            "mch_id": f"19{secrets.randbelow(10**8):08d}", "api_v3_key": secrets.token_hex(16),
+            "cert_serial_no": secrets.token_hex(20).upper(), "private_key": merchant_private}, by="demo")
+    else:
+        view = await configs.update(existing.config_id, {**platform, "is_default": True}, by="demo")
+    config = view.config
+    opened = open_secrets(container.secret_box(), config)
+    merchant_public = container.key_inspector().public_key_of(opened["private_key"])
+    wechat.register_merchant(config.mch_id, config.app_id, merchant_public, config.cert_serial_no,
+                             opened["api_v3_key"])
+
+
+async def prepare_demo(settings: Settings, container: Container, emulator_url: str) -> Demo:
+    """A fresh emulator (new "Alipay" and "WeChat Pay" keys each run), the demo configs pointed at it, fresh keys."""
+    alipay_private, _ = _new_key_pair()
+    emulator = create_emulator_app(EmulatorSettings(base_url=emulator_url, alipay_private_key_pem=alipay_private))
+    await _demo_alipay(container, emulator, emulator_url)
+    await _demo_wechat(container, emulator.state.wechat, emulator_url)
     admin = await container.api_keys().issue("demo admin", "admin")
     shop = await container.api_keys().issue("demo shop", "payments")
     return Demo(emulator, admin.token, shop.token, emulator_url)
@@ -77,15 +120,16 @@ async def prepare_demo(settings: Settings, container: Container, emulator_url: s
 
 def banner(settings: Settings, demo: Demo) -> str:
     """What to open and what to type."""
-    url, key = settings.public_url, demo.payments_key
+    url, key, emulator = settings.public_url, demo.payments_key, demo.emulator_url
     return f"""
-paycore demo: SQLite at {settings.database_url}; an offline Alipay emulator at {demo.emulator_url}
+paycore demo: SQLite at {settings.database_url}; an offline Alipay and WeChat Pay emulator at {emulator}
 (no merchant account needed).
 
   API docs:      {url}/schema
   admin key:     {demo.admin_key}
   payments key:  {key}
 
+Alipay
 1. Create a payment:
   curl -s -X POST {url}/v1/payments -H 'Authorization: Bearer {key}' \\
        -H 'Content-Type: application/json' \\
@@ -93,6 +137,19 @@ paycore demo: SQLite at {settings.database_url}; an offline Alipay emulator at {
 2. Open its "pay_url" (or {url}/pay/DEMO0001) in a browser and press Pay on the emulator's cashier.
 3. See it paid:
   curl -s {url}/v1/payments/DEMO0001 -H 'Authorization: Bearer {key}'
+
+WeChat Pay (Native: the payer scans a QR code)
+1. Create a payment:
+  curl -s -X POST {url}/v1/payments -H 'Authorization: Bearer {key}' \\
+       -H 'Content-Type: application/json' \\
+       -d '{{"order_no": "DEMOWX0001", "payment_type": "wechat", "pay_method": "native", "subject": "Thesis polishing", "total_amount": "99.90"}}'
+2. Its "code_url" (weixin://wxpay/bizpayurl?pr=TOKEN) is what a phone would scan. Instead, open the emulator's
+   scan page {emulator}/wechat/scan/TOKEN in a browser and press Pay (its address is also the "scan_url" of
+   curl -s {emulator}/_control/wechat/transactions/DEMOWX0001).
+3. See it paid, then refund it (the emulator's refund succeeds about 10 s later, by callback):
+  curl -s {url}/v1/payments/DEMOWX0001 -H 'Authorization: Bearer {key}'
+  curl -s -X POST {url}/v1/payments/DEMOWX0001/refunds -H 'Authorization: Bearer {key}' \\
+       -H 'Content-Type: application/json' -d '{{"refund_no": "DEMOWXR001", "refund_amount": "99.90"}}'
 """
 
 

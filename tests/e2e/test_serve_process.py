@@ -10,6 +10,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import NamedTuple
 
 import httpx
 import pytest
@@ -47,9 +48,19 @@ def printed_payments_key(process: subprocess.Popen[str]) -> str:
     raise AssertionError("the demo printed no payments key")
 
 
-@pytest.fixture
-def demo_server(tmp_path: Path) -> Iterator[tuple[str, str, str]]:
-    """`paycore demo` on a free port in an empty directory; yields its URL, directory and payments key."""
+class DemoServer(NamedTuple):
+    """A running `paycore demo`: where paycore and the emulator answer, its directory and its payments key."""
+
+    url: str
+    directory: str
+    key: str
+    emulator_url: str
+
+
+@pytest.fixture(scope="module")
+def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoServer]:
+    """`paycore demo` on a free port in an empty directory, shared by this module's tests (distinct orders)."""
+    tmp_path = tmp_path_factory.mktemp("demo")
     port, emulator_port = free_port(), free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("PAYCORE_")}
     process = subprocess.Popen([sys.executable, "-m", "entrypoints.cli", "demo", "--port", str(port),
@@ -58,7 +69,7 @@ def demo_server(tmp_path: Path) -> Iterator[tuple[str, str, str]]:
     url = f"http://127.0.0.1:{port}"
     try:
         wait_for_health(url, process)
-        yield url, str(tmp_path), printed_payments_key(process)
+        yield DemoServer(url, str(tmp_path), printed_payments_key(process), f"http://127.0.0.1:{emulator_port}")
     finally:
         process.terminate()
         try:
@@ -68,8 +79,19 @@ def demo_server(tmp_path: Path) -> Iterator[tuple[str, str, str]]:
             process.wait()
 
 
-def test_the_demo_pays_an_order_end_to_end_from_an_empty_directory(demo_server: tuple[str, str, str]) -> None:
-    url, directory, key = demo_server
+def wait_for_status(url: str, order_no: str, auth: dict[str, str], wanted: str, seconds: float = 15.0) -> str:
+    """Poll the payment until it reaches wanted or the time is up; its last status."""
+    deadline = time.monotonic() + seconds
+    status = ""
+    while time.monotonic() < deadline and status != wanted:
+        status = httpx.get(f"{url}/v1/payments/{order_no}", headers=auth, timeout=5).json()["trade_status"]
+        if status != wanted:
+            time.sleep(0.1)  # polling the notification's effect; bounded by the deadline
+    return status
+
+
+def test_the_demo_pays_an_order_end_to_end_from_an_empty_directory(demo_server: DemoServer) -> None:
+    url, directory, key, _ = demo_server
     assert httpx.get(f"{url}/ready", timeout=5).status_code == 200
     assert (Path(directory) / "paycore-demo.db").is_file()
     unauthenticated = httpx.post(f"{url}/v1/payments", json={}, timeout=5)
@@ -91,12 +113,35 @@ def test_the_demo_pays_an_order_end_to_end_from_an_empty_directory(demo_server: 
     assert httpx.post(emulator + action.group(1), timeout=5).status_code < 400
 
     # Alipay's notification reaches paycore, which marks the payment paid.
-    deadline = time.monotonic() + 15
-    status = ""
-    while time.monotonic() < deadline and status != "TRADE_SUCCESS":
-        status = httpx.get(f"{url}/v1/payments/DEMO0001", headers=auth, timeout=5).json()["trade_status"]
-        if status != "TRADE_SUCCESS":
-            time.sleep(0.1)  # polling the notification's effect; bounded by the deadline
-    assert status == "TRADE_SUCCESS"
+    assert wait_for_status(url, "DEMO0001", auth, "TRADE_SUCCESS") == "TRADE_SUCCESS"
     events = httpx.get(f"{url}/v1/payments/DEMO0001/events", headers=auth, timeout=5).json()["items"]
+    assert [e["source"] for e in events] == ["api", "notify"]
+
+
+def test_the_demo_pays_a_wechat_native_order_on_the_emulators_scan_page(demo_server: DemoServer) -> None:
+    url, _, key, emulator = demo_server
+    auth = {"Authorization": f"Bearer {key}"}
+    body = {"order_no": "DEMOWX0001", "payment_type": "wechat", "pay_method": "native",
+            "subject": "Thesis polishing", "total_amount": "99.90"}
+    created = httpx.post(f"{url}/v1/payments", json=body, headers=auth, timeout=10)
+    assert created.status_code == 201, created.text
+    code_url = created.json()["code_url"]
+    assert code_url.startswith("weixin://wxpay/bizpayurl?pr=")
+
+    # The banner's way to the scan page: the pr= token of the code_url, on the emulator.
+    scan_url = f"{emulator}/wechat/scan/{code_url.split('pr=', 1)[1]}"
+    order = httpx.get(f"{emulator}/_control/wechat/transactions/DEMOWX0001", timeout=5).json()
+    assert order["scan_url"] == scan_url
+    page = httpx.get(scan_url, timeout=5)
+    assert page.status_code == 200
+    action = re.search(r'<form method="post" action="([^"]+/pay)"', page.text)
+    assert action is not None, page.text
+    assert httpx.post(emulator + action.group(1), timeout=5).status_code == 200
+
+    # WeChat's encrypted, signed callback reaches paycore, which marks the payment paid.
+    assert wait_for_status(url, "DEMOWX0001", auth, "TRADE_SUCCESS") == "TRADE_SUCCESS"
+    paid = httpx.get(f"{url}/v1/payments/DEMOWX0001", headers=auth, timeout=5).json()
+    assert paid["buyer_id"] == httpx.get(f"{emulator}/_control/wechat/transactions/DEMOWX0001",
+                                         timeout=5).json()["payer"]["openid"]
+    events = httpx.get(f"{url}/v1/payments/DEMOWX0001/events", headers=auth, timeout=5).json()["items"]
     assert [e["source"] for e in events] == ["api", "notify"]
