@@ -89,6 +89,43 @@ async def test_a_jsapi_order_answers_pay_params_signed_with_the_merchant_key(liv
     assert paid["buyer_id"] == "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"
 
 
+async def test_sync_finds_a_payment_and_a_refund_whose_callbacks_were_lost(live: WeChatLive) -> None:
+    await live.create("WXE2ELOST1", config_id=live.lost_config.config_id)
+    order = await live.control("POST", "/transactions/WXE2ELOST1/pay")
+    attempts = await live.wait_for_callbacks("WXE2ELOST1", 2)
+    assert not any(a["acknowledged"] for a in attempts)  # nobody listens at the config's notify_url
+
+    synced = await live.get("/v1/payments/WXE2ELOST1?sync=true")
+
+    assert (synced["trade_status"], synced["trade_no"]) == ("TRADE_SUCCESS", order["transaction_id"])
+    assert moment(synced["payment_time"]) == moment(order["success_time"])
+    refund = await live.api("POST", "/v1/payments/WXE2ELOST1/refunds",
+                            json={"refund_no": "WXE2ELOSTR1", "refund_amount": "40.00"})
+    assert (refund.status_code, refund.json()["refund_status"]) == (201, "PROCESSING")
+    await live.control("POST", "/refunds/WXE2ELOSTR1/succeed")
+    assert (await live.get("/v1/refunds/WXE2ELOSTR1"))["refund_status"] == "PROCESSING"  # its callback is lost
+    settled = await live.get("/v1/refunds/WXE2ELOSTR1?sync=true")
+    assert settled["refund_status"] == "SUCCESS"
+    after = await live.payment("WXE2ELOST1")
+    assert (after["trade_status"], after["refunded_amount"]) == ("TRADE_SUCCESS", "40.00")
+    assert [(e["event_type"], e["source"]) for e in await live.events("WXE2ELOST1")] == [
+        ("payment.created", "api"), ("payment.succeeded", "sync"), ("refund.created", "api"),
+        ("refund.succeeded", "sync")]
+
+
+async def test_closing_an_unpaid_native_order_closes_it_at_the_emulator_too(live: WeChatLive) -> None:
+    await live.create("WXE2ECLOSE1")
+
+    closed = await live.api("POST", "/v1/payments/WXE2ECLOSE1/close")
+
+    assert (closed.status_code, closed.json()["trade_status"]) == (200, "TRADE_CLOSED")
+    assert (await live.control("GET", "/transactions/WXE2ECLOSE1"))["trade_state"] == "CLOSED"
+    scan_url = (await live.control("GET", "/transactions/WXE2ECLOSE1"))["scan_url"]
+    refused = await live.http.post(f"{scan_url}/pay")
+    assert refused.status_code == 409  # the payer can no longer pay it
+    assert [e["event_type"] for e in await live.events("WXE2ECLOSE1")] == ["payment.created", "payment.closed"]
+
+
 async def snapshot(live: WeChatLive, order_no: str) -> tuple[dict[str, Any], list[dict[str, Any]], int]:
     """What must not change: the payment, its journal, and how many notifications were logged."""
     return await live.payment(order_no), await live.events(order_no), len(await live.notifications())
