@@ -19,7 +19,16 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
-from tests.e2e.wechat_live import APPID, WeChatLive, live_wechat
+from tests.e2e.wechat_live import (
+    API_V3_KEY,
+    APPID,
+    CERT_MCHID,
+    MERCHANT_KEYS,
+    MERCHANT_SERIAL,
+    WeChatLive,
+    live_wechat,
+    wechat_config,
+)
 from tests.rsa_keys import key_pair
 
 
@@ -87,6 +96,25 @@ async def test_a_jsapi_order_answers_pay_params_signed_with_the_merchant_key(liv
     await live.control("POST", "/transactions/WXE2EJSAPI1/pay")  # the payer pays inside WeChat
     paid = await live.wait_for_status("WXE2EJSAPI1", "TRADE_SUCCESS")
     assert paid["buyer_id"] == "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"
+
+
+async def test_a_certificate_mode_config_is_paid_by_a_callback_signed_with_the_platform_certificate(
+        live: WeChatLive) -> None:
+    certificate = await live.control("GET", "/certificate")
+    config = await wechat_config(live.container, live.wechat, live.emulator_url, CERT_MCHID, APPID,
+                                 wechat_public_key="", wechat_public_key_id="",
+                                 wechat_platform_cert=certificate["certificate"])
+    await live.control("POST", "/merchants", mchid=CERT_MCHID, appid=APPID, merchant_serial_no=MERCHANT_SERIAL,
+                       merchant_public_key=key_pair(MERCHANT_KEYS[CERT_MCHID]).public_pem, api_v3_key=API_V3_KEY,
+                       mode="certificate")
+    await live.create("WXE2ECERT01", config_id=config.config_id)
+
+    await live.pay_on_scan_page("WXE2ECERT01")
+
+    await live.wait_for_status("WXE2ECERT01", "TRADE_SUCCESS")
+    (callback,) = await live.wait_for_callbacks("WXE2ECERT01", 1)
+    assert (callback["status_code"], callback["url"]) == (
+        204, f"{live.paycore_url}/v1/notify/wechat/{config.config_id}")
 
 
 async def test_sync_finds_a_payment_and_a_refund_whose_callbacks_were_lost(live: WeChatLive) -> None:

@@ -34,10 +34,11 @@ from tests.rsa_keys import key_pair
 
 MCHID, APPID = "1900000109", "wxd678efh567hg6787"
 LOST_MCHID, LOST_APPID = "1900000108", "wxd678efh567hg6786"  # a merchant whose callbacks go nowhere
+CERT_MCHID = "1900000107"  # a merchant in platform-certificate mode, for tests that register it
 MERCHANT_SERIAL = "3775B6A45ACD588826D15E583A95F5DD00000001"
 API_V3_KEY = "a3Kf9sZ2xQ7mP4vN8bR1tY6wE0uI5oLc"
 PUBLIC_KEY_ID = "PUB_KEY_ID_0114232134912410000000000009"
-MERCHANT_KEYS = {MCHID: 0, LOST_MCHID: 2}  # tests.rsa_keys numbers; 1 is WeChat Pay's own key
+MERCHANT_KEYS = {MCHID: 0, LOST_MCHID: 2, CERT_MCHID: 3}  # tests.rsa_keys numbers; 1 is WeChat Pay's own key
 RETRY_DELAYS = (0.2, 0.4, 0.8)  # WeChat's 15s, 15s, 30s, ... schedule, made short
 
 
