@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from adapters.sql.sqlite_driver import one_trip_dbapi
 from application.errors import StorageUnavailable
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
@@ -26,6 +27,8 @@ def make_engine(url: str | URL, **options: Any) -> AsyncEngine:
     """An async engine for the URL: SQLite tuned for concurrent processes, servers with pre-ping."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
+        if parsed.get_driver_name() == "aiosqlite" and "module" not in options:
+            options = {**options, "module": one_trip_dbapi()}  # one trip to aiosqlite's thread per statement
         engine = create_async_engine(parsed, **options)
         sa.event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine

@@ -1,0 +1,165 @@
+"""aiosqlite under SQLAlchemy with one trip to the connection's thread per statement.
+
+SQLAlchemy's stock aiosqlite adapter makes four trips to aiosqlite's thread for a SELECT (cursor,
+execute, fetchall, close) and three for an INSERT, and one for every COMMIT and ROLLBACK, including the
+pool's reset ROLLBACK after a COMMIT and the ROLLBACK that closes a unit of work that only read. Each trip
+wakes the thread and then the event loop. This adapter runs a statement's whole cursor life (create,
+execute, fetch every row, read description/rowcount/lastrowid, close) in one trip, and does not travel
+for a COMMIT or ROLLBACK when the sqlite3 connection has no open transaction: sqlite3 itself does
+nothing then. Statements, their order, and the errors they raise are those of the stock adapter.
+"""
+
+from __future__ import annotations
+
+import collections
+import sqlite3
+from collections.abc import Awaitable, Callable, Iterator, Sequence
+from typing import Any, cast
+
+import aiosqlite
+from sqlalchemy.dialects.sqlite.aiosqlite import AsyncAdapt_aiosqlite_connection, AsyncAdapt_aiosqlite_dbapi
+from sqlalchemy.util.concurrency import await_
+
+Description = Sequence[tuple[Any, ...]] | None
+
+
+class _Outcome:
+    """What one statement left on its cursor, read in the connection's thread."""
+
+    __slots__ = ("description", "lastrowid", "rowcount", "rows")
+
+    def __init__(self, cursor: sqlite3.Cursor) -> None:
+        self.description: Description = cursor.description
+        self.rows: list[Any] = cursor.fetchall() if self.description else []
+        self.rowcount: int = cursor.rowcount
+        self.lastrowid: int | None = cursor.lastrowid
+
+
+def _run(conn: sqlite3.Connection, operation: str, parameters: Any, many: bool) -> _Outcome:
+    """Runs in the connection's thread: the whole life of one cursor."""
+    cursor = conn.cursor()
+    try:
+        if many:
+            cursor.executemany(operation, parameters)
+        elif parameters is None:
+            cursor.execute(operation)
+        else:
+            cursor.execute(operation, parameters)
+        return _Outcome(cursor)
+    finally:
+        cursor.close()
+
+
+class OneTripCursor:
+    """A DBAPI cursor for SQLAlchemy whose execute is one trip and whose fetches and close are local."""
+
+    server_side = False
+    __slots__ = ("_adapt_connection", "_connection", "_description", "_lastrowid", "_rowcount", "_rows",
+                 "arraysize")
+
+    def __init__(self, adapt_connection: OneTripConnection) -> None:
+        self._adapt_connection = adapt_connection
+        self._connection = cast(aiosqlite.Connection, adapt_connection._connection)
+        self._rows: collections.deque[Any] = collections.deque()
+        self._description: Description = None
+        self._rowcount = -1
+        self._lastrowid: int | None = None
+        self.arraysize = 1
+
+    @property
+    def description(self) -> Description:
+        return self._description
+
+    @property
+    def rowcount(self) -> int:
+        return self._rowcount
+
+    @property
+    def lastrowid(self) -> int | None:
+        return self._lastrowid
+
+    def execute(self, operation: Any, parameters: Any = None) -> None:
+        self._trip(operation, parameters, many=False)
+
+    def executemany(self, operation: Any, seq_of_parameters: Any) -> None:
+        self._trip(operation, seq_of_parameters, many=True)
+
+    def _trip(self, operation: Any, parameters: Any, many: bool) -> None:
+        try:
+            outcome = await_(self._run_async(operation, parameters, many))
+        except Exception as error:
+            self._adapt_connection._handle_exception(error)
+        self._description, self._rowcount, self._lastrowid = outcome.description, outcome.rowcount, outcome.lastrowid
+        self._rows = collections.deque(outcome.rows)
+
+    async def _run_async(self, operation: Any, parameters: Any, many: bool) -> _Outcome:
+        async with self._adapt_connection._execute_mutex:
+            # aiosqlite's own Cursor sends its calls to the thread the same way.
+            send: Callable[..., Awaitable[_Outcome]] = self._connection._execute
+            return await send(_run, self._connection._conn, operation, parameters, many)
+
+    async def _async_soft_close(self) -> None:
+        """Nothing to close: the sqlite3 cursor was closed in the connection's thread."""
+
+    def close(self) -> None:
+        self._rows.clear()
+
+    def setinputsizes(self, *inputsizes: Any) -> None:
+        """sqlite3 ignores input sizes."""
+
+    def __enter__(self) -> OneTripCursor:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def __iter__(self) -> Iterator[Any]:
+        while self._rows:
+            yield self._rows.popleft()
+
+    def fetchone(self) -> Any:
+        return self._rows.popleft() if self._rows else None
+
+    def fetchmany(self, size: int | None = None) -> list[Any]:
+        rows = self._rows
+        return [rows.popleft() for _ in range(min(self.arraysize if size is None else size, len(rows)))]
+
+    def fetchall(self) -> list[Any]:
+        rows = list(self._rows)
+        self._rows.clear()
+        return rows
+
+
+class OneTripConnection(AsyncAdapt_aiosqlite_connection):
+    """SQLAlchemy's aiosqlite connection with one-trip cursors; COMMIT and ROLLBACK only inside a transaction."""
+
+    __slots__ = ()
+    _cursor_cls = OneTripCursor  # type: ignore[assignment]
+
+    def _in_transaction(self) -> bool:
+        # sqlite3 answers this from any thread (sqlite3_get_autocommit); nothing runs on the connection
+        # while SQLAlchemy asks for a COMMIT or ROLLBACK. A closed connection goes the stock way and fails.
+        conn: sqlite3.Connection | None = self._connection._connection
+        return conn is None or conn.in_transaction
+
+    def rollback(self) -> None:
+        if self._in_transaction():
+            super().rollback()
+
+    def commit(self) -> None:
+        if self._in_transaction():
+            super().commit()
+
+
+class OneTripDbapi(AsyncAdapt_aiosqlite_dbapi):
+    """The DBAPI module SQLAlchemy's aiosqlite dialect uses, handing out OneTripConnections."""
+
+    def connect(self, *arg: Any, **kw: Any) -> OneTripConnection:
+        stock = super().connect(*arg, **kw)
+        return OneTripConnection(self, stock._connection)
+
+
+def one_trip_dbapi() -> OneTripDbapi:
+    """The module to pass as `create_async_engine(..., module=...)` for a sqlite+aiosqlite URL."""
+    return OneTripDbapi(aiosqlite, sqlite3)
+
