@@ -28,7 +28,8 @@ def make_engine(url: str | URL, **options: Any) -> AsyncEngine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.get_driver_name() == "aiosqlite" and "module" not in options:
-            options = {**options, "module": one_trip_dbapi()}  # one trip to aiosqlite's thread per statement
+            # One trip to aiosqlite's thread per statement; this engine's writers queue in the event loop.
+            options = {**options, "module": one_trip_dbapi(SQLITE_BUSY_TIMEOUT_MS / 1000)}
         engine = create_async_engine(parsed, **options)
         sa.event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine

@@ -7,10 +7,17 @@ wakes the thread and then the event loop. This adapter runs a statement's whole 
 execute, fetch every row, read description/rowcount/lastrowid, close) in one trip, and does not travel
 for a COMMIT or ROLLBACK when the sqlite3 connection has no open transaction: sqlite3 itself does
 nothing then. Statements, their order, and the errors they raise are those of the stock adapter.
+
+Writers of one engine also queue for SQLite's single write lock in the event loop (`WriteGate`) instead
+of colliding in SQLite: a connection that finds the lock taken sleeps in SQLite's busy handler, in steps
+of up to 100 ms, long after the lock is free again. The gate is only an order among this process's
+writers; SQLite's own locking and busy_timeout still decide between processes, and if the gate is ever
+released early SQLite is as safe as before.
 """
 
 from __future__ import annotations
 
+import asyncio
 import collections
 import sqlite3
 from collections.abc import Awaitable, Callable, Iterator, Sequence
@@ -21,6 +28,34 @@ from sqlalchemy.dialects.sqlite.aiosqlite import AsyncAdapt_aiosqlite_connection
 from sqlalchemy.util.concurrency import await_
 
 Description = Sequence[tuple[Any, ...]] | None
+# sqlite3 opens a transaction (BEGIN, deferred) before these statements, and SQLite takes its write
+# lock at the first write; an explicit BEGIN counts too.
+_BEGINS_WRITE = ("INSERT", "UPDATE", "DELETE", "REPLACE", "BEGIN")
+
+
+def begins_write(operation: str) -> bool:
+    """Whether sqlite3 starts a (write) transaction for this statement when none is open."""
+    return operation.lstrip()[:7].upper().startswith(_BEGINS_WRITE)
+
+
+class WriteGate:
+    """One engine's writers, one at a time and first come first served, each until its COMMIT or ROLLBACK."""
+
+    def __init__(self, timeout: float) -> None:
+        self.timeout = timeout
+        self._lock = asyncio.Lock()
+
+    async def acquire(self) -> None:
+        """Wait for the gate; after `timeout` seconds fail as SQLite does when its lock stays busy."""
+        try:
+            async with asyncio.timeout(self.timeout):
+                await self._lock.acquire()
+        except TimeoutError:
+            raise sqlite3.OperationalError("database is locked") from None
+
+    def release(self) -> None:
+        """Let the next writer in."""
+        self._lock.release()
 
 
 class _Outcome:
@@ -93,10 +128,18 @@ class OneTripCursor:
         self._rows = collections.deque(outcome.rows)
 
     async def _run_async(self, operation: Any, parameters: Any, many: bool) -> _Outcome:
-        async with self._adapt_connection._execute_mutex:
-            # aiosqlite's own Cursor sends its calls to the thread the same way.
-            send: Callable[..., Awaitable[_Outcome]] = self._connection._execute
-            return await send(_run, self._connection._conn, operation, parameters, many)
+        adapt = self._adapt_connection
+        async with adapt._execute_mutex:
+            conn = self._connection._conn
+            if not adapt._holds_gate and not conn.in_transaction and begins_write(operation):
+                await adapt.dbapi.write_gate.acquire()
+                adapt._holds_gate = True
+            try:
+                # aiosqlite's own Cursor sends its calls to the thread the same way.
+                send: Callable[..., Awaitable[_Outcome]] = self._connection._execute
+                return await send(_run, conn, operation, parameters, many)
+            finally:
+                adapt._release_gate_unless_in_transaction()
 
     async def _async_soft_close(self) -> None:
         """Nothing to close: the sqlite3 cursor was closed in the connection's thread."""
@@ -131,10 +174,25 @@ class OneTripCursor:
 
 
 class OneTripConnection(AsyncAdapt_aiosqlite_connection):
-    """SQLAlchemy's aiosqlite connection with one-trip cursors; COMMIT and ROLLBACK only inside a transaction."""
+    """SQLAlchemy's aiosqlite connection with one-trip cursors; COMMIT and ROLLBACK only inside a transaction;
+    holding its engine's write gate from the statement that opens a transaction until the transaction ends."""
 
-    __slots__ = ()
+    __slots__ = ("_holds_gate",)
     _cursor_cls = OneTripCursor  # type: ignore[assignment]
+    dbapi: OneTripDbapi
+
+    def __init__(self, dbapi: OneTripDbapi, connection: Any) -> None:
+        super().__init__(dbapi, connection)
+        self._holds_gate = False
+
+    def _release_gate_unless_in_transaction(self) -> None:
+        if self._holds_gate and not self._in_transaction():
+            self._release_gate()
+
+    def _release_gate(self) -> None:
+        if self._holds_gate:
+            self._holds_gate = False
+            self.dbapi.write_gate.release()
 
     def _in_transaction(self) -> bool:
         # sqlite3 answers this from any thread (sqlite3_get_autocommit); nothing runs on the connection
@@ -143,23 +201,47 @@ class OneTripConnection(AsyncAdapt_aiosqlite_connection):
         return conn is None or conn.in_transaction
 
     def rollback(self) -> None:
-        if self._in_transaction():
-            super().rollback()
+        try:
+            if self._in_transaction():
+                super().rollback()
+        finally:
+            self._release_gate_unless_in_transaction()
 
     def commit(self) -> None:
-        if self._in_transaction():
-            super().commit()
+        try:
+            if self._in_transaction():
+                super().commit()
+        finally:
+            self._release_gate_unless_in_transaction()
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            self._release_gate()
+
+    def terminate(self) -> None:
+        try:
+            super().terminate()
+        finally:
+            self._release_gate()
 
 
 class OneTripDbapi(AsyncAdapt_aiosqlite_dbapi):
-    """The DBAPI module SQLAlchemy's aiosqlite dialect uses, handing out OneTripConnections."""
+    """The DBAPI module SQLAlchemy's aiosqlite dialect uses, handing out OneTripConnections; one per engine,
+    so that its write gate orders that engine's writers."""
+
+    def __init__(self, gate_timeout: float) -> None:
+        super().__init__(aiosqlite, sqlite3)
+        self.write_gate = WriteGate(gate_timeout)
 
     def connect(self, *arg: Any, **kw: Any) -> OneTripConnection:
         stock = super().connect(*arg, **kw)
         return OneTripConnection(self, stock._connection)
 
 
-def one_trip_dbapi() -> OneTripDbapi:
-    """The module to pass as `create_async_engine(..., module=...)` for a sqlite+aiosqlite URL."""
-    return OneTripDbapi(aiosqlite, sqlite3)
+def one_trip_dbapi(gate_timeout: float) -> OneTripDbapi:
+    """The module to pass as `create_async_engine(..., module=...)` for a sqlite+aiosqlite URL; a writer
+    waits at most `gate_timeout` seconds for the others of the engine (use SQLite's busy_timeout)."""
+    return OneTripDbapi(gate_timeout)
 

@@ -1,7 +1,9 @@
-"""The one-trip SQLite adapter: same results and errors as the stock one, fewer trips to aiosqlite's thread."""
+"""The one-trip SQLite adapter: same results and errors as the stock one, fewer trips to aiosqlite's thread,
+and one engine's writers taking turns in the event loop."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -9,10 +11,10 @@ from typing import Any
 import aiosqlite
 import pytest
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from adapters.sql.engine import make_engine
-from adapters.sql.sqlite_driver import OneTripConnection
+from adapters.sql.sqlite_driver import OneTripConnection, one_trip_dbapi
 
 T = sa.Table("t", sa.MetaData(), sa.Column("id", sa.Integer, primary_key=True),
              sa.Column("name", sa.String, nullable=False, unique=True))
@@ -96,3 +98,62 @@ async def test_one_trip_per_statement_and_none_to_end_a_read(engine: AsyncEngine
     async with engine.connect() as conn:
         await conn.execute(sa.insert(T).values(name="z"))
     assert trips == ["_run", "rollback"]  # closing with an open transaction still rolls it back
+
+
+async def test_writers_of_one_engine_take_turns_until_commit(engine: AsyncEngine, trips: list[str]) -> None:
+    order: list[str] = []
+    sent_after_read: list[int] = []
+    async with engine.connect() as first:
+        await first.execute(sa.insert(T).values(name="a"))  # first holds the write gate from here
+
+        async def second_writer() -> None:
+            async with engine.connect() as second:
+                await second.execute(sa.select(T))  # reads do not wait
+                order.append("second read")
+                sent_after_read.append(len(trips))
+                await second.execute(sa.insert(T).values(name="b"))
+                order.append("second wrote")
+                await second.commit()
+
+        task = asyncio.create_task(second_writer())
+        await asyncio.sleep(0.2)
+        assert sent_after_read == [len(trips)]  # the second INSERT waits in the event loop, not in SQLite
+        order.append("first commits")
+        await first.commit()
+    await task
+    assert order == ["second read", "first commits", "second wrote"]
+
+
+async def test_a_rollback_or_close_lets_the_next_writer_in(engine: AsyncEngine) -> None:
+    async with engine.connect() as first:
+        await first.execute(sa.insert(T).values(name="a"))
+        await first.rollback()
+        await first.execute(sa.insert(T).values(name="b"))
+    async with engine.connect() as second:  # first closed inside its transaction: rolled back, gate free
+        await asyncio.wait_for(second.execute(sa.insert(T).values(name="c")), 2)
+        await second.commit()
+        with pytest.raises(sa.exc.IntegrityError):
+            await second.execute(sa.insert(T).values(name="c"))  # a failed write inside the transaction
+        await second.rollback()
+    async with engine.connect() as third:
+        await asyncio.wait_for(third.execute(sa.insert(T).values(name="d")), 2)
+        await third.commit()
+        assert (await third.execute(sa.select(T.c.name).order_by(T.c.name))).scalars().all() == ["c", "d"]
+
+
+async def test_a_writer_that_waits_too_long_fails_like_sqlite(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'gate.db'}"
+    engine = create_async_engine(url, module=one_trip_dbapi(gate_timeout=0.2))
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(sa.text("create table t (id integer primary key, name text not null unique)"))
+        async with engine.connect() as first, engine.connect() as second:
+            await first.execute(sa.insert(T).values(name="a"))
+            with pytest.raises(sa.exc.OperationalError, match="database is locked"):
+                await second.execute(sa.insert(T).values(name="b"))
+            await second.rollback()
+            await first.commit()
+            await second.execute(sa.insert(T).values(name="b"))
+            await second.commit()
+    finally:
+        await engine.dispose()
