@@ -13,7 +13,18 @@ from domain.events import Source
 from domain.status import TradeStatus
 
 
-class SyncUnpaid:
+class _SyncSweep:
+    """The settings both sync sweeps share: storage, clock, first delay and backoff, lease and batch."""
+
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, sync_after_seconds: float, worker_id: str | None,
+                 batch: int, lease_seconds: float) -> None:
+        self._uow, self._clock = uow, clock
+        self._after, self._backoff = timedelta(seconds=sync_after_seconds), Backoff(sync_after_seconds)
+        self._worker_id = worker_id or default_worker_id()
+        self._batch, self._lease_seconds = batch, lease_seconds
+
+
+class SyncUnpaid(_SyncSweep):
     """One pass: lease payments unpaid `sync_after` seconds after creation and query each (source "worker").
 
     The looks back off (sync_after × 1, 2, 4 …) but never past the expire_time, where ExpirePayments
@@ -22,10 +33,8 @@ class SyncUnpaid:
 
     def __init__(self, uow: UnitOfWorkFactory, sync: SyncPayment, clock: Clock, sync_after_seconds: float,
                  worker_id: str | None = None, batch: int = BATCH, lease_seconds: float = LEASE_SECONDS) -> None:
-        self._uow, self._sync, self._clock = uow, sync, clock
-        self._after, self._backoff = timedelta(seconds=sync_after_seconds), Backoff(sync_after_seconds)
-        self._worker_id = worker_id or default_worker_id()
-        self._batch, self._lease_seconds = batch, lease_seconds
+        super().__init__(uow, clock, sync_after_seconds, worker_id, batch, lease_seconds)
+        self._sync = sync
 
     async def run_once(self) -> int:
         """Query what is due; how many payments were looked at."""
@@ -49,16 +58,14 @@ class SyncUnpaid:
         return held
 
 
-class SyncRefunds:
+class SyncRefunds(_SyncSweep):
     """One pass: lease refunds PROCESSING `sync_after` seconds after they were asked for, and query each until
     final (source "worker"), backing off sync_after × 1, 2, 4 … up to an hour."""
 
     def __init__(self, uow: UnitOfWorkFactory, sync: SyncRefund, clock: Clock, sync_after_seconds: float,
                  worker_id: str | None = None, batch: int = BATCH, lease_seconds: float = LEASE_SECONDS) -> None:
-        self._uow, self._sync, self._clock = uow, sync, clock
-        self._after, self._backoff = timedelta(seconds=sync_after_seconds), Backoff(sync_after_seconds)
-        self._worker_id = worker_id or default_worker_id()
-        self._batch, self._lease_seconds = batch, lease_seconds
+        super().__init__(uow, clock, sync_after_seconds, worker_id, batch, lease_seconds)
+        self._sync = sync
 
     async def run_once(self) -> int:
         """Query what is due; how many refunds were looked at."""
