@@ -20,6 +20,8 @@ from __future__ import annotations
 import asyncio
 import collections
 import sqlite3
+import threading
+import weakref
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from typing import Any, cast
 
@@ -39,23 +41,51 @@ def begins_write(operation: str) -> bool:
 
 
 class WriteGate:
-    """One engine's writers, one at a time and first come first served, each until its COMMIT or ROLLBACK."""
+    """One engine's writers, one at a time and first come first served, each until its COMMIT or ROLLBACK.
+
+    There is one queue per event loop: writers of different loops (threads) sharing the engine are
+    ordered by SQLite's lock and busy handler instead, as writers of different processes are.
+    """
 
     def __init__(self, timeout: float) -> None:
         self.timeout = timeout
-        self._lock = asyncio.Lock()
+        self._locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
+            weakref.WeakKeyDictionary())
+        self._guard = threading.Lock()
 
-    async def acquire(self) -> None:
+    async def acquire(self) -> Ticket:
         """Wait for the gate; after `timeout` seconds fail as SQLite does when its lock stays busy."""
+        loop = asyncio.get_running_loop()
+        lock = self._locks.get(loop)
+        if lock is None:
+            with self._guard:
+                lock = self._locks.setdefault(loop, asyncio.Lock())
         try:
             async with asyncio.timeout(self.timeout):
-                await self._lock.acquire()
+                await lock.acquire()
         except TimeoutError:
             raise sqlite3.OperationalError("database is locked") from None
+        return Ticket(loop, lock)
+
+
+class Ticket:
+    """A writer's place through the gate, released on the loop it was taken on."""
+
+    __slots__ = ("_lock", "_loop")
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, lock: asyncio.Lock) -> None:
+        self._loop, self._lock = loop, lock
 
     def release(self) -> None:
-        """Let the next writer in."""
-        self._lock.release()
+        """Let the next writer of that loop in (from any thread, even after the loop stopped)."""
+        try:
+            running: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if running is self._loop:
+            self._lock.release()
+        elif not self._loop.is_closed():
+            self._loop.call_soon_threadsafe(self._lock.release)
 
 
 class _Outcome:
@@ -131,9 +161,8 @@ class OneTripCursor:
         adapt = self._adapt_connection
         async with adapt._execute_mutex:
             conn = self._connection._conn
-            if not adapt._holds_gate and not conn.in_transaction and begins_write(operation):
-                await adapt.dbapi.write_gate.acquire()
-                adapt._holds_gate = True
+            if adapt._ticket is None and not conn.in_transaction and begins_write(operation):
+                adapt._ticket = await adapt.dbapi.write_gate.acquire()
             try:
                 # aiosqlite's own Cursor sends its calls to the thread the same way.
                 send: Callable[..., Awaitable[_Outcome]] = self._connection._execute
@@ -177,22 +206,22 @@ class OneTripConnection(AsyncAdapt_aiosqlite_connection):
     """SQLAlchemy's aiosqlite connection with one-trip cursors; COMMIT and ROLLBACK only inside a transaction;
     holding its engine's write gate from the statement that opens a transaction until the transaction ends."""
 
-    __slots__ = ("_holds_gate",)
+    __slots__ = ("_ticket",)
     _cursor_cls = OneTripCursor  # type: ignore[assignment]
     dbapi: OneTripDbapi
 
     def __init__(self, dbapi: OneTripDbapi, connection: Any) -> None:
         super().__init__(dbapi, connection)
-        self._holds_gate = False
+        self._ticket: Ticket | None = None
 
     def _release_gate_unless_in_transaction(self) -> None:
-        if self._holds_gate and not self._in_transaction():
+        if self._ticket is not None and not self._in_transaction():
             self._release_gate()
 
     def _release_gate(self) -> None:
-        if self._holds_gate:
-            self._holds_gate = False
-            self.dbapi.write_gate.release()
+        ticket, self._ticket = self._ticket, None
+        if ticket is not None:
+            ticket.release()
 
     def _in_transaction(self) -> bool:
         # sqlite3 answers this from any thread (sqlite3_get_autocommit); nothing runs on the connection

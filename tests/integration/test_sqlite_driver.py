@@ -4,6 +4,7 @@ and one engine's writers taking turns in the event loop."""
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -157,3 +158,36 @@ async def test_a_writer_that_waits_too_long_fails_like_sqlite(tmp_path: Path) ->
             await second.commit()
     finally:
         await engine.dispose()
+
+
+async def test_writers_on_two_event_loops_sharing_the_engine_do_not_stall(engine: AsyncEngine) -> None:
+    # The API and the in-process worker can run on different loops (the test client does that): each
+    # loop queues its own writers, and SQLite's lock orders the loops.
+    holding, release = threading.Event(), threading.Event()
+
+    async def hold() -> None:
+        async with engine.connect() as conn:
+            await conn.execute(sa.insert(T).values(name="a"))
+            holding.set()
+            await asyncio.to_thread(release.wait, 5)
+            await conn.commit()
+
+    thread = threading.Thread(target=asyncio.run, args=(hold(),))
+    thread.start()
+    try:
+        assert await asyncio.to_thread(holding.wait, 5)
+        async with engine.connect() as first, engine.connect() as second:
+            blocked = asyncio.create_task(first.execute(sa.insert(T).values(name="b")))  # in SQLite's busy handler
+            await asyncio.sleep(0.1)
+            queued = asyncio.create_task(second.execute(sa.insert(T).values(name="c")))  # in this loop's gate
+            await asyncio.sleep(0.1)
+            release.set()  # the other loop's writer commits
+            await asyncio.wait_for(blocked, 2)
+            await first.commit()
+            await asyncio.wait_for(queued, 2)
+            await second.commit()
+            names = (await second.execute(sa.select(T.c.name).order_by(T.c.name))).scalars().all()
+        assert names == ["a", "b", "c"]
+    finally:
+        release.set()
+        thread.join(5)
