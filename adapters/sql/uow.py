@@ -41,9 +41,10 @@ class SqlUnitOfWork:
         # Concurrency is optimistic everywhere: the version check in SqlPayments.save decides.
         # SQLite's driver defers BEGIN to the first write, so reads hold no snapshot and a second
         # writer waits (busy_timeout) for the first, then sees its version and conflicts.
+        # The transaction itself begins with the first statement (SQLAlchemy's autobegin): the same SQL
+        # as an explicit begin() here, one hop into SQLAlchemy's greenlet fewer.
         with storage_errors("opening a transaction"):
             await self._conn.start()
-            await self._conn.begin()
         return self
 
     async def __aexit__(
@@ -51,11 +52,7 @@ class SqlUnitOfWork:
     ) -> None:
         try:
             with storage_errors("ending a transaction"):
-                try:
-                    if self._conn.in_transaction():
-                        await self._conn.rollback()
-                finally:
-                    await self._conn.close()
+                await self._conn.close()  # rolls back what was not committed, then returns the connection
         except Exception:
             if exc is None:  # never hide the error that is already on its way out
                 raise
