@@ -85,8 +85,9 @@ def environment(directory: Path) -> dict[str, str]:
     return env
 
 
-async def prepare(env: dict[str, str]) -> str:
-    """Migrate the database, store a default Alipay config with real keys, issue a payments key; the key."""
+async def prepare(env: dict[str, str], wechat_emulator: str | None = None) -> str:
+    """Migrate the database, store a default Alipay config with real keys (and, given an emulator URL, a
+    default WeChat config registered there), issue a payments key; the key."""
     from adapters.sql.migrate import upgrade_async
     from entrypoints.container import build_container
     from entrypoints.settings import load_settings
@@ -101,9 +102,34 @@ async def prepare(env: dict[str, str]) -> str:
          "seller_id": "2088000000000042", "private_key": app_private, "public_key": app_public,
          "alipay_public_key": alipay_public, "gateway_url": "http://127.0.0.1:9/gateway.do",
          "return_url": "https://shop.example/paid", "is_default": True}, by="bench")
+    if wechat_emulator is not None:
+        await container.configs().create(await wechat_config(wechat_emulator), by="bench")
     token = (await container.api_keys().issue("bench", "payments")).token
     await container.engine().dispose()
     return token
+
+
+async def wechat_config(emulator: str) -> dict[str, object]:
+    """A WeChat public-key-mode config whose merchant is registered in the emulator."""
+    merchant_private, merchant_public = key_pair()
+    api_v3_key = secrets.token_hex(16)
+    async with httpx.AsyncClient(base_url=emulator, timeout=10) as client:
+        registered = await client.post("/_control/wechat/merchants", json={
+            "mchid": "1900000042", "appid": "wx00000000000042", "merchant_public_key": merchant_public,
+            "merchant_serial_no": "BENCH0000000042", "api_v3_key": api_v3_key, "mode": "public_key"})
+        registered.raise_for_status()
+        wechat_key = (await client.get("/_control/wechat/public-key")).json()
+    return {"payment_type": "wechat", "config_name": "bench wechat", "app_id": "wx00000000000042",
+            "mch_id": "1900000042", "api_v3_key": api_v3_key, "cert_serial_no": "BENCH0000000042",
+            "private_key": merchant_private, "wechat_public_key": wechat_key["public_key"],
+            "wechat_public_key_id": wechat_key["public_key_id"], "gateway_url": emulator, "is_default": True}
+
+
+def start_emulator(port: int) -> subprocess.Popen[bytes]:
+    """The offline Alipay + WeChat Pay emulator in its own process."""
+    command = [sys.executable, "-m", "emulator", "--port", str(port)]
+    return subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL,  # noqa: S603 - our own module
+                            stderr=subprocess.DEVNULL)
 
 
 def free_port() -> int:
@@ -120,14 +146,14 @@ def start_server(env: dict[str, str], port: int, stock_signer: bool) -> subproce
     return subprocess.Popen(command, env=child_env, cwd=ROOT)  # noqa: S603 - our own interpreter and script
 
 
-def wait_until_up(url: str, process: subprocess.Popen[bytes], seconds: float = 30.0) -> None:
-    """Poll /health until it answers, the server dies, or the deadline passes."""
+def wait_until_up(url: str, process: subprocess.Popen[bytes], seconds: float = 30.0, path: str = "/health") -> None:
+    """Poll url + path until it answers 200, the process dies, or the deadline passes."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise SystemExit(f"the server exited with {process.returncode}")
+            raise SystemExit(f"{process.args!r} exited with {process.returncode}")
         try:
-            if httpx.get(f"{url}/health", timeout=1.0).status_code == 200:
+            if httpx.get(f"{url}{path}", timeout=1.0).status_code == 200:
                 return
         except httpx.TransportError:
             time.sleep(0.1)  # the port is not open yet; bounded by the deadline
@@ -176,7 +202,12 @@ class Connection:
         await self.writer.wait_closed()
 
 
-async def load(url: str, token: str, prefix: str, count: int, concurrency: int) -> tuple[float, list[float]]:
+KINDS = {"alipay": b'"payment_type": "alipay", "pay_method": "pc"',
+         "wechat": b'"payment_type": "wechat", "pay_method": "native"'}
+
+
+async def load(url: str, token: str, prefix: str, count: int, concurrency: int,
+               kind: str = "alipay") -> tuple[float, list[float]]:
     """Create count payments with concurrency clients; (elapsed seconds, per-request latencies)."""
     latencies: list[float] = []
     numbers = iter(range(count))
@@ -184,8 +215,8 @@ async def load(url: str, token: str, prefix: str, count: int, concurrency: int) 
 
     async def client(connection: Connection) -> None:
         for n in numbers:
-            body = (b'{"order_no": "%s%08d", "payment_type": "alipay", "pay_method": "pc", '
-                    b'"subject": "Thesis polishing", "total_amount": "99.90"}' % (prefix.encode(), n))
+            body = (b'{"order_no": "%s%08d", %s, '
+                    b'"subject": "Thesis polishing", "total_amount": "99.90"}' % (prefix.encode(), n, KINDS[kind]))
             started = time.perf_counter()
             status, answer = await connection.post(body)
             latencies.append(time.perf_counter() - started)
@@ -202,16 +233,16 @@ async def load(url: str, token: str, prefix: str, count: int, concurrency: int) 
 
 
 def measure(label: str, env: dict[str, str], token: str, count: int, warmup: int, concurrency: int,
-            stock_signer: bool) -> Result:
+            stock_signer: bool, kind: str = "alipay") -> Result:
     """Start a server, warm it up, measure count creations, stop it."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     process = start_server(env, port, stock_signer)
     try:
         wait_until_up(url, process)
-        tag = "S" if stock_signer else "F"
-        asyncio.run(load(url, token, f"BW{tag}", warmup, concurrency))
-        seconds, latencies = asyncio.run(load(url, token, f"BM{tag}", count, concurrency))
+        tag = ("S" if stock_signer else "F") + kind[0].upper()
+        asyncio.run(load(url, token, f"BW{tag}", warmup, concurrency, kind))
+        seconds, latencies = asyncio.run(load(url, token, f"BM{tag}", count, concurrency, kind))
     finally:
         stop(process)
     return Result(label, count, seconds, latencies)
@@ -245,6 +276,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--stock-n", type=int, default=300, help="payments to create with the SDK's stock signer")
     parser.add_argument("--concurrency", type=int, default=16, help="concurrent clients")
     parser.add_argument("--warmup", type=int, default=200, help="unmeasured payments first")
+    parser.add_argument("--wechat-n", type=int, default=1000,
+                        help="WeChat Native payments to create (each a real call to the emulator); 0 skips")
     parser.add_argument("--serve", type=int, metavar="PORT", help=argparse.SUPPRESS)
     return parser.parse_args(argv)
 
@@ -268,6 +301,25 @@ def main(argv: Sequence[str] | None = None) -> None:
     for result in results:
         print(result.line())  # noqa: T201
     print(f"ratio {results[0].rate / results[1].rate:.1f}x")  # noqa: T201
+    if args.wechat_n:
+        print(measure_wechat(args).line())  # noqa: T201
+
+
+def measure_wechat(args: argparse.Namespace) -> Result:
+    """WeChat Native creations: each one is a signed call to the emulator and a verified answer."""
+    port = free_port()
+    emulator_url = f"http://127.0.0.1:{port}"
+    emulator = start_emulator(port)
+    try:
+        wait_until_up(emulator_url, emulator, path="/_control/wechat/public-key")
+        with tempfile.TemporaryDirectory(prefix="paycore-bench-wechat-") as tmp:
+            env = environment(Path(tmp))
+            token = asyncio.run(prepare(env, wechat_emulator=emulator_url))
+            return measure("paycore wechat native", env, token, args.wechat_n, min(args.warmup, args.wechat_n),
+                           args.concurrency, False, "wechat")
+    finally:
+        stop(emulator)
+
 
 
 if __name__ == "__main__":
