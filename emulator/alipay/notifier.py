@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -10,6 +9,7 @@ from typing import Any
 import httpx
 
 from emulator.alipay import wire
+from emulator.delivery import Deliveries
 
 # After the first attempt Alipay retries 4m, 10m, 10m, 1h, 2h, 6h and 15h later, until it reads "success".
 ALIPAY_RETRY_DELAYS: tuple[float, ...] = (240, 600, 600, 3600, 7200, 21600, 54000)
@@ -44,32 +44,26 @@ def retry_delays(time_scale: float, override: Sequence[float] | None = None) -> 
     return tuple(delay * time_scale for delay in ALIPAY_RETRY_DELAYS)
 
 
-class Notifier:
+class Notifier(Deliveries):
     """Posts signed notifications to merchants and remembers every attempt."""
 
     def __init__(self, delays: Sequence[float], timeout: float = 5.0) -> None:
-        self.delays = tuple(delays)
-        self.timeout = timeout
+        super().__init__(delays, timeout)
         self.attempts: list[Attempt] = []
-        self._tasks: set[asyncio.Task[None]] = set()
-        self._client: httpx.AsyncClient | None = None
 
     def schedule(self, url: str, body: dict[str, str]) -> None:
         """Deliver body to url in the background until acknowledged or the schedule runs out."""
-        task = asyncio.get_running_loop().create_task(self._deliver(url, body))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        self._spawn(self._deliver(url, body))
 
     async def send_once(self, url: str, body: dict[str, str], variant: str) -> Attempt:
         """One attempt, now, without retries (the control API's on-demand notifications)."""
         return await self._post(url, body, 1, variant)
 
     async def _deliver(self, url: str, body: dict[str, str]) -> None:
-        for number, delay in enumerate((0.0, *self.delays), start=1):
-            if delay > 0:
-                await asyncio.sleep(delay)
-            if (await self._post(url, body, number, "")).acknowledged:
-                return
+        async def attempt(number: int) -> bool:
+            return (await self._post(url, body, number, "")).acknowledged
+
+        await self._retry(attempt)
 
     async def _post(self, url: str, body: dict[str, str], number: int, variant: str) -> Attempt:
         status_code: int | None = None
@@ -94,28 +88,3 @@ class Notifier:
         )
         self.attempts.append(attempt)
         return attempt
-
-    def _http(self) -> httpx.AsyncClient:
-        if self._client is None:
-            self._client = httpx.AsyncClient(timeout=self.timeout)
-        return self._client
-
-    @property
-    def pending(self) -> int:
-        """Deliveries still in progress (waiting to retry or posting)."""
-        return len(self._tasks)
-
-    async def drain(self) -> None:
-        """Wait until every delivery in progress is acknowledged or has run out of retries."""
-        while self._tasks:
-            await asyncio.gather(*self._tasks, return_exceptions=True)
-
-    async def aclose(self) -> None:
-        """Cancel every pending delivery and close the HTTP client."""
-        tasks = list(self._tasks)
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
-        if self._client is not None:
-            await self._client.aclose()
-            self._client = None

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
 import httpx
 
+from emulator.delivery import Deliveries
 from emulator.wechat import wire
 from emulator.wechat.callbacks import Callback
 
@@ -49,32 +49,26 @@ def retry_delays(time_scale: float, override: Sequence[float] | None = None) -> 
     return tuple(delay * time_scale for delay in WECHAT_RETRY_DELAYS)
 
 
-class Notifier:
+class Notifier(Deliveries):
     """Posts callbacks to merchants and remembers every attempt; any 2xx means received."""
 
     def __init__(self, delays: Sequence[float], timeout: float = 5.0) -> None:
-        self.delays = tuple(delays)
-        self.timeout = timeout
+        super().__init__(delays, timeout)
         self.attempts: list[Attempt] = []
-        self._tasks: set[asyncio.Task[None]] = set()
-        self._client: httpx.AsyncClient | None = None
 
     def schedule(self, url: str, callback: Callback, sign: Signer) -> None:
         """Deliver callback to url in the background, freshly signed each time, until a 2xx or the end."""
-        task = asyncio.get_running_loop().create_task(self._deliver(url, callback, sign))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        self._spawn(self._deliver(url, callback, sign))
 
     async def send_once(self, url: str, callback: Callback, headers: dict[str, str], variant: str) -> Attempt:
         """One attempt, now, with these headers and no retries (the control API's variants)."""
         return await self._post(url, callback, headers, 1, variant)
 
     async def _deliver(self, url: str, callback: Callback, sign: Signer) -> None:
-        for number, delay in enumerate((0.0, *self.delays), start=1):
-            if delay > 0:
-                await asyncio.sleep(delay)
-            if (await self._post(url, callback, sign(callback.body), number, "")).acknowledged:
-                return
+        async def attempt(number: int) -> bool:
+            return (await self._post(url, callback, sign(callback.body), number, "")).acknowledged
+
+        await self._retry(attempt)
 
     async def _post(self, url: str, callback: Callback, headers: dict[str, str], number: int, variant: str) -> Attempt:
         status_code: int | None = None
@@ -95,28 +89,3 @@ class Notifier:
         )
         self.attempts.append(attempt)
         return attempt
-
-    def _http(self) -> httpx.AsyncClient:
-        if self._client is None:
-            self._client = httpx.AsyncClient(timeout=self.timeout)
-        return self._client
-
-    @property
-    def pending(self) -> int:
-        """Deliveries still in progress (waiting to retry or posting)."""
-        return len(self._tasks)
-
-    async def drain(self) -> None:
-        """Wait until every delivery in progress is received or has run out of retries."""
-        while self._tasks:
-            await asyncio.gather(*self._tasks, return_exceptions=True)
-
-    async def aclose(self) -> None:
-        """Cancel every pending delivery and close the HTTP client."""
-        tasks = list(self._tasks)
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
-        if self._client is not None:
-            await self._client.aclose()
-            self._client = None
