@@ -96,3 +96,11 @@ def _wechat(out: dict[str, Any], keys: KeyInspector) -> None:
     if not public_key_mode and not out.get("wechat_platform_cert"):
         raise InvalidConfig("wechat_public_key", "a WeChat config needs public-key mode (wechat_public_key and "
                                                  "wechat_public_key_id) or a platform certificate")
+    serials: list[str] = []
+    if out.get("wechat_platform_cert"):
+        try:
+            serials = keys.certificate_serials(str(out["wechat_platform_cert"]))
+        except InvalidKeyMaterial as e:
+            raise InvalidConfig("wechat_platform_cert", str(e.extra.get("reason") or e.message)) from e
+    # The keys WeChat signs this config's callbacks with, by the ids it names them with in Wechatpay-Serial.
+    out["key_ids"] = tuple(dict.fromkeys(k for k in (out.get("wechat_public_key_id", ""), *serials) if k))

@@ -26,8 +26,8 @@ async def usable_config(uow: UnitOfWork, payment_type: str, config_id: int | Non
 
 
 async def config_of(uow: UnitOfWork, config_id: int | None) -> PaymentConfig:
-    """The config an existing payment was made with (disabled ones included: money may be moving)."""
-    config = await uow.configs.get(config_id) if config_id is not None else None
+    """The config an existing payment was made with, disabled or deleted since: its money may still be moving."""
+    config = await uow.configs.get(config_id, include_deleted=True) if config_id is not None else None
     if config is None:
         raise ConfigNotFound(f"the payment config {config_id} of this payment no longer exists")
     return config

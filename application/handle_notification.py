@@ -1,8 +1,10 @@
-"""A provider notification: pick its config, verify it, apply it once, and log it whatever happens."""
+"""A provider notification: find the payment it names, verify it with that payment's config, apply it once,
+and log it whatever happens."""
 
 from __future__ import annotations
 
 import json
+import re
 
 from application.apply_update import ApplyProviderUpdate, ApplyResult
 from application.errors import NotificationRejected
@@ -16,9 +18,17 @@ from application.ports import (
 )
 from domain.events import Source
 
+# Anything else cannot be an order_no of ours (API.md: 6–32 of these; providers allow 64): refused before any lookup.
+_ORDER_NO = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
 
 class HandleNotification:
-    """The notify use case, shared by every provider endpoint."""
+    """The notify use case, shared by every provider endpoint.
+
+    A notification is routed by the order it names, never by guessing the config from its app id or key:
+    several configs may share one provider account. The order's payment names the config it was created with
+    (disabled or deleted since, it still settles its payments), and that config's keys verify the notification.
+    """
 
     def __init__(self, uow: UnitOfWorkFactory, gateways: GatewayRegistry, apply: ApplyProviderUpdate,
                  clock: Clock) -> None:
@@ -29,9 +39,13 @@ class HandleNotification:
         config: PaymentConfig | None = None
         order_no: str | None = None
         try:
-            config = await self._config(payment_type, config_id, raw)
+            if config_id is not None:  # logged against the endpoint's config until the order names its own
+                config = await self._endpoint_config(payment_type, config_id)
+            order_no = await self._order_no(payment_type, raw)
+            config = await self._config_of_order(payment_type, order_no)
             update = await self._gateways.for_config(config).verify_notification(raw, config)
-            order_no = update.order_no
+            if update.order_no != order_no:
+                raise NotificationRejected("malformed", "the notification names two different orders")
             result = await self._apply(update, config, Source.NOTIFY)
         except NotificationRejected as e:
             # A refused notification is logged against the order it names, so the order's log shows forgeries too.
@@ -40,15 +54,40 @@ class HandleNotification:
         await self._log(payment_type, config, order_no, result.outcome.value, None, raw)
         return result
 
-    async def _config(self, payment_type: str, config_id: int | None, raw: RawNotification) -> PaymentConfig:
+    async def _endpoint_config(self, payment_type: str, config_id: int) -> PaymentConfig:
+        """A per-config endpoint must name a config of its type that exists or existed; the order still routes."""
         async with self._uow() as uow:
-            if config_id is not None:
-                config = await uow.configs.get(config_id)
-            else:
-                candidates = [c for c in await uow.configs.list() if c.payment_type == payment_type]
-                config = self._gateways.pick_config(payment_type, raw, candidates)
+            config = await uow.configs.get(config_id, include_deleted=True)
         if config is None or config.payment_type != payment_type:
-            raise NotificationRejected("unknown_config", f"no {payment_type} config matches this notification")
+            raise NotificationRejected("unknown_config", f"no {payment_type} config {config_id}")
+        return config
+
+    async def _order_no(self, payment_type: str, raw: RawNotification) -> str:
+        router = self._gateways.router(payment_type)
+        route = router.route(raw)
+        order_no = route.order_no
+        if order_no is None:
+            async with self._uow() as uow:
+                candidates = await uow.configs.by_key(payment_type, route.key_ids)
+            if not candidates:  # never fetch keys for a serial someone else chose
+                shown = (route.key_ids[0] if route.key_ids else "")[:64]
+                raise NotificationRejected("unknown_serial", f"no {payment_type} config trusts key {shown!r}")
+            order_no = await router.order_of(raw, candidates)
+        if not _ORDER_NO.fullmatch(order_no):
+            raise NotificationRejected("unknown_order", "the notification names no order paycore could have made")
+        return order_no
+
+    async def _config_of_order(self, payment_type: str, order_no: str) -> PaymentConfig:
+        async with self._uow() as uow:
+            payment = await uow.payments.get(order_no)
+            if payment is None:
+                raise NotificationRejected("unknown_order", f"no payment {order_no}", order_no=order_no)
+            config = None
+            if payment.config_id is not None:
+                config = await uow.configs.get(payment.config_id, include_deleted=True)
+        if config is None or config.payment_type != payment_type:
+            raise NotificationRejected("unknown_config", f"payment {order_no} has no {payment_type} config",
+                                       order_no=order_no)
         return config
 
     async def _log(self, payment_type: str, config: PaymentConfig | None, order_no: str | None, outcome: str,

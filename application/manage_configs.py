@@ -131,5 +131,5 @@ def _config(config_id: int, clean: Mapping[str, Any], **audit: Any) -> PaymentCo
     return PaymentConfig(
         config_id=config_id, payment_type=clean["payment_type"], is_sandbox=bool(clean.get("is_sandbox")),
         is_default=bool(clean.get("is_default")), enabled=clean.get("status", "0") == "0",
-        update_by=by, update_time=now, **public, **keys, **audit,
+        key_ids=tuple(clean.get("key_ids", ())), update_by=by, update_time=now, **public, **keys, **audit,
     )

@@ -45,6 +45,9 @@ class PaymentConfig:
     wechat_public_key: str = ""
     wechat_public_key_id: str = ""
     wechat_platform_cert: str = ""
+    # The ids of the provider keys that sign this config's notifications (WeChat: the public key id and the
+    # platform certificates' serials), derived when the config is stored: a notification finds its configs by them.
+    key_ids: tuple[str, ...] = ()
     remark: str = ""
     create_by: str = ""
     update_by: str = ""
@@ -207,8 +210,12 @@ class PaymentRepository(Protocol):
 class ConfigRepository(Protocol):
     """Payment configs; deleted ones (del_flag "2") are invisible except to `list(include_deleted=True)`."""
 
-    async def get(self, config_id: int) -> PaymentConfig | None:
-        """A config that is not deleted, or None."""
+    async def get(self, config_id: int, include_deleted: bool = False) -> PaymentConfig | None:
+        """A config that is not deleted (or, with include_deleted, one that is), or None."""
+
+    async def by_key(self, payment_type: str, key_ids: Sequence[str], limit: int = 20) -> Sequence[PaymentConfig]:
+        """The configs of the type, disabled and deleted ones included, that trust one of these provider key ids:
+        an indexed lookup, newest first, at most `limit`."""
 
     async def get_default(self, payment_type: str) -> PaymentConfig | None:
         """The default config of the type, or None."""
@@ -393,15 +400,37 @@ class Gateway(PaymentGateway, RefundGateway, NotificationVerifier, Protocol):
     """Every part of a provider adapter."""
 
 
+@dataclass(frozen=True, slots=True)
+class NotificationRoute:
+    """What an unverified notification names: its order in clear (Alipay), or the key that signed it (WeChat)."""
+
+    order_no: str | None = None
+    key_ids: tuple[str, ...] = ()  # the ids under which the configs trusting that key are indexed
+
+
+class NotificationRouter(Protocol):
+    """Finds the payment a provider's notification is about, so that it is verified with that payment's config.
+
+    Several configs may share one provider account (an Alipay app_id, a WeChat merchant's public key), so a
+    notification is never matched to a config by its account: only the order it names decides.
+    """
+
+    def route(self, raw: RawNotification) -> NotificationRoute:
+        """What the notification names; NotificationRejected for what is refused on sight (no lookup, no network)."""
+
+    async def order_of(self, raw: RawNotification, candidates: Sequence[PaymentConfig]) -> str:
+        """For a route by key: the order_no inside, once the notification verifies and decrypts with one of the
+        candidates' keys (each distinct key tried once); NotificationRejected otherwise."""
+
+
 class GatewayRegistry(Protocol):
     """Finds the gateway adapter for a config."""
 
     def for_config(self, config: PaymentConfig) -> Gateway:
         """The adapter; GatewayNotAvailable if paycore has none for its payment type."""
 
-    def pick_config(self, payment_type: str, raw: RawNotification,
-                    candidates: Sequence[PaymentConfig]) -> PaymentConfig | None:
-        """Which of the type's configs a notification without a config id in its URL belongs to."""
+    def router(self, payment_type: str) -> NotificationRouter:
+        """How the type's notifications find their payment; GatewayNotAvailable if paycore has no such gateway."""
 
 
 class SecretBox(Protocol):
@@ -434,6 +463,9 @@ class KeyInspector(Protocol):
 
     def fingerprint(self, key_pem: str) -> str:
         """`sha256:<hex>` of the public key's DER (of a private key's public half)."""
+
+    def certificate_serials(self, pem_text: str) -> list[str]:
+        """The serials of the PEM certificates in the text, as upper-case hex; InvalidKeyMaterial if unreadable."""
 
 
 @dataclass(frozen=True, slots=True)

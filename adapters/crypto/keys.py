@@ -51,6 +51,14 @@ class RsaKeyInspector(KeyInspector):
         der = public.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
         return "sha256:" + hashlib.sha256(der).hexdigest()
 
+    def certificate_serials(self, pem_text: str) -> list[str]:
+        """The serial of every PEM certificate in the text, upper-case hex as WeChat writes `Wechatpay-Serial`."""
+        try:
+            certificates = x509.load_pem_x509_certificates(pem_text.strip().encode("ascii", "replace"))
+        except ValueError:
+            _refuse("certificate", "not a readable PEM certificate")
+        return [format(c.serial_number, "X") for c in certificates]
+
     def __repr__(self) -> str:
         return "RsaKeyInspector()"
 

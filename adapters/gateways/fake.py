@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from application.errors import NotificationRejected
-from application.ports import PaymentConfig, RawNotification
+from application.ports import NotificationRoute, PaymentConfig, RawNotification
 from domain.checkout import Checkout
 from domain.money import Money
 from domain.payment import Payment
@@ -112,6 +113,17 @@ class FakeGateway:
                                 occurred_at=datetime(2026, 11, 24, 12, 0, tzinfo=UTC), raw=dict(form))
         self._learn(update)
         return update
+
+    def route(self, raw: RawNotification) -> NotificationRoute:
+        """A fake notification names its order in clear, as Alipay's do."""
+        order_no = raw.form.get("order_no")
+        if not order_no:
+            raise NotificationRejected("malformed", "the fake notification names no order_no")
+        return NotificationRoute(order_no=order_no)
+
+    async def order_of(self, raw: RawNotification, candidates: Sequence[PaymentConfig]) -> str:
+        """The order_no the form names."""
+        return self.route(raw).order_no or ""
 
     def _learn(self, update: ProviderUpdate) -> None:
         """A provider that says an order is paid answers queries about it the same way (even in another

@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 
+from adapters.gateways.alipay.notify import AlipayNotificationRouter
+from adapters.gateways.wechat.routing import WeChatNotificationRouter
 from application.errors import GatewayNotAvailable
-from application.ports import Gateway, PaymentConfig, RawNotification
+from application.ports import Gateway, NotificationRouter, PaymentConfig
 
 
 class StaticGatewayRegistry:
-    """A registry from payment type to gateway; a type with no gateway is a clear error."""
+    """A registry from payment type to gateway; a type with no gateway is a clear error.
 
-    def __init__(self, gateways: dict[str, Gateway] | None = None) -> None:
+    A type's notification router is the one registered for it, else its static gateway when that gateway
+    routes notifications itself (the fake does).
+    """
+
+    def __init__(self, gateways: dict[str, Gateway] | None = None,
+                 routers: dict[str, NotificationRouter] | None = None) -> None:
         self.gateways: dict[str, Gateway] = dict(gateways or {})
+        self.routers: dict[str, NotificationRouter] = dict(routers or {})
 
     def for_config(self, config: PaymentConfig) -> Gateway:
         """The gateway for the config's type."""
@@ -24,16 +32,18 @@ class StaticGatewayRegistry:
             )
         return gateway
 
-    def pick_config(self, payment_type: str, raw: RawNotification,
-                    candidates: Sequence[PaymentConfig]) -> PaymentConfig | None:
-        """The candidate the notification names (Alipay's app_id, WeChat's Wechatpay-Serial), or the only one."""
-        app_id = raw.form.get("app_id")
-        serial = raw.headers.get("wechatpay-serial")
-        named = [c for c in candidates if (app_id and c.app_id == app_id)
-                 or (serial and c.wechat_public_key_id == serial)]
-        if len(named) == 1:
-            return named[0]
-        return candidates[0] if len(candidates) == 1 else None
+    def router(self, payment_type: str) -> NotificationRouter:
+        """How the type's notifications find their payment."""
+        router = self.routers.get(payment_type)
+        if router is not None:
+            return router
+        gateway = self.gateways.get(payment_type)
+        if gateway is None or not hasattr(gateway, "route"):
+            raise GatewayNotAvailable(
+                f"paycore has no {payment_type} gateway configured, so it cannot accept its notifications",
+                payment_type=payment_type)
+        routing: NotificationRouter = gateway  # type: ignore[assignment]  # a gateway that routes for itself
+        return routing
 
 
 class ConfigGatewayRegistry(StaticGatewayRegistry):
@@ -47,6 +57,10 @@ class ConfigGatewayRegistry(StaticGatewayRegistry):
                  gateways: dict[str, Gateway] | None = None) -> None:
         super().__init__(gateways)
         self.factories = dict(factories)
+        if "alipay" in self.factories:
+            self.routers["alipay"] = AlipayNotificationRouter()
+        if "wechat" in self.factories:
+            self.routers["wechat"] = WeChatNotificationRouter(self.for_config)
         self._built: dict[int, tuple[PaymentConfig, Gateway]] = {}  # config_id → (the config, its gateway)
 
     def for_config(self, config: PaymentConfig) -> Gateway:

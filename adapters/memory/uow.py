@@ -123,9 +123,19 @@ class MemoryConfigs:
     def __init__(self, store: MemoryStore, staged: list[Write]) -> None:
         self._store, self._staged = store, staged
 
-    async def get(self, config_id: int) -> PaymentConfig | None:
+    async def get(self, config_id: int, include_deleted: bool = False) -> PaymentConfig | None:
         """The config or None."""
-        return self._store.configs.get(config_id)
+        found = self._store.configs.get(config_id)
+        if found is None and include_deleted:
+            found = self._store.deleted_configs.get(config_id)
+        return found
+
+    async def by_key(self, payment_type: str, key_ids: Sequence[str], limit: int = 20) -> Sequence[PaymentConfig]:
+        """Configs of the type trusting one of the key ids, deleted ones too, newest first."""
+        every = {**self._store.configs, **self._store.deleted_configs}
+        wanted = set(key_ids)
+        return [every[k] for k in sorted(every, reverse=True)
+                if every[k].payment_type == payment_type and wanted & set(every[k].key_ids)][:limit]
 
     async def get_default(self, payment_type: str) -> PaymentConfig | None:
         """The type's default."""

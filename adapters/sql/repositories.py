@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.sql.errors import storage_errors
 from adapters.sql.payments import SqlPayments
-from adapters.sql.tables import api_key, idempotency_key, payment_config
+from adapters.sql.tables import api_key, config_key, idempotency_key, payment_config
 from application.ports import SECRET_FIELDS, ApiKey, IdempotencyRecord, PaymentConfig
 
 __all__ = ["SqlApiKeys", "SqlConfigs", "SqlIdempotency", "SqlPayments"]
@@ -23,6 +23,8 @@ PRESENT = "0"  # del_flag of a config that is not deleted
 DELETED = "2"
 # Built once (SQLAlchemy memoises their cache keys): these run on every request.
 CONFIG_BY_ID = sa.select(payment_config).where(C.config_id == sa.bindparam("value"), C.del_flag == PRESENT)
+ANY_CONFIG_BY_ID = sa.select(payment_config).where(C.config_id == sa.bindparam("value"))
+K = config_key.c
 DEFAULT_CONFIG = sa.select(payment_config).where(C.default_for == sa.bindparam("value"), C.del_flag == PRESENT)
 KEY_BY_ID = sa.select(api_key).where(api_key.c.key_id == sa.bindparam("key_id"))
 
@@ -42,7 +44,7 @@ def _config_from_row(row: RowMapping) -> PaymentConfig:
         config_id=row["config_id"], payment_type=row["payment_type"], config_name=row["config_name"],
         is_sandbox=row["is_sandbox"] == "1", is_default=row["default_for"] is not None, enabled=row["status"] == "0",
         create_time=row["create_time"], update_time=row["update_time"],
-        sealed={name: row[name] for name in SECRET_FIELDS if row[name]},
+        sealed={name: row[name] for name in SECRET_FIELDS if row[name]}, key_ids=tuple(row["key_ids"].split()),
         **{name: row[name] for name in _CLEAR_TEXT}, **{name: row[name] or "" for name in _NULLABLE_TEXT},
     )
 
@@ -53,10 +55,16 @@ def _config_values(config: PaymentConfig) -> dict[str, Any]:
         "is_sandbox": _flag(config.is_sandbox), "is_default": _flag(config.is_default),
         "default_for": config.payment_type if config.is_default else None,
         "status": "0" if config.enabled else "1", "create_time": config.create_time,
+        "key_ids": " ".join(_key_ids(config)),
         "update_time": config.update_time or datetime.now(UTC),
         **{name: config.sealed.get(name) for name in SECRET_FIELDS},
         **{name: getattr(config, name) for name in _CLEAR_TEXT + _NULLABLE_TEXT},
     }
+
+
+def _key_ids(config: PaymentConfig) -> list[str]:
+    """The config's distinct key ids, in order; each fits the index's column."""
+    return [k for k in dict.fromkeys(config.key_ids) if k and len(k) <= 100 and not any(c.isspace() for c in k)]
 
 
 class SqlConfigs:
@@ -65,9 +73,21 @@ class SqlConfigs:
     def __init__(self, conn: AsyncConnection) -> None:
         self._conn = conn
 
-    async def get(self, config_id: int) -> PaymentConfig | None:
-        """A config that is not deleted, or None."""
-        return await self._one(CONFIG_BY_ID, config_id)
+    async def get(self, config_id: int, include_deleted: bool = False) -> PaymentConfig | None:
+        """A config that is not deleted (or, with include_deleted, any), or None."""
+        return await self._one(ANY_CONFIG_BY_ID if include_deleted else CONFIG_BY_ID, config_id)
+
+    async def by_key(self, payment_type: str, key_ids: Sequence[str], limit: int = 20) -> Sequence[PaymentConfig]:
+        """Configs of the type trusting one of the key ids, deleted and disabled ones too, newest first."""
+        if not key_ids:
+            return []
+        query = (sa.select(payment_config).join(config_key, K.config_id == C.config_id)
+                 .where(K.payment_type == payment_type, K.key_id.in_(list(key_ids)))
+                 .order_by(C.config_id.desc()).limit(limit))
+        with storage_errors("finding payment configs by provider key"):
+            rows = (await self._conn.execute(query)).mappings().all()
+        found = {row["config_id"]: _config_from_row(row) for row in rows}  # a config may match two ids
+        return list(found.values())
 
     async def get_default(self, payment_type: str) -> PaymentConfig | None:
         """The type's live default, or None."""
@@ -80,8 +100,9 @@ class SqlConfigs:
         with storage_errors(f"adding a {config.payment_type} config"):
             await self._demote_default(config, 0)
             result = await self._conn.execute(sa.insert(payment_config).values(**values))
-        key = result.inserted_primary_key
-        assert key is not None
+            key = result.inserted_primary_key
+            assert key is not None
+            await self._index_keys(config, int(key[0]))
         return dataclasses.replace(config, config_id=int(key[0]), create_time=values["create_time"],
                                    update_time=values["update_time"])
 
@@ -96,6 +117,7 @@ class SqlConfigs:
                 return
             await self._demote_default(config, config.config_id)
             await self._conn.execute(sa.update(payment_config).where(*live).values(**values))
+            await self._index_keys(config, config.config_id)
 
     async def delete(self, config_id: int, by: str) -> bool:
         """Soft-delete; it stops being the default."""
@@ -119,6 +141,12 @@ class SqlConfigs:
         values = {name: sealed.get(name) for name in SECRET_FIELDS}
         with storage_errors(f"re-sealing config {config_id}"):
             await self._conn.execute(sa.update(payment_config).where(C.config_id == config_id).values(**values))
+
+    async def _index_keys(self, config: PaymentConfig, config_id: int) -> None:
+        await self._conn.execute(sa.delete(config_key).where(K.config_id == config_id))
+        rows = [{"payment_type": config.payment_type, "key_id": k, "config_id": config_id} for k in _key_ids(config)]
+        if rows:
+            await self._conn.execute(sa.insert(config_key), rows)
 
     async def _demote_default(self, config: PaymentConfig, config_id: int) -> None:
         if config.is_default:

@@ -91,7 +91,21 @@ payment_config = sa.Table(
     # default_for = payment_type while the config is the live default, else NULL; NULLs never
     # collide in a unique index on SQLite, PostgreSQL and MySQL/MariaDB alike.
     sa.Column("default_for", sa.String(20), nullable=True),
+    # The provider key ids the config trusts, space-separated (migration 0005); indexed in paycore_config_key.
+    sa.Column("key_ids", sa.String(1000), nullable=False, server_default=""),
     sa.Index("uk_default_for", "default_for", unique=True),
+    **MYSQL,
+)
+
+# Which configs trust which provider key (a WeChat public key id or platform certificate serial): a notification
+# finds its candidate configs by the key that signed it in one indexed lookup, however many configs there are.
+config_key = sa.Table(
+    "paycore_config_key",
+    metadata,
+    sa.Column("payment_type", sa.String(20), nullable=False),
+    sa.Column("key_id", sa.String(100), nullable=False),
+    sa.Column("config_id", sa.BigInteger(), nullable=False),
+    sa.PrimaryKeyConstraint("payment_type", "key_id", "config_id", name="pk_config_key"),
     **MYSQL,
 )
 

@@ -28,6 +28,7 @@ def full_config(name: str = "main", payment_type: str = "alipay", *, is_default:
         private_cert_path=f"/etc/paycore/{tag}/apiclient_key.pem", wechat_public_key=f"PUB_KEY_{tag}",
         wechat_public_key_id=f"PUB_KEY_ID_0114{tag}",
         wechat_platform_cert=f"-----BEGIN CERTIFICATE-----\n{tag}\n-----END CERTIFICATE-----\n",
+        key_ids=(f"PUB_KEY_ID_0114{tag}", f"5157F09E{tag}".upper()),
         remark=f"论文润色 {tag}", create_by=f"admin-{tag}", update_by=f"operator-{tag}",
         create_time=at(0), update_time=at(1),
         sealed={"private_key": f"pc1:k1:{tag}-private", "api_key": f"pc1:k1:{tag}-api",

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from adapters.gateways.alipay.credentials import AlipayCredentials
 from adapters.gateways.alipay.signing import BadSignature, notify_sign_content, verify_rsa2
 from adapters.gateways.alipay.translate import notification_update
 from application.errors import NotificationRejected
+from application.ports import NotificationRoute, PaymentConfig, RawNotification
 from domain.updates import ProviderUpdate
 
 CHARSETS = ("utf-8", "gbk", "gb2312")
@@ -45,3 +46,21 @@ def _verified(form: Mapping[str, str], credentials: AlipayCredentials) -> Provid
         return notification_update(form, credentials.app_id)
     except (KeyError, ValueError) as e:
         raise NotificationRejected("malformed", f"the notification lacks or garbles {e}") from e
+
+
+class AlipayNotificationRouter:
+    """NotificationRouter for Alipay: the form names its order in clear (out_trade_no, refunds included); the
+    payment of that order names the config whose Alipay public key must verify it."""
+
+    def route(self, raw: RawNotification) -> NotificationRoute:
+        """The out_trade_no the form names, unverified."""
+        order_no = raw.form.get("out_trade_no")
+        if not order_no:
+            raise NotificationRejected("malformed", "the notification names no out_trade_no")
+        return NotificationRoute(order_no=order_no)
+
+    async def order_of(self, raw: RawNotification, candidates: Sequence[PaymentConfig]) -> str:
+        """The out_trade_no (an Alipay notification never routes by key)."""
+        order_no = self.route(raw).order_no
+        assert order_no is not None
+        return order_no

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -46,36 +47,30 @@ class CallbackVerifier:
         self._now = now
 
     def open(self, headers: Mapping[str, str], body: bytes) -> Notice:
-        """The verified, decrypted callback; NotificationRejected(reason) at the first thing wrong."""
-        key = self._check_headers(headers)
+        """The verified, decrypted callback of this merchant and app; NotificationRejected at the first thing wrong."""
+        notice = self.open_unchecked(headers, body)
+        self._check_origin(notice.event, notice.resource)
+        return notice
+
+    def open_unchecked(self, headers: Mapping[str, str], body: bytes) -> Notice:
+        """The callback verified with the key its serial names and decrypted with this APIv3 key, but its merchant
+        and app not yet compared with these credentials (routing: the order inside decides whose it is)."""
+        now = self._now()
+        serial = check_headers(headers, now)
+        key = self._keys.find(serial, now)
+        if key is None:  # never fetch certificates for a serial someone else chose
+            raise NotificationRejected("unknown_serial", f"serial {serial[:64]!r} is not configured or not valid now")
         self._verify(key, headers, body)
         event = _json_object(body, "malformed", "the callback body is not a JSON object")
-        resource = self._decrypt(event)
-        self._check_origin(event, resource)
-        return Notice(event, resource)
+        return Notice(event, self._decrypt(event))
 
-    def _check_headers(self, headers: Mapping[str, str]) -> rsa.RSAPublicKey:
-        """Everything decidable without a key or the network; the key the serial names."""
-        missing = [name for name in HEADERS if not headers.get(name)]
-        if missing:
-            raise NotificationRejected("malformed", f"the callback lacks {', '.join(missing)}")
-        signature_type = headers["wechatpay-signature-type"]
-        if signature_type != SIGNATURE_TYPE:
-            raise NotificationRejected("unsupported_signature_type", f"signature type {signature_type!r}")
-        if headers["wechatpay-signature"].startswith(PROBE_PREFIX):
-            raise NotificationRejected("signature_probe", "a WeChat signature probe, refused as asked")
-        now = self._now()
-        key = self._keys.find(headers["wechatpay-serial"], now)
-        if key is None:  # never fetch certificates for a serial someone else chose
-            serial = headers["wechatpay-serial"][:64]
-            raise NotificationRejected("unknown_serial", f"serial {serial!r} is not configured or not valid now")
-        timestamp = headers["wechatpay-timestamp"]
-        if not timestamp.isascii() or not timestamp.isdigit() or len(timestamp) > 12:
-            raise NotificationRejected("malformed", "the callback timestamp is not a number of seconds")
-        skew = abs(now.timestamp() - int(timestamp))
-        if skew > MAX_SKEW.total_seconds():
-            raise NotificationRejected("stale_timestamp", f"the callback timestamp is {skew:.0f} s off")
-        return key
+    def identity(self, serial: str) -> tuple[int, bytes] | None:
+        """What decides whether a callback opens: the public numbers of the key the serial names and a digest of
+        the APIv3 key (never the key itself); None when no key of these credentials has that serial."""
+        key = self._keys.find(serial, self._now())
+        if key is None:
+            return None
+        return key.public_numbers().n, hashlib.sha256(self._credentials.api_v3_key.encode()).digest()
 
     def _verify(self, key: rsa.RSAPublicKey, headers: Mapping[str, str], body: bytes) -> None:
         message = f"{headers['wechatpay-timestamp']}\n{headers['wechatpay-nonce']}\n".encode() + body + b"\n"
@@ -106,6 +101,28 @@ class CallbackVerifier:
         needs_appid = str(event.get("event_type", "")).startswith("TRANSACTION.")
         if (needs_appid or "appid" in resource) and resource.get("appid") != self._credentials.appid:
             raise NotificationRejected("app_id_mismatch", "the callback is for another app")
+
+
+def check_headers(headers: Mapping[str, str], now: datetime) -> str:
+    """Everything decidable without a key, a lookup or the network; the serial the callback names."""
+    missing = [name for name in HEADERS if not headers.get(name)]
+    if missing:
+        raise NotificationRejected("malformed", f"the callback lacks {', '.join(missing)}")
+    signature_type = headers["wechatpay-signature-type"]
+    if signature_type != SIGNATURE_TYPE:
+        raise NotificationRejected("unsupported_signature_type", f"signature type {signature_type!r}")
+    if headers["wechatpay-signature"].startswith(PROBE_PREFIX):
+        raise NotificationRejected("signature_probe", "a WeChat signature probe, refused as asked")
+    timestamp = headers["wechatpay-timestamp"]
+    if not timestamp.isascii() or not timestamp.isdigit() or len(timestamp) > 12:
+        raise NotificationRejected("malformed", "the callback timestamp is not a number of seconds")
+    skew = abs(now.timestamp() - int(timestamp))
+    if skew > MAX_SKEW.total_seconds():
+        raise NotificationRejected("stale_timestamp", f"the callback timestamp is {skew:.0f} s off")
+    serial = headers["wechatpay-serial"]
+    if len(serial) > 100 or not serial.isascii() or not serial.isprintable():
+        raise NotificationRejected("unknown_serial", "the callback serial is not one WeChat could have sent")
+    return serial
 
 
 def _json_object(data: bytes, reason: str, message: str) -> dict[str, Any]:

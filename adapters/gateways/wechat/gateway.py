@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 
 from adapters.gateways.wechat import orders
 from adapters.gateways.wechat.bill import checked_bill, download_path
-from adapters.gateways.wechat.callbacks import CallbackVerifier
+from adapters.gateways.wechat.callbacks import CallbackVerifier, Notice
 from adapters.gateways.wechat.client import WeChatClient
 from adapters.gateways.wechat.credentials import WeChatCredentials
 from adapters.gateways.wechat.jsapi import pay_params
@@ -116,6 +116,14 @@ class WeChatGateway(Gateway):
         except WireError as e:
             raise NotificationRejected("malformed", f"the {event_type} callback is malformed: {e}") from e
         raise NotificationRejected("unsupported_event", f"paycore does not handle {str(event_type)[:64]!r}")
+
+    def open_callback(self, raw: RawNotification) -> Notice:
+        """A callback verified and decrypted with this config's keys, its merchant and app not yet checked."""
+        return self._callbacks.open_unchecked(raw.headers, raw.body)
+
+    def callback_identity(self, serial: str) -> tuple[int, bytes] | None:
+        """Which keys would open a callback naming this serial (equal for configs sharing them), or None."""
+        return self._callbacks.identity(serial)
 
     async def download_bill(self, bill_date: date) -> bytes:
         """The day's trade bill (all trades), ungzipped, once its SHA1 matches WeChat's hash_value."""
