@@ -25,6 +25,7 @@ class MerchantIn(msgspec.Struct):
     merchant_serial_no: str
     api_v3_key: str
     mode: Mode = Mode.PUBLIC_KEY
+    more_appids: list[str] = msgspec.field(default_factory=list)  # other apps bound to the merchant
 
 
 class PayIn(msgspec.Struct):
@@ -49,10 +50,11 @@ class FaultsIn(msgspec.Struct):
     seconds: float = 3.0
 
 
-def merchant_json(wechat: WeChatEmulator, mchid: str) -> dict[str, str]:
+def merchant_json(wechat: WeChatEmulator, mchid: str) -> dict[str, Any]:
     """A merchant as the control API shows it (never its APIv3 key)."""
     m = wechat.store.merchants[mchid]
-    return {"mchid": m.mchid, "appid": m.appid, "merchant_serial_no": m.serial_no, "mode": m.mode.value}
+    return {"mchid": m.mchid, "appid": m.appid, "merchant_serial_no": m.serial_no, "mode": m.mode.value,
+            "more_appids": sorted(m.more_appids)}
 
 
 def order_json(wechat: WeChatEmulator, order: Order) -> dict[str, Any]:
@@ -93,11 +95,12 @@ def conflict(e: ApiError) -> HTTPException:
 
 
 @post("/merchants", status_code=201)
-async def register_merchant(data: JSONBody[MerchantIn], wechat: WeChat) -> dict[str, str]:
+async def register_merchant(data: JSONBody[MerchantIn], wechat: WeChat) -> dict[str, Any]:
     """Know a merchant by its API key's public half, its serial and its APIv3 key."""
     try:
         wechat.register_merchant(
-            data.mchid, data.appid, data.merchant_public_key, data.merchant_serial_no, data.api_v3_key, data.mode
+            data.mchid, data.appid, data.merchant_public_key, data.merchant_serial_no, data.api_v3_key, data.mode,
+            tuple(data.more_appids),
         )
     except ValueError as e:
         raise ClientException(f"cannot register the merchant: {e}") from e
@@ -105,7 +108,7 @@ async def register_merchant(data: JSONBody[MerchantIn], wechat: WeChat) -> dict[
 
 
 @get("/merchants")
-async def list_merchants(wechat: WeChat) -> list[dict[str, str]]:
+async def list_merchants(wechat: WeChat) -> list[dict[str, Any]]:
     """The registered merchants."""
     return [merchant_json(wechat, mchid) for mchid in wechat.store.merchants]
 

@@ -65,6 +65,11 @@ class Merchant:
     serial_no: str
     api_v3_key: str
     mode: Mode = Mode.PUBLIC_KEY
+    more_appids: frozenset[str] = frozenset()  # further apps bound to the merchant (mini program, website, ...)
+
+    def binds(self, appid: str) -> bool:
+        """Whether the merchant may take orders for this appid (WeChat's APPID_MCHID_NOT_MATCH otherwise)."""
+        return appid == self.appid or appid in self.more_appids
 
 
 @dataclass

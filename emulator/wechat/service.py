@@ -39,14 +39,15 @@ class WeChatEmulator:
 
     def register_merchant(
         self, mchid: str, appid: str, public_key_text: str, serial_no: str, api_v3_key: str,
-        mode: Mode = Mode.PUBLIC_KEY,
+        mode: Mode = Mode.PUBLIC_KEY, more_appids: tuple[str, ...] = (),
     ) -> Merchant:
         """Know a merchant by its API key's public half; raises ValueError for what WeChat would not accept."""
         if not mchid.strip() or not appid.strip() or not serial_no.strip():
             raise ValueError("mchid, appid and merchant_serial_no are required")
         if len(api_v3_key.encode("utf-8")) != API_V3_KEY_LENGTH:
             raise ValueError("api_v3_key must be 32 bytes")
-        merchant = Merchant(mchid, appid, load_public_key(public_key_text), serial_no, api_v3_key, Mode(mode))
+        merchant = Merchant(mchid, appid, load_public_key(public_key_text), serial_no, api_v3_key, Mode(mode),
+                            frozenset(a for a in more_appids if a.strip()))
         self.store.merchants[mchid] = merchant
         return merchant
 
@@ -89,7 +90,7 @@ class WeChatEmulator:
 
     def callback(
         self, order: Order, refund: Refund | None = None, *, event_id: str = "", tamper_ciphertext: bool = False,
-        wrong_amount: bool = False,
+        wrong_amount: bool = False, appid: str = "",
     ) -> Callback:
         """A fresh, unsigned callback of the payment (or of the refund when given)."""
         merchant = self.store.merchants[order.mchid]
@@ -99,6 +100,8 @@ class WeChatEmulator:
             event, resource = REFUND_EVENTS[refund.status], views.refund_resource(order, refund)
         if wrong_amount:
             resource["amount"]["total"] += 100
+        if appid and refund is None:  # refund resources carry no appid
+            resource["appid"] = appid
         return callbacks.build(
             event, resource, merchant.api_v3_key, self.clock(), event_id=event_id, tamper_ciphertext=tamper_ciphertext
         )

@@ -35,7 +35,7 @@ def create(wechat: WeChatEmulator, merchant: Merchant, call: Call, trade_type: s
     body = call.body
     appid, mchid = text(body, "appid", 32), text(body, "mchid", 32)
     same_merchant(merchant, mchid)
-    if appid != merchant.appid:
+    if not merchant.binds(appid):
         raise ApiError(400, "APPID_MCHID_NOT_MATCH", "appid和mch_id不匹配")
     out_trade_no, description = text(body, "out_trade_no", 32), text(body, "description", 127)
     if not _OUT_TRADE_NO.fullmatch(out_trade_no):

@@ -25,6 +25,7 @@ class Variant(StrEnum):
     PROBE = "probe"
     UNDECRYPTABLE = "undecryptable"
     WRONG_AMOUNT = "wrong_amount"
+    WRONG_APP = "wrong_app"  # another app's: one bound to the same merchant if there is one, correctly signed
 
 
 class NothingToSend(LookupError):
@@ -45,8 +46,11 @@ def build(
         if last is None:
             raise NothingToSend("no callback of this order or refund was sent yet")
         return last, wechat.sign(merchant, last.body)
+    other_app = next(iter(sorted(merchant.more_appids - {order.appid})), "") or (
+        merchant.appid if merchant.appid != order.appid else "wx0000000000000000")
     callback = wechat.callback(
-        order, refund, tamper_ciphertext=variant is Variant.UNDECRYPTABLE, wrong_amount=variant is Variant.WRONG_AMOUNT
+        order, refund, tamper_ciphertext=variant is Variant.UNDECRYPTABLE, wrong_amount=variant is Variant.WRONG_AMOUNT,
+        appid=other_app if variant is Variant.WRONG_APP else "",
     )
     headers = wechat.sign(merchant, callback.body, age=STALE_SECONDS if variant is Variant.STALE else 0)
     if variant is Variant.WRONG_SERIAL:

@@ -207,9 +207,9 @@ async def alipay_config(container: Container, emulator_url: str, app_id: str, se
 
 
 @asynccontextmanager
-async def live_alipay(tmp_path: Path) -> AsyncIterator[Live]:
-    """A migrated SQLite database, paycore and the emulator served, two configs registered at both ends."""
-    url = f"sqlite+aiosqlite:///{tmp_path / 'alipay-e2e.db'}"
+async def live_alipay(tmp_path: Path, database_url: str | None = None) -> AsyncIterator[Live]:
+    """A migrated database (SQLite unless one is given), paycore and the emulator served, two configs at both ends."""
+    url = database_url or f"sqlite+aiosqlite:///{tmp_path / 'alipay-e2e.db'}"  # a given one is migrated and empty
     await upgrade_async(url)
     paycore_sock, emulator_sock = bound_socket(), bound_socket()
     paycore_url, emulator_url = url_of(paycore_sock), url_of(emulator_sock)

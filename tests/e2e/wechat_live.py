@@ -159,9 +159,9 @@ async def wechat_config(container: Container, wechat: WeChatEmulator, emulator_u
 
 
 @asynccontextmanager
-async def live_wechat(tmp_path: Path) -> AsyncIterator[WeChatLive]:
-    """A migrated SQLite database, paycore and the emulator served, two merchants registered at both ends."""
-    url = f"sqlite+aiosqlite:///{tmp_path / 'wechat-e2e.db'}"
+async def live_wechat(tmp_path: Path, database_url: str | None = None) -> AsyncIterator[WeChatLive]:
+    """A migrated database (SQLite unless given), paycore and the emulator served, two merchants at both ends."""
+    url = database_url or f"sqlite+aiosqlite:///{tmp_path / 'wechat-e2e.db'}"  # a given one is migrated and empty
     await upgrade_async(url)
     paycore_sock, emulator_sock = bound_socket(), bound_socket()
     paycore_url, emulator_url = url_of(paycore_sock), url_of(emulator_sock)

@@ -118,4 +118,4 @@ async def test_merchant_registration_refuses_an_api_v3_key_that_is_not_32_bytes(
     assert "32 bytes" in response.text
     listed = (await wechat.http.get("/_control/wechat/merchants")).json()
     assert listed == [{"mchid": MCHID, "appid": "wxd678efh567hg6787", "merchant_serial_no": SERIAL_NO,
-                       "mode": "public_key"}]
+                       "mode": "public_key", "more_appids": []}]
