@@ -11,6 +11,9 @@ from alembic.migration import MigrationContext
 from adapters.sql.engine import make_engine
 from adapters.sql.migrate import downgrade_async, revisions, upgrade_async
 from adapters.sql.tables import metadata
+from tests.conftest import run_on
+from tests.integration.wechat.wire import CERT_SERIAL, certificate
+from tests.rsa_keys import key_pair
 
 
 async def table_names(url: str) -> set[str]:
@@ -50,3 +53,32 @@ async def test_every_revision_upgrades_downgrades_one_step_and_upgrades_again(bl
 
 async def test_the_migrated_schema_matches_the_tables_of_the_code(database_url: str) -> None:
     assert await schema_differences(database_url) == []
+
+
+async def test_0005_indexes_the_keys_of_the_wechat_configs_already_stored(blank_database_url: str) -> None:
+    url = blank_database_url
+    await upgrade_async(url, "0004")
+    cert = certificate(key_pair(1).public_pem, key_pair(1).pkcs1_pem)
+    rows = [("wechat", "shop", "PUB_KEY_ID_0114", ""), ("wechat", "old", "", cert),
+            ("wechat", "both", "PUB_KEY_ID_0114", cert), ("alipay", "pc", "", "")]
+    configs = sa.table("ai_write_payment_config", sa.column("payment_type"), sa.column("config_name"),
+                       sa.column("wechat_public_key_id"), sa.column("wechat_platform_cert"))
+    await run_on(url, sa.insert(configs).values([dict(zip(("payment_type", "config_name", "wechat_public_key_id",
+                                                           "wechat_platform_cert"), r, strict=True)) for r in rows]))
+
+    await upgrade_async(url, "0005")
+
+    engine = make_engine(url)
+    try:
+        async with engine.connect() as conn:
+            index = (await conn.execute(sa.text(
+                "SELECT c.config_name, k.key_id FROM paycore_config_key k JOIN ai_write_payment_config c "
+                "ON c.config_id = k.config_id ORDER BY c.config_name, k.key_id"))).all()
+            stored: dict[str, str] = dict((await conn.execute(sa.text(
+                "SELECT config_name, key_ids FROM ai_write_payment_config"))).all())
+    finally:
+        await engine.dispose()
+    serial = format(CERT_SERIAL, "X")
+    assert [tuple(r) for r in index] == [("both", serial), ("both", "PUB_KEY_ID_0114"), ("old", serial),
+                                         ("shop", "PUB_KEY_ID_0114")]
+    assert stored == {"shop": "PUB_KEY_ID_0114", "old": serial, "both": f"PUB_KEY_ID_0114 {serial}", "pc": ""}
