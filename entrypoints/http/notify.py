@@ -52,7 +52,7 @@ def _alipay_answer(acknowledged: bool) -> Response[str]:
 
 @post("/v1/notify/alipay", status_code=200, include_in_schema=True, tags=["notifications"])
 async def alipay_notify(request: Request[Any, Any, Any]) -> Response[str]:
-    """Alipay's asynchronous notification (the config is found by app_id)."""
+    """Alipay's asynchronous notification for any config: routed by its out_trade_no to the payment's config."""
     acknowledged, _ = await _handle(request, "alipay", None)
     return _alipay_answer(acknowledged)
 
@@ -77,7 +77,7 @@ _RETRYABLE = {"service_unavailable", "concurrent_update", "provider_unavailable"
 
 @post("/v1/notify/wechat", status_code=200, tags=["notifications"])
 async def wechat_notify(request: Request[Any, Any, Any]) -> Response[Any]:
-    """WeChat Pay v3 callbacks (the config is found by Wechatpay-Serial)."""
+    """WeChat Pay v3 callbacks for any config: opened with the key its serial names, routed by the order inside."""
     return _wechat_answer(*await _handle(request, "wechat", None))
 
 
