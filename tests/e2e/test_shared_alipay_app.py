@@ -13,7 +13,9 @@ from typing import Any
 
 import httpx
 import pytest
+import sqlalchemy as sa
 
+from adapters.sql.tables import notification_log
 from application.ports import PaymentConfig
 from tests.conftest import migrated_database
 from tests.e2e.alipay_live import APP_ID, SELLER_ID, Live, alipay_config, live_alipay
@@ -143,3 +145,19 @@ async def test_a_notification_of_a_known_order_under_another_app_or_seller_is_re
     reason = "app_id_mismatch" if variant == "wrong_app" else "seller_mismatch"
     assert (await outcomes(live, "WRONGAPP01"))[-1] == ("rejected", reason, twin.config_id)
     assert await live.events("WRONGAPP01") == before
+
+
+@pytest.mark.parametrize("out_trade_no", ["T" * 65, "T2026\x001124", "T2026'; --", "订单2026"],
+                         ids=["too_long", "nul", "quote", "not_ascii"])
+async def test_a_notification_naming_an_order_number_paycore_cannot_have_made_is_refused_cleanly(
+        live: Live, out_trade_no: str) -> None:
+    form = signed_form(key_pair(1).pkcs1_pem, paid_fields(out_trade_no, app_id=APP_ID, seller_id=SELLER_ID))
+
+    answer = await post_form(live, "/v1/notify/alipay", form)
+
+    assert (answer.status_code, answer.text) == (200, "fail")
+    async with live.container.engine().connect() as conn:
+        last = (await conn.execute(sa.select(notification_log).order_by(notification_log.c.id.desc()))).mappings()
+        record = last.first()
+    assert record is not None
+    assert (record["outcome"], record["reason"], record["order_no"]) == ("rejected", "unknown_order", None)
