@@ -130,8 +130,11 @@ async def test_what_each_variant_gets_wrong(wechat: WeChatEnv, callbacks: Callba
         Variant.PROBE: (True, False, True, True, 100),
         Variant.UNDECRYPTABLE: (True, True, True, False, None),
         Variant.WRONG_AMOUNT: (True, True, True, False, 200),
+        Variant.WRONG_APP: (True, True, True, False, 100),
     }
     assert (fresh, signature_ok, serial_ok, probe, total) == expected[variant]
+    if total is not None:  # another app's callback names another appid, correctly encrypted and signed
+        assert (sent.resource()["appid"] != first.resource()["appid"]) is (variant is Variant.WRONG_APP)
     assert (sent.json["id"] == first.json["id"]) is (variant is Variant.DUPLICATE)
     if variant is Variant.STALE:
         assert 590 <= time.time() - stamp <= 660
