@@ -3,6 +3,7 @@ and log it whatever happens."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 
@@ -18,6 +19,8 @@ from application.ports import (
 )
 from domain.events import Source
 
+KEPT_BYTES = 8192  # of a rejected notification's body: anyone may post to the notify endpoints
+KEPT_HEADERS, KEPT_HEADER_CHARS = 64, 512
 # Anything else cannot be an order_no of ours (API.md: 6–32 of these; providers allow 64): refused before any lookup.
 _ORDER_NO = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
@@ -92,10 +95,19 @@ class HandleNotification:
 
     async def _log(self, payment_type: str, config: PaymentConfig | None, order_no: str | None, outcome: str,
                    reason: str | None, raw: RawNotification) -> None:
-        text = json.dumps({"headers": dict(raw.headers), "body": raw.body.decode("utf-8", "replace")},
-                          ensure_ascii=False)
         record = NotificationRecord(payment_type, config.config_id if config else None, order_no, outcome, reason,
-                                    text, self._clock.now())
+                                    logged_text(raw, whole=outcome != "rejected"), self._clock.now())
         async with self._uow() as uow:
             await uow.notifications.add(record)
             await uow.commit()
+
+
+def logged_text(raw: RawNotification, whole: bool) -> str:
+    """The notification as the log keeps it: whole once verified; a refused one (which anyone can post, at any
+    size) only as its first 8 KiB and a few headers, with its length and SHA-256 to recognise it."""
+    body = raw.body if whole else raw.body[:KEPT_BYTES]
+    headers = dict(raw.headers) if whole else {
+        k[:KEPT_HEADER_CHARS]: v[:KEPT_HEADER_CHARS] for k, v in list(raw.headers.items())[:KEPT_HEADERS]}
+    kept = {"headers": headers, "body": body.decode("utf-8", "replace"), "length": len(raw.body),
+            "sha256": hashlib.sha256(raw.body).hexdigest(), "truncated": len(body) < len(raw.body)}
+    return json.dumps(kept, ensure_ascii=False)

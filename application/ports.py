@@ -274,6 +274,9 @@ class NotificationLog(Protocol):
     async def for_order(self, order_no: str) -> Sequence[NotificationRecord]:
         """The records naming an order, oldest first."""
 
+    async def purge(self, received_before: datetime, limit: int) -> int:
+        """Delete up to `limit` of the oldest records received before that moment; how many went."""
+
 
 class Outbox(Protocol):
     """The webhook outbox: written with the journal, leased out to senders, in order per payment."""

@@ -26,6 +26,7 @@ from application.expire_payments import ExpirePayments
 from application.handle_notification import HandleNotification
 from application.manage_configs import ManageConfigs
 from application.ports import Gateway, PaymentConfig, SecretBox
+from application.prune_notifications import PruneNotificationLog
 from application.queries import PaymentQueries
 from application.refund_payment import RefundPayment
 from application.remind_expiring import RemindExpiring
@@ -113,6 +114,8 @@ class Container(containers.DeclarativeContainer):
     sync_refunds = providers.Singleton(SyncRefunds, uow, sync_refund, clock, settings.provided.sync_after_seconds,
                                        lease_seconds=settings.provided.worker_lease_seconds)
     remind_expiring = providers.Singleton(RemindExpiring, uow, clock, settings.provided.expiry_reminder_minutes)
+    prune_notifications = providers.Singleton(PruneNotificationLog, uow, clock,
+                                              settings.provided.notification_log_days)
 
 
 def build_container(settings: Settings, **overrides: Any) -> Container:

@@ -23,6 +23,7 @@ log = logging.getLogger("paycore.worker")
 Tick = Callable[[], Awaitable[int]]
 POLL_SECONDS = 1.0  # webhooks start within this (plus a send) of the change being committed
 SWEEP_SECONDS = 5.0  # how often the compensation jobs look for due rows when idle
+RETENTION_SECONDS = 3600.0  # how often the notification log is pruned when there is nothing to prune
 STOP_GRACE_SECONDS = 12.0  # lets an in-flight webhook (10 s timeout) finish and be recorded
 
 
@@ -126,5 +127,6 @@ def build_worker(container: Container, metrics: Metrics | None = None, poll_seco
     worker.add("sync", container.sync_unpaid().run_once, every=SWEEP_SECONDS)
     worker.add("refund_sync", container.sync_refunds().run_once, every=SWEEP_SECONDS)
     worker.add("reminders", container.remind_expiring().run_once, every=SWEEP_SECONDS)
+    worker.add("notification_log", container.prune_notifications().run_once, every=RETENTION_SECONDS)
     worker.on_stop(container.webhook_sender().aclose)
     return worker

@@ -293,6 +293,18 @@ class MemoryNotifications:
         """Records naming the order, oldest first."""
         return [r for r in self._store.notifications if r.order_no == order_no]
 
+    async def purge(self, received_before: datetime, limit: int) -> int:
+        """Stage the deletion of the oldest records received before the moment."""
+        doomed = [r for r in self._store.notifications if r.received_at < received_before][:limit]
+
+        def write(store: MemoryStore) -> None:  # the store may be a copy: records compare by value
+            for gone in doomed:
+                if gone in store.notifications:
+                    store.notifications.remove(gone)
+
+        self._staged.append(write)
+        return len(doomed)
+
 
 class MemoryUnitOfWork:
     """A unit of work over a MemoryStore: nothing is visible until commit, which applies all or nothing."""

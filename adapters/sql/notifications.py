@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -35,3 +36,13 @@ class SqlNotifications:
             rows = (await self._conn.execute(query)).mappings().all()
         return [NotificationRecord(r["payment_type"], r["config_id"], r["order_no"], r["outcome"], r["reason"],
                                    r["raw"], r["received_time"]) for r in rows]
+
+    async def purge(self, received_before: datetime, limit: int) -> int:
+        """Delete the oldest records received before the moment, at most `limit` (ids first: MySQL takes no
+        LIMIT in an IN subquery)."""
+        oldest = sa.select(N.id).where(N.received_time < received_before).order_by(N.id).limit(limit)
+        with storage_errors("pruning the notification log"):
+            ids = list((await self._conn.execute(oldest)).scalars())
+            if ids:
+                await self._conn.execute(sa.delete(notification_log).where(N.id.in_(ids)))
+        return len(ids)

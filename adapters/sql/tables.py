@@ -230,6 +230,7 @@ notification_log = sa.Table(
     sa.Column("raw", sa.Text(), nullable=False),  # headers and body as received
     sa.Column("received_time", UtcDateTime(), nullable=False),
     sa.Index("idx_notification_order_no", "order_no"),
+    sa.Index("idx_notification_received_time", "received_time"),  # retention (migration 0009)
     **MYSQL,
 )
 
