@@ -121,6 +121,14 @@ def handle_http(request: Request[Any, Any, Any], exc: HTTPException) -> Response
     return error_response(request, status, code, exc.detail or "bad request")
 
 
+def handle_too_deep(request: Request[Any, Any, Any], exc: RecursionError) -> Response[dict[str, Any]]:
+    """A request body nested past what the decoder follows (msgspec raises RecursionError): bad input, not a bug."""
+    log.warning("request.too_deep %s %s", request.method, request.url.path)
+    message = "the JSON body is nested too deeply; send the flat object the API documents"
+    return error_response(request, 400, "VALIDATION_ERROR", f"invalid request: body: {message}",
+                          {"fields": [{"key": "body", "message": message}]})
+
+
 def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
     """A bug: logged with its trace on our side, never shown to the caller."""
     log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
@@ -133,5 +141,6 @@ EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     dom.DomainError: handle_known,
     ValidationException: handle_validation,
     HTTPException: handle_http,
+    RecursionError: handle_too_deep,
     Exception: handle_unexpected,
 }
