@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from application.errors import ApplicationError, Forbidden, Unauthenticated
 from application.ports import ApiKey, Clock, SecretBox, UnitOfWorkFactory
+from application.webhook_addresses import WebhookAddressPolicy
 
 SCOPES = frozenset({"payments", "admin"})
 PREFIX = "pck_"
@@ -48,8 +49,10 @@ def allows(key: ApiKey, scope: str) -> bool:
 class ApiKeys:
     """The API key use cases."""
 
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, box: SecretBox) -> None:
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, box: SecretBox,
+                 addresses: WebhookAddressPolicy | None = None) -> None:
         self._uow, self._clock, self._box = uow, clock, box
+        self._addresses = addresses or WebhookAddressPolicy()
 
     async def issue(self, name: str, scope: str, webhook_url: str | None = None) -> IssuedKey:
         """Create a key; its token is `pck_<key id>_<secret>` and only the secret's hash is stored.
@@ -59,6 +62,8 @@ class ApiKeys:
         """
         if scope not in SCOPES:
             raise UnknownScope(f"scope must be one of {', '.join(sorted(SCOPES))}", field="scope")
+        if webhook_url:
+            self._addresses.check_url(webhook_url, "webhook_url")
         key_id, secret = secrets.token_hex(8), secrets.token_urlsafe(32)
         webhook_secret = f"whsec_{secrets.token_urlsafe(32)}"
         sealed = self._box.seal(webhook_secret, webhook_secret_context(key_id))

@@ -17,6 +17,7 @@ from application.errors import (
     UnsupportedPayMethod,
 )
 from application.ports import Clock, GatewayRegistry, IdempotencyRecord, UnitOfWork, UnitOfWorkFactory
+from application.webhook_addresses import WebhookAddressPolicy
 from domain.money import Money
 from domain.payment import Payment
 
@@ -74,12 +75,16 @@ class CreatePaymentResult:
 class CreatePayment:
     """The create-payment use case."""
 
-    def __init__(self, uow: UnitOfWorkFactory, gateways: GatewayRegistry, clock: Clock) -> None:
+    def __init__(self, uow: UnitOfWorkFactory, gateways: GatewayRegistry, clock: Clock,
+                 addresses: WebhookAddressPolicy | None = None) -> None:
         self._uow, self._gateways, self._clock = uow, gateways, clock
+        self._addresses = addresses or WebhookAddressPolicy()
 
     async def __call__(self, cmd: CreatePaymentCommand) -> CreatePaymentResult:
         """Create the payment, or answer a repeat of an earlier identical request."""
         _check_method(cmd)
+        if cmd.notify_url:
+            self._addresses.check_url(cmd.notify_url, "notify_url")
         async with self._uow() as uow:
             earlier = await _earlier_answer(uow, cmd)
             if earlier is not None:

@@ -33,6 +33,7 @@ from application.remind_expiring import RemindExpiring
 from application.secrets import StoredSecrets
 from application.sync_payment import SyncPayment, SyncRefund
 from application.sync_unpaid import SyncRefunds, SyncUnpaid
+from application.webhook_addresses import WebhookAddressPolicy
 from application.webhook_deliveries import WebhookDeliveries
 from entrypoints.settings import Settings, SettingsError
 from entrypoints.webhook_data import webhook_renderer
@@ -90,18 +91,19 @@ class Container(containers.DeclarativeContainer):
     gateways = providers.Singleton(gateway_registry, settings, secret_box)
     key_inspector = providers.Singleton(RsaKeyInspector)
 
+    webhook_addresses = providers.Singleton(WebhookAddressPolicy, settings.provided.webhook_allowed_hosts)
     apply_update = providers.Singleton(ApplyProviderUpdate, uow, clock)
-    create_payment = providers.Singleton(CreatePayment, uow, gateways, clock)
+    create_payment = providers.Singleton(CreatePayment, uow, gateways, clock, webhook_addresses)
     close_payment = providers.Singleton(ClosePayment, uow, gateways, clock, apply_update)
     refund_payment = providers.Singleton(RefundPayment, uow, gateways, clock, apply_update)
     sync_payment = providers.Singleton(SyncPayment, uow, gateways, apply_update)
     sync_refund = providers.Singleton(SyncRefund, uow, gateways, apply_update)
     queries = providers.Singleton(PaymentQueries, uow)
-    api_keys = providers.Singleton(ApiKeys, uow, clock, secret_box)
+    api_keys = providers.Singleton(ApiKeys, uow, clock, secret_box, webhook_addresses)
     configs = providers.Singleton(ManageConfigs, uow, secret_box, key_inspector, clock)
     stored_secrets = providers.Singleton(StoredSecrets, uow, secret_box)
     handle_notification = providers.Singleton(HandleNotification, uow, gateways, apply_update, clock)
-    webhook_sender = providers.Singleton(HttpxWebhookSender)
+    webhook_sender = providers.Singleton(HttpxWebhookSender, addresses=webhook_addresses)
     deliver_webhooks = providers.Singleton(
         DeliverWebhooks, uow, webhook_sender, clock, api_keys,
         providers.Singleton(webhook_renderer, settings.provided.public_url),

@@ -33,6 +33,7 @@ class Settings:
     provider_timeout: float = 10.0  # seconds for one call to Alipay or WeChat
     worker_lease_seconds: int = 60  # a worker's hold on a webhook or compensation row; a dead worker's runs out
     notification_log_days: int = 90  # the raw notification log keeps this many days; 0 keeps everything
+    webhook_allowed_hosts: tuple[str, ...] = ()  # host names or CIDRs webhooks may go to; empty: any allowed one
 
     @property
     def is_sqlite(self) -> bool:
@@ -71,6 +72,8 @@ def load_settings(environ: Mapping[str, str] | None = None, dotenv: Path | None 
         provider_timeout=float(_int(env, "PAYCORE_PROVIDER_TIMEOUT_SECONDS", 10)),
         worker_lease_seconds=_int(env, "PAYCORE_WORKER_LEASE_SECONDS", 60),
         notification_log_days=_int(env, "PAYCORE_NOTIFICATION_LOG_DAYS", 90, unit="days"),
+        webhook_allowed_hosts=tuple(h.strip() for h in env.get("PAYCORE_WEBHOOK_ALLOWED_HOSTS", "").split(",")
+                                    if h.strip()),
     )
 
 

@@ -14,6 +14,7 @@ from application import errors as app
 from application.api_keys import UnknownScope
 from application.config_validation import InvalidConfig, KeyPairMismatch
 from application.queries import InvalidCursor
+from application.webhook_addresses import RefusedWebhookAddress
 from application.webhook_deliveries import DeliveryNotFailed, DeliveryNotFound
 from domain import errors as dom
 from entrypoints.http.i18n import localise
@@ -45,6 +46,7 @@ ERRORS: dict[type[Exception], tuple[int, str]] = {
     KeyPairMismatch: (400, "KEY_PAIR_MISMATCH"),
     InvalidCursor: (400, "VALIDATION_ERROR"),
     UnknownScope: (400, "VALIDATION_ERROR"),
+    RefusedWebhookAddress: (400, "VALIDATION_ERROR"),
     DeliveryNotFound: (404, "DELIVERY_NOT_FOUND"),
     DeliveryNotFailed: (409, "DELIVERY_NOT_FAILED"),
     dom.InvalidAmount: (400, "VALIDATION_ERROR"),

@@ -27,3 +27,15 @@ async def test_json_nested_a_thousand_levels_deep_is_a_400_naming_the_body(
     error = answer.json()
     assert (error["code"], error["extra"]["fields"][0]["key"]) == ("VALIDATION_ERROR", "body")
     assert "body" in error["detail"]
+
+
+@pytest.mark.parametrize("url", ["http://169.254.169.254/latest/meta-data/", "http://0.0.0.0:8080/", "http://[::]/"])
+async def test_a_webhook_address_paycore_never_sends_to_is_refused_when_given(env: Env, url: str) -> None:
+    payment = await env.client.post("/v1/payments", json=order(notify_url=url), headers=env.auth())
+    key = await env.client.post("/v1/admin/api-keys", json={"name": "erp", "scope": "payments", "webhook_url": url},
+                                headers=env.auth(env.admin_key))
+
+    for answer, field in ((payment, "notify_url"), (key, "webhook_url")):
+        assert answer.status_code == 400, answer.text
+        assert (answer.json()["code"], answer.json()["extra"]["fields"][0]["key"]) == ("VALIDATION_ERROR", field)
+    assert (await env.client.get("/v1/payments/T20261124001", headers=env.auth())).status_code == 404

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
+from typing import Any
+
+import pytest
 
 from adapters.webhooks.sender import HttpxWebhookSender
+from application.webhook_addresses import WebhookAddressPolicy
 from tests.webhook_receiver import Receiver, receiving
 
 
@@ -49,3 +54,40 @@ async def test_a_malformed_url_is_returned_as_an_error() -> None:
     result = await HttpxWebhookSender().send("http://exa mple.com:99999/x", b"{}", {})
     assert result.status_code is None
     assert result.error is not None
+
+
+async def test_a_name_resolving_to_a_link_local_address_is_refused_without_a_request(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    async with receiving(Receiver([200])) as receiver:
+        port = receiver.url.split(":")[2].split("/")[0]
+        loop = asyncio.get_running_loop()
+
+        async def resolve(host: str, *args: Any, **kwargs: Any) -> list[Any]:
+            address = "169.254.169.254" if host == "metadata.shop.example" else "127.0.0.1"
+            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, int(port)))]
+        monkeypatch.setattr(loop, "getaddrinfo", resolve)  # the name "later resolves elsewhere"
+
+        result = await HttpxWebhookSender().send(f"http://metadata.shop.example:{port}/hook", b"{}", {})
+        assert receiver.requests == []
+    assert (result.status_code, result.snippet) == (None, "")
+    assert result.error is not None
+    assert result.error.startswith("refused: metadata.shop.example resolves to 169.254.169.254 is link-local")
+
+
+async def test_an_allow_list_refuses_a_host_outside_it_at_delivery() -> None:
+    async with receiving(Receiver([200])) as receiver:
+        sender = HttpxWebhookSender(addresses=WebhookAddressPolicy(["10.0.0.0/8"]))
+        refused = await sender.send(receiver.url.replace("127.0.0.1", "localhost"), b"{}", {})
+        allowed = await HttpxWebhookSender(addresses=WebhookAddressPolicy(["127.0.0.0/8"])).send(
+            receiver.url, b"{}", {})
+        assert len(receiver.requests) == 1
+    assert refused.error is not None
+    assert "PAYCORE_WEBHOOK_ALLOWED_HOSTS" in refused.error
+    assert allowed.status_code == 200
+
+
+async def test_a_name_that_does_not_resolve_is_an_error() -> None:
+    result = await HttpxWebhookSender().send("http://no-such-host.invalid/hook", b"{}", {})
+    assert result.status_code is None
+    assert result.error is not None
+    assert "does not resolve" in result.error

@@ -1,0 +1,103 @@
+"""Where paycore may send webhooks: never to link-local (cloud metadata), unspecified, multicast or broadcast
+addresses; only to listed hosts when `PAYCORE_WEBHOOK_ALLOWED_HOSTS` is set. Checked when an address is given
+and again, after DNS resolution, before each delivery (a name may later resolve elsewhere).
+
+Loopback and private ranges stay allowed by default: paycore is self-hosted, and the business system usually
+sits on the same private network.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Iterable, Sequence
+from urllib.parse import urlsplit
+
+from application.errors import ApplicationError
+
+IpAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+IpNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+_BROADCAST = ipaddress.IPv4Address("255.255.255.255")
+
+
+class RefusedWebhookAddress(ApplicationError):
+    """A webhook address paycore will not send to; `field` names where it was given."""
+
+    code = "VALIDATION_ERROR"
+
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(f"{field}: {reason}", field=field, fields=[{"key": field, "message": reason}])
+        self.reason = reason
+
+
+def forbidden_reason(address: IpAddress) -> str | None:
+    """Why paycore never sends to this address, or None."""
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    if address.is_link_local:
+        return f"{address} is link-local (cloud metadata services live there)"
+    if address.is_unspecified:
+        return f"{address} is the unspecified address"
+    if address.is_multicast:
+        return f"{address} is a multicast address"
+    if address == _BROADCAST:
+        return f"{address} is the broadcast address"
+    return None
+
+
+def _literal(host: str) -> IpAddress | None:
+    try:
+        return ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return None
+
+
+class WebhookAddressPolicy:
+    """The rules, with the operator's allow list: host names (exact, case-insensitive) and CIDRs."""
+
+    def __init__(self, allowed: Iterable[str] = ()) -> None:
+        self.names: set[str] = set()
+        self.networks: list[IpNetwork] = []
+        for entry in (e.strip() for e in allowed):
+            if not entry:
+                continue
+            try:
+                self.networks.append(ipaddress.ip_network(entry, strict=False))
+            except ValueError:
+                self.names.add(entry.lower().rstrip("."))
+
+    @property
+    def restricted(self) -> bool:
+        """Whether an allow list is set."""
+        return bool(self.names or self.networks)
+
+    def check_url(self, url: str, field: str) -> None:
+        """Refuse, naming the field, an address paycore would never send to (checked when it is given)."""
+        parts = urlsplit(url)
+        host = (parts.hostname or "").lower().rstrip(".")
+        if parts.scheme not in ("http", "https") or not host:
+            raise RefusedWebhookAddress(field, "must be an http:// or https:// URL with a host")
+        literal = _literal(host)
+        if literal is not None:
+            reason = forbidden_reason(literal)
+            if reason is not None:
+                raise RefusedWebhookAddress(field, f"paycore never sends webhooks there: {reason}")
+            if self.restricted and not self._listed_address(literal) and host not in self.names:
+                raise RefusedWebhookAddress(field, f"{host} is not in PAYCORE_WEBHOOK_ALLOWED_HOSTS")
+        elif self.restricted and host not in self.names and not self.networks:
+            raise RefusedWebhookAddress(field, f"{host} is not in PAYCORE_WEBHOOK_ALLOWED_HOSTS")
+
+    def delivery_refusal(self, host: str, addresses: Sequence[IpAddress]) -> str | None:
+        """Why a delivery to this host, resolved to these addresses, must not be made; None when it may."""
+        name = host.lower().rstrip(".").strip("[]")
+        if not addresses:
+            return f"{host} resolves to no address"
+        for address in addresses:
+            reason = forbidden_reason(address)
+            if reason is not None:
+                return f"{host} resolves to {reason}"
+        if self.restricted and name not in self.names and not all(self._listed_address(a) for a in addresses):
+            return f"{host} is not in PAYCORE_WEBHOOK_ALLOWED_HOSTS"
+        return None
+
+    def _listed_address(self, address: IpAddress) -> bool:
+        return any(address.version == net.version and address in net for net in self.networks)
