@@ -33,6 +33,9 @@ class Settings:
     provider_timeout: float = 10.0  # seconds for one call to Alipay or WeChat
     worker_lease_seconds: int = 60  # a worker's hold on a webhook or compensation row; a dead worker's runs out
     notification_log_days: int = 90  # the raw notification log keeps this many days; 0 keeps everything
+    failed_auth_per_minute: int = 20  # failed authentications per client address per minute; 0 turns it off
+    rate_limit_per_key: int = 0  # requests per second per API key; 0 (the default) turns it off
+    redis_url: str = field(default="", repr=False)  # shared rate-limit counters for several processes
     webhook_allowed_hosts: tuple[str, ...] = ()  # host names or CIDRs webhooks may go to; empty: any allowed one
 
     @property
@@ -72,6 +75,9 @@ def load_settings(environ: Mapping[str, str] | None = None, dotenv: Path | None 
         provider_timeout=float(_int(env, "PAYCORE_PROVIDER_TIMEOUT_SECONDS", 10)),
         worker_lease_seconds=_int(env, "PAYCORE_WORKER_LEASE_SECONDS", 60),
         notification_log_days=_int(env, "PAYCORE_NOTIFICATION_LOG_DAYS", 90, unit="days"),
+        failed_auth_per_minute=_int(env, "PAYCORE_RATE_LIMIT_FAILED_AUTH", 20, unit="failures per minute"),
+        rate_limit_per_key=_int(env, "PAYCORE_RATE_LIMIT_PER_KEY", 0, unit="requests per second"),
+        redis_url=env.get("PAYCORE_REDIS_URL", ""),
         webhook_allowed_hosts=tuple(h.strip() for h in env.get("PAYCORE_WEBHOOK_ALLOWED_HOSTS", "").split(",")
                                     if h.strip()),
     )

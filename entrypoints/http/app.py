@@ -21,6 +21,7 @@ from entrypoints.http.notify import NOTIFY_HANDLERS
 from entrypoints.http.nul_guard import refuse_nul
 from entrypoints.http.ops import health, metrics, ready, timing_middleware
 from entrypoints.http.payments import PaymentController
+from entrypoints.http.rate_limits import STORE, rate_limit_middleware, rate_limit_store
 from entrypoints.metrics import Metrics
 
 USE_CASES = ("create_payment", "close_payment", "refund_payment", "sync_payment", "sync_refund", "queries",
@@ -40,13 +41,16 @@ def create_app(container: Container, ping: Callable[[], Awaitable[bool]] | None 
         result: bool = await ping_engine(container.engine())
         return result
 
+    settings = container.settings()
     return Litestar(
         route_handlers=[PaymentController, ApiKeyController, PaymentConfigController, health, ready, metrics,
                         cashier, cashier_status, *NOTIFY_HANDLERS, WebhookDeliveryController],
         dependencies={name: _provide(container, name) for name in USE_CASES},
         exception_handlers=EXCEPTION_HANDLERS,
         state=State({"container": container, "ping": ping or default_ping, "metrics": Metrics()}),
-        middleware=[timing_middleware],
+        middleware=[timing_middleware, *rate_limit_middleware(settings.failed_auth_per_minute,
+                                                              settings.rate_limit_per_key)],
+        stores={STORE: rate_limit_store(settings.redis_url)},
         openapi_config=OpenAPIConfig(title="paycore", version="1.0.0", path="/schema"),
         on_shutdown=on_shutdown or [],
         request_max_body_size=1_048_576,

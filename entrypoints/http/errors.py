@@ -60,7 +60,7 @@ ERRORS: dict[type[Exception], tuple[int, str]] = {
 }
 
 _HTTP_CODES = {400: "VALIDATION_ERROR", 401: "UNAUTHENTICATED", 403: "FORBIDDEN", 404: "NOT_FOUND",
-               405: "METHOD_NOT_ALLOWED", 413: "REQUEST_TOO_LARGE", 415: "UNSUPPORTED_MEDIA_TYPE"}
+               405: "METHOD_NOT_ALLOWED", 413: "REQUEST_TOO_LARGE", 415: "UNSUPPORTED_MEDIA_TYPE", 429: "RATE_LIMITED"}
 
 
 class FieldError(app.ApplicationError):
@@ -120,7 +120,10 @@ def handle_http(request: Request[Any, Any, Any], exc: HTTPException) -> Response
     if status >= 500:
         return handle_unexpected(request, exc)
     code = _HTTP_CODES.get(status, "VALIDATION_ERROR" if status < 500 else "INTERNAL_ERROR")
-    return error_response(request, status, code, exc.detail or "bad request")
+    response = error_response(request, status, code, exc.detail or "bad request")
+    if status == 429:  # Retry-After says when to try again
+        response.headers.update({k: v for k, v in (exc.headers or {}).items() if k == "Retry-After"})
+    return response
 
 
 def handle_too_deep(request: Request[Any, Any, Any], exc: RecursionError) -> Response[dict[str, Any]]:

@@ -36,6 +36,7 @@ ZH: dict[str, str] = {
     "API_KEY_NOT_FOUND": "找不到该 API 密钥。",
     "UNSUPPORTED_MEDIA_TYPE": "请求体必须是 JSON（Content-Type: application/json）。",
     "DELIVERY_NOT_FOUND": "找不到该 webhook 投递记录。",
+    "RATE_LIMITED": "请求过于频繁（或认证失败次数过多），请在 Retry-After 秒后重试，并检查 API 密钥。",
     "DELIVERY_NOT_FAILED": "只有投递失败（failed）的 webhook 才能重试。",
 }
 
