@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -36,6 +37,8 @@ def test_no_body_path_or_header_makes_the_api_answer_500(tmp_path: Path) -> None
     async def setup() -> tuple[Any, str]:
         config = PaymentConfig(0, "alipay", "fuzz", app_id="2021", is_default=True)
         container, _ = await build_env(tmp_path, {"alipay": FakeGateway()}, (config,))
+        # Its hundreds of bad keys would trip the failed-authentication limit (tested in test_rate_limits.py).
+        container.settings.override(dataclasses.replace(container.settings(), failed_auth_per_minute=0))
         key = (await container.api_keys().issue("fuzz", "admin")).token
         await container.engine().dispose()
         return container, key

@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from litestar.testing import AsyncTestClient
@@ -21,7 +22,8 @@ REDIS_URL = "redis://127.0.0.1:6379/0"
 WRONG = {"Authorization": "Bearer pck_0123456789abcdef_not-the-secret"}
 
 
-async def clients(tmp_path: Path, processes: int = 1, **settings: object) -> AsyncIterator[list[AsyncTestClient]]:
+async def clients(tmp_path: Path, processes: int = 1,
+                  **settings: object) -> AsyncIterator[list[AsyncTestClient[Any]]]:
     """Apps over one database (one per 'process'), with the settings changed; their payments key."""
     config = PaymentConfig(0, "alipay", "limits", app_id="2021000000000001", is_default=True)
     container, _ = await build_env(tmp_path, {"alipay": FakeGateway()}, (config,))
