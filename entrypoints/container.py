@@ -27,6 +27,7 @@ from application.handle_notification import HandleNotification
 from application.manage_configs import ManageConfigs
 from application.ports import Gateway, PaymentConfig, SecretBox
 from application.queries import PaymentQueries
+from application.refund_attention import FlagStaleRefunds, ResendRefund, StaleRefunds
 from application.refund_payment import RefundPayment
 from application.remind_expiring import RemindExpiring
 from application.secrets import StoredSecrets
@@ -113,6 +114,9 @@ class Container(containers.DeclarativeContainer):
     sync_refunds = providers.Singleton(SyncRefunds, uow, sync_refund, clock, settings.provided.sync_after_seconds,
                                        lease_seconds=settings.provided.worker_lease_seconds)
     remind_expiring = providers.Singleton(RemindExpiring, uow, clock, settings.provided.expiry_reminder_minutes)
+    stale_refunds = providers.Singleton(StaleRefunds, uow, clock, settings.provided.refund_attention_hours)
+    resend_refund = providers.Singleton(ResendRefund, uow, gateways, apply_update)
+    flag_stale_refunds = providers.Singleton(FlagStaleRefunds, uow, clock, settings.provided.refund_attention_hours)
 
 
 def build_container(settings: Settings, **overrides: Any) -> Container:

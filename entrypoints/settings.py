@@ -32,6 +32,7 @@ class Settings:
     master_key_file: str = ""
     provider_timeout: float = 10.0  # seconds for one call to Alipay or WeChat
     worker_lease_seconds: int = 60  # a worker's hold on a webhook or compensation row; a dead worker's runs out
+    refund_attention_hours: int = 72  # a refund PROCESSING this long is listed, counted and logged for operators
 
     @property
     def is_sqlite(self) -> bool:
@@ -69,6 +70,7 @@ def load_settings(environ: Mapping[str, str] | None = None, dotenv: Path | None 
         master_key_file=env.get("PAYCORE_MASTER_KEY_FILE", ""),
         provider_timeout=float(_int(env, "PAYCORE_PROVIDER_TIMEOUT_SECONDS", 10)),
         worker_lease_seconds=_int(env, "PAYCORE_WORKER_LEASE_SECONDS", 60),
+        refund_attention_hours=_int(env, "PAYCORE_REFUND_ATTENTION_HOURS", 72, unit="hours"),
     )
 
 

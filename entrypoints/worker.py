@@ -126,5 +126,6 @@ def build_worker(container: Container, metrics: Metrics | None = None, poll_seco
     worker.add("sync", container.sync_unpaid().run_once, every=SWEEP_SECONDS)
     worker.add("refund_sync", container.sync_refunds().run_once, every=SWEEP_SECONDS)
     worker.add("reminders", container.remind_expiring().run_once, every=SWEEP_SECONDS)
+    worker.add("refund_attention", container.flag_stale_refunds().run_once, every=SWEEP_SECONDS)
     worker.on_stop(container.webhook_sender().aclose)
     return worker

@@ -37,6 +37,7 @@ ZH: dict[str, str] = {
     "UNSUPPORTED_MEDIA_TYPE": "请求体必须是 JSON（Content-Type: application/json）。",
     "DELIVERY_NOT_FOUND": "找不到该 webhook 投递记录。",
     "DELIVERY_NOT_FAILED": "只有投递失败（failed）的 webhook 才能重试。",
+    "REFUND_NOT_PROCESSING": "只有处理中（PROCESSING）的退款才能重新发起；该退款已是最终状态。",
 }
 
 
