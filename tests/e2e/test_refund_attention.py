@@ -11,6 +11,7 @@ import pytest
 
 from tests.conftest import SQL_BACKENDS, migrated_database
 from tests.e2e.alipay_live import Live, live_alipay
+from tests.e2e.conftest import Env, order
 from tests.e2e.refund_outcomes import tick
 from tests.e2e.test_alipay_flows import pay_and_hear
 
@@ -86,3 +87,22 @@ async def test_a_bad_admin_refund_query_is_a_400_validation_error(live: Live) ->
     for query in ("status=LOST", "stale=maybe", "limit=0", "cursor=not-a-cursor"):
         answer = await live.http.get(f"{live.paycore_url}/v1/admin/refunds?{query}", headers=headers)
         assert (answer.status_code, answer.json()["code"]) == (400, "VALIDATION_ERROR"), query
+
+
+async def test_a_refund_younger_than_the_attention_hours_is_processing_but_not_stale(env: Env) -> None:
+    created = await env.client.post("/v1/payments", json=order(payment_type="wechat", pay_method="native"),
+                                    headers=env.auth())
+    assert created.status_code == 201, created.text
+    env.wechat.pay("T20261124001")
+    assert (await env.client.get("/v1/payments/T20261124001?sync=true", headers=env.auth())).status_code == 200
+    refunded = await env.client.post("/v1/payments/T20261124001/refunds", headers=env.auth(),
+                                     json={"refund_no": "R-FRESH", "refund_amount": "10.00"})
+    assert refunded.json()["refund_status"] == "PROCESSING"
+    admin_headers = env.auth(env.admin_key)
+
+    stale = await env.client.get(STALE, headers=admin_headers)
+    processing = await env.client.get("/v1/admin/refunds?status=PROCESSING", headers=admin_headers)
+
+    assert stale.json() == {"items": [], "next_cursor": None}  # PAYCORE_REFUND_ATTENTION_HOURS is 72 by default
+    assert [r["refund_no"] for r in processing.json()["items"]] == ["R-FRESH"]
+    assert f"{GAUGE} 0" in (await env.client.get("/metrics")).text.splitlines()
