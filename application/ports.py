@@ -13,7 +13,7 @@ from domain.checkout import Checkout
 from domain.events import DomainEvent
 from domain.payment import Payment
 from domain.refund import Refund
-from domain.status import TradeStatus
+from domain.status import RefundStatus, TradeStatus
 from domain.updates import ProviderUpdate
 
 # -- records ------------------------------------------------------------------------------------
@@ -328,6 +328,20 @@ class Sweeps(Protocol):
 
     async def mark_reminded(self, order_no: str, now: datetime) -> bool:
         """Set the payment's reminder marker; False if it is set already or the payment is no longer unpaid."""
+
+    async def list_refunds(self, status: RefundStatus | None, created_before: datetime | None, limit: int,
+                           after: tuple[datetime, str] | None = None) -> Sequence[Refund]:
+        """Refunds of a status (any when None) created at or before `created_before` (any when None), oldest first
+        by (create_time, refund_no), strictly after `after`: the operators' view of refunds needing attention."""
+
+    async def count_refunds(self, status: RefundStatus, created_before: datetime) -> int:
+        """How many refunds of the status were created at or before `created_before`."""
+
+    async def unflagged_refunds(self, created_before: datetime, limit: int) -> Sequence[str]:
+        """PROCESSING refunds created at or before `created_before` not yet flagged for operators, oldest first."""
+
+    async def flag_refund(self, refund_no: str, now: datetime) -> bool:
+        """Set the refund's attention marker; False if it is set already or the refund is no longer PROCESSING."""
 
 
 class UnitOfWork(Protocol):

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import logging
+
 from application.apply_update import ApplyProviderUpdate
 from application.configs import config_of, payment_with_config
 from application.errors import RefundNotFound
 from application.ports import GatewayRegistry, UnitOfWorkFactory
 from domain.events import Source
 from domain.payment import Payment
+from domain.updates import UpdateKind
+
+log = logging.getLogger("paycore.refunds")
 
 
 class SyncPayment:
@@ -28,7 +33,8 @@ class SyncPayment:
 
 
 class SyncRefund:
-    """Ask the provider how a refund stands and apply what it says."""
+    """Ask the provider how a refund stands and apply what it says; a refund the provider never received
+    (or that was never sent) is sent again with the same refund_no, which the provider dedupes on."""
 
     def __init__(self, uow: UnitOfWorkFactory, gateways: GatewayRegistry, apply: ApplyProviderUpdate) -> None:
         self._uow, self._gateways, self._apply = uow, gateways, apply
@@ -43,5 +49,10 @@ class SyncRefund:
         refund = payment.refunds[refund_no]
         if refund.status.is_terminal:
             return payment
-        answer = await self._gateways.for_config(config).query_refund(payment, refund, config)
+        gateway = self._gateways.for_config(config)
+        answer = await gateway.query_refund(payment, refund, config)
+        if answer.kind is UpdateKind.REFUND_NOT_FOUND:
+            log.info("refund.resend refund_no=%s order_no=%s: the provider has no such refund", refund_no,
+                     payment.order_no)
+            answer = await gateway.refund(payment, refund, config)
         return (await self._apply(answer, config, source)).payment

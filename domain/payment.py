@@ -202,10 +202,12 @@ class Payment:
         refund = self._refund_for(update)
         if refund.status is RefundStatus.FAILED:
             return []
-        refund.move_to(RefundStatus.FAILED)
+        refund.move_to(RefundStatus.FAILED)  # a FAILED refund no longer holds money: its amount is free again
         refund.provider_refund_id = update.provider_refund_id or refund.provider_refund_id
+        refund.failure_code, refund.failure_message = update.failure_code, update.failure_message
+        detail = {"failure_code": update.failure_code, "failure_message": update.failure_message}
         return [self._record(EventType.REFUND_FAILED, RefundStatus.PROCESSING, RefundStatus.FAILED,
-                             refund.amount, source, now, update, refund_no=refund.refund_no)]
+                             refund.amount, source, now, update, refund_no=refund.refund_no, detail=detail)]
 
     def _refund_for(self, update: ProviderUpdate) -> Refund:
         refund = self.refunds.get(update.refund_no or "")
@@ -246,6 +248,7 @@ class Payment:
 _HANDLERS = {
     UpdateKind.WAITING: Payment._on_nothing,
     UpdateKind.REFUND_PROCESSING: Payment._on_nothing,
+    UpdateKind.REFUND_NOT_FOUND: Payment._on_nothing,  # the use case sends it again; nothing changes here
     UpdateKind.PAID: Payment._on_paid,
     UpdateKind.FINISHED: Payment._on_finished,
     UpdateKind.CLOSED: Payment._on_closed,

@@ -22,6 +22,8 @@ class Refund:
     create_time: datetime
     provider_refund_id: str | None = None
     success_time: datetime | None = None
+    failure_code: str | None = None  # the provider's code when it refused the refund (FAILED)
+    failure_message: str | None = None  # the provider's message with it
 
     def move_to(self, target: RefundStatus) -> None:
         """Change status as the refund table allows, or raise IllegalTransition."""

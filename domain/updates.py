@@ -21,6 +21,7 @@ class UpdateKind(StrEnum):
     REFUND_SUCCEEDED = "REFUND_SUCCEEDED"
     REFUND_FAILED = "REFUND_FAILED"
     REFUND_PROCESSING = "REFUND_PROCESSING"
+    REFUND_NOT_FOUND = "REFUND_NOT_FOUND"  # the provider has no such refund: it never received it, send it again
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,4 +41,6 @@ class ProviderUpdate:
     buyer_id: str | None = None
     buyer_account: str | None = None
     receipt_amount: Money | None = None
+    failure_code: str | None = None  # a refused refund: the provider's code (e.g. ACQ.TRADE_HAS_FINISHED, NOT_ENOUGH)
+    failure_message: str | None = None  # and its message
     raw: Mapping[str, Any] = field(default_factory=dict)

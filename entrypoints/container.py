@@ -28,6 +28,7 @@ from application.manage_configs import ManageConfigs
 from application.ports import Gateway, PaymentConfig, SecretBox
 from application.prune_notifications import PruneNotificationLog
 from application.queries import PaymentQueries
+from application.refund_attention import FlagStaleRefunds, ResendRefund, StaleRefunds
 from application.refund_payment import RefundPayment
 from application.remind_expiring import RemindExpiring
 from application.secrets import StoredSecrets
@@ -118,6 +119,9 @@ class Container(containers.DeclarativeContainer):
     remind_expiring = providers.Singleton(RemindExpiring, uow, clock, settings.provided.expiry_reminder_minutes)
     prune_notifications = providers.Singleton(PruneNotificationLog, uow, clock,
                                               settings.provided.notification_log_days)
+    stale_refunds = providers.Singleton(StaleRefunds, uow, clock, settings.provided.refund_attention_hours)
+    resend_refund = providers.Singleton(ResendRefund, uow, gateways, apply_update)
+    flag_stale_refunds = providers.Singleton(FlagStaleRefunds, uow, clock, settings.provided.refund_attention_hours)
 
 
 def build_container(settings: Settings, **overrides: Any) -> Container:

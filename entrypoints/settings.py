@@ -37,6 +37,7 @@ class Settings:
     rate_limit_per_key: int = 0  # requests per second per API key; 0 (the default) turns it off
     redis_url: str = field(default="", repr=False)  # shared rate-limit counters for several processes
     webhook_allowed_hosts: tuple[str, ...] = ()  # host names or CIDRs webhooks may go to; empty: any allowed one
+    refund_attention_hours: int = 72  # a refund PROCESSING this long is listed, counted and logged for operators
 
     @property
     def is_sqlite(self) -> bool:
@@ -80,6 +81,7 @@ def load_settings(environ: Mapping[str, str] | None = None, dotenv: Path | None 
         redis_url=env.get("PAYCORE_REDIS_URL", ""),
         webhook_allowed_hosts=tuple(h.strip() for h in env.get("PAYCORE_WEBHOOK_ALLOWED_HOSTS", "").split(",")
                                     if h.strip()),
+        refund_attention_hours=_int(env, "PAYCORE_REFUND_ATTENTION_HOURS", 72, unit="hours"),
     )
 
 

@@ -128,5 +128,6 @@ def build_worker(container: Container, metrics: Metrics | None = None, poll_seco
     worker.add("refund_sync", container.sync_refunds().run_once, every=SWEEP_SECONDS)
     worker.add("reminders", container.remind_expiring().run_once, every=SWEEP_SECONDS)
     worker.add("notification_log", container.prune_notifications().run_once, every=RETENTION_SECONDS)
+    worker.add("refund_attention", container.flag_stale_refunds().run_once, every=SWEEP_SECONDS)
     worker.on_stop(container.webhook_sender().aclose)
     return worker

@@ -34,6 +34,7 @@ class FakeGateway:
         self.refunds_settle_at_once = refunds_settle_at_once
         self.orders: dict[str, FakeOrder] = {}
         self.fail_with: Exception | None = None
+        self.refuse_refunds: tuple[str, str] | None = None  # (code, message): refunds are refused, as final
         self.calls: list[str] = []
 
     def _call(self, name: str) -> None:
@@ -83,13 +84,21 @@ class FakeGateway:
     async def refund(self, payment: Payment, refund: Refund, config: PaymentConfig) -> ProviderUpdate:
         """Refund (once per refund_no); settles at once unless configured otherwise."""
         self._call("refund")
+        if self.refuse_refunds is not None:
+            code, message = self.refuse_refunds
+            return ProviderUpdate(UpdateKind.REFUND_FAILED, payment.order_no, amount=refund.amount,
+                                  refund_no=refund.refund_no, failure_code=code, failure_message=message)
         order = self.orders[payment.order_no]
         order.refunds.setdefault(refund.refund_no, refund.amount)
         return self._refund_view(payment.order_no, refund)
 
     async def query_refund(self, payment: Payment, refund: Refund, config: PaymentConfig) -> ProviderUpdate:
-        """How the refund stands."""
+        """How the refund stands; REFUND_NOT_FOUND for a refund this provider never received."""
         self._call("query_refund")
+        order = self.orders.get(payment.order_no)
+        if order is None or refund.refund_no not in order.refunds:
+            return ProviderUpdate(UpdateKind.REFUND_NOT_FOUND, payment.order_no, amount=refund.amount,
+                                  refund_no=refund.refund_no)
         return self._refund_view(payment.order_no, refund)
 
     def _refund_view(self, order_no: str, refund: Refund) -> ProviderUpdate:

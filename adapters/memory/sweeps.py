@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 from adapters.memory.store import MemoryStore
 from application.errors import ConcurrencyConflict
 from application.ports import SweepClaim
+from domain.refund import Refund
 from domain.status import RefundStatus, TradeStatus
 
 Write = Callable[[MemoryStore], None]
@@ -80,6 +82,47 @@ class MemorySweeps:
 
         self._staged.append(write)
         return True
+
+    async def list_refunds(self, status: RefundStatus | None, created_before: datetime | None, limit: int,
+                           after: tuple[datetime, str] | None = None) -> Sequence[Refund]:
+        """Oldest first by (create_time, refund_no), strictly after the cursor."""
+        found = sorted((r for r in self._refunds(status, created_before)
+                        if after is None or (r.create_time, r.refund_no) > after),
+                       key=lambda r: (r.create_time, r.refund_no))
+        return [copy.deepcopy(r) for r in found[:limit]]
+
+    async def count_refunds(self, status: RefundStatus, created_before: datetime) -> int:
+        """How many match."""
+        return sum(1 for _ in self._refunds(status, created_before))
+
+    async def unflagged_refunds(self, created_before: datetime, limit: int) -> Sequence[str]:
+        """PROCESSING, old enough, not flagged."""
+        found = sorted((r.create_time, r.refund_no) for r in self._refunds(RefundStatus.PROCESSING, created_before)
+                       if _schedule(self._store, f"r:{r.refund_no}").get("attention") is None)
+        return [refund_no for _, refund_no in found[:limit]]
+
+    async def flag_refund(self, refund_no: str, now: datetime) -> bool:
+        """Stage the marker; at commit a rival's marker makes the whole unit conflict, as with reminders."""
+        owner = self._store.payments.get(self._store.refund_owner.get(refund_no, ""))
+        refund = owner.refunds.get(refund_no) if owner is not None else None
+        if refund is None or refund.status is not RefundStatus.PROCESSING:
+            return False
+        if _schedule(self._store, f"r:{refund_no}").get("attention") is not None:
+            return False
+
+        def write(store: MemoryStore) -> None:
+            schedule = _schedule(store, f"r:{refund_no}")
+            if schedule.get("attention") is not None:
+                raise ConcurrencyConflict(f"refund {refund_no} was flagged concurrently")
+            schedule["attention"] = now
+
+        self._staged.append(write)
+        return True
+
+    def _refunds(self, status: RefundStatus | None, created_before: datetime | None) -> Iterable[Refund]:
+        return (r for p in self._store.payments.values() for r in p.refunds.values()
+                if (status is None or r.status is status)
+                and (created_before is None or r.create_time <= created_before))
 
     def _unpaid(self) -> Iterable[Any]:
         return (p for p in self._store.payments.values() if p.status is TradeStatus.WAIT_BUYER_PAY)

@@ -77,7 +77,8 @@ def refund_values(r: Refund) -> dict[str, Any]:
     return {
         "refund_no": r.refund_no, "order_no": r.order_no, "amount": r.amount.to_decimal(), "reason": r.reason,
         "status": r.status.value, "provider_refund_id": r.provider_refund_id, "create_time": r.create_time,
-        "success_time": r.success_time,
+        "success_time": r.success_time, "failure_code": r.failure_code,
+        "failure_message": r.failure_message[:512] if r.failure_message else r.failure_message,
     }
 
 
@@ -87,6 +88,7 @@ def refund_from_row(row: Row) -> Refund:
         refund_no=row["refund_no"], order_no=row["order_no"], amount=Money.of(row["amount"]), reason=row["reason"],
         status=RefundStatus(row["status"]), create_time=row["create_time"],
         provider_refund_id=row["provider_refund_id"], success_time=row["success_time"],
+        failure_code=row["failure_code"], failure_message=row["failure_message"],
     )
 
 

@@ -16,8 +16,10 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.sql.errors import storage_errors
+from adapters.sql.payment_rows import refund_from_row
 from adapters.sql.tables import payment_transaction, refund
 from application.ports import SweepClaim
+from domain.refund import Refund
 from domain.status import RefundStatus, TradeStatus
 
 P, R = payment_transaction.c, refund.c
@@ -76,6 +78,39 @@ class SqlSweeps:
         with storage_errors(f"marking the expiry reminder of {order_no}"):
             return (await self._conn.execute(update)).rowcount == 1
 
+    async def list_refunds(self, status: RefundStatus | None, created_before: datetime | None, limit: int,
+                           after: tuple[datetime, str] | None = None) -> Sequence[Refund]:
+        """Oldest first by (create_time, refund_no), strictly after the cursor."""
+        query = sa.select(refund).where(*_refund_filter(status, created_before))
+        if after is not None:
+            query = query.where(sa.or_(R.create_time > after[0],
+                                       sa.and_(R.create_time == after[0], R.refund_no > after[1])))
+        query = query.order_by(R.create_time, R.refund_no).limit(limit)
+        with storage_errors("listing refunds"):
+            return [refund_from_row(row) for row in (await self._conn.execute(query)).mappings()]
+
+    async def count_refunds(self, status: RefundStatus, created_before: datetime) -> int:
+        """A COUNT over the status and create_time index."""
+        query = sa.select(sa.func.count()).select_from(refund).where(*_refund_filter(status, created_before))
+        with storage_errors("counting refunds"):
+            return int(await self._conn.scalar(query) or 0)
+
+    async def unflagged_refunds(self, created_before: datetime, limit: int) -> Sequence[str]:
+        """PROCESSING, old enough, attention_time NULL."""
+        query = (sa.select(R.refund_no).where(*_refund_filter(RefundStatus.PROCESSING, created_before),
+                                              R.attention_time.is_(None))
+                 .order_by(R.create_time, R.refund_no).limit(limit))
+        with storage_errors("finding refunds needing attention"):
+            return list(await self._conn.scalars(query))
+
+    async def flag_refund(self, refund_no: str, now: datetime) -> bool:
+        """A guarded UPDATE, like mark_reminded: of two racing workers one sets the marker."""
+        update = (sa.update(refund)
+                  .where(R.refund_no == refund_no, R.attention_time.is_(None), R.status == PROCESSING)
+                  .values(attention_time=now))
+        with storage_errors(f"flagging refund {refund_no} for attention"):
+            return (await self._conn.execute(update)).rowcount == 1
+
     async def _claim(self, table: sa.Table, key: sa.Column[Any], order: sa.Column[Any],
                      where: list[sa.ColumnElement[bool]], now: datetime, limit: int, lease_seconds: float,
                      worker_id: str) -> Sequence[SweepClaim]:
@@ -104,6 +139,15 @@ class SqlSweeps:
                           sync_attempts=attempts))
         with storage_errors(f"releasing a {table.name} lease"):
             return (await self._conn.execute(update)).rowcount == 1
+
+
+def _refund_filter(status: RefundStatus | None, created_before: datetime | None) -> list[sa.ColumnElement[bool]]:
+    where: list[sa.ColumnElement[bool]] = []
+    if status is not None:
+        where.append(R.status == status.value)
+    if created_before is not None:
+        where.append(R.create_time <= created_before)
+    return where
 
 
 def _lease_free(table: sa.Table, now: datetime) -> sa.ColumnElement[bool]:

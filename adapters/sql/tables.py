@@ -164,6 +164,9 @@ refund = sa.Table(
     sa.Column("create_time", UtcDateTime(), nullable=False),
     sa.Column("success_time", UtcDateTime(), nullable=True),
     *_sync_schedule(),
+    sa.Column("failure_code", sa.String(64), nullable=True),  # the provider's refusal (migration 0006)
+    sa.Column("failure_message", sa.String(512), nullable=True),
+    sa.Column("attention_time", UtcDateTime(), nullable=True),  # flagged (and logged) as unsettled too long
     sa.UniqueConstraint("refund_no", name="uk_refund_no"),
     sa.Index("idx_refund_order_no", "order_no"),
     sa.Index("idx_refund_status_create_time", "status", "create_time"),

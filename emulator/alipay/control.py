@@ -32,6 +32,14 @@ class FaultsIn(msgspec.Struct):
     seconds: float = 3.0
 
 
+class RefusalIn(msgspec.Struct):
+    """Refuse the next `count` refund calls with this business error (code 40004), recording nothing."""
+
+    sub_code: str
+    sub_msg: str = "业务处理失败"
+    count: int = 1
+
+
 class NotifyIn(msgspec.Struct):
     """Send one notification now; notify_url overrides the trade's."""
 
@@ -176,6 +184,14 @@ async def arm_faults(data: JSONBody[FaultsIn], alipay: Alipay) -> dict[str, Any]
     return {"mode": faults.mode.value, "remaining": faults.remaining, "seconds": faults.seconds}
 
 
+@post("/refund-refusals", status_code=200)
+async def arm_refusals(data: JSONBody[RefusalIn], alipay: Alipay) -> dict[str, Any]:
+    """Make the next count alipay.trade.refund calls answer this refusal (e.g. ACQ.TRADE_HAS_FINISHED)."""
+    refusals = alipay.store.refusals
+    refusals.arm(data.sub_code, data.sub_msg, data.count)
+    return {"sub_code": refusals.sub_code, "sub_msg": refusals.sub_msg, "remaining": refusals.remaining}
+
+
 @post("/reset", status_code=200)
 async def reset(alipay: Alipay) -> Response[None]:
     """Forget trades, faults, bill links and the notification log; keep apps and keys."""
@@ -191,6 +207,6 @@ def control_router() -> Router:
         path="/_control/alipay",
         route_handlers=[
             register_app, list_apps, public_key, list_trades, show_trade, pay_trade, close_trade, expire_trade,
-            notify_trade, list_notifications, arm_faults, reset,
+            notify_trade, list_notifications, arm_faults, arm_refusals, reset,
         ],
     )

@@ -35,6 +35,9 @@ async def gateway(request: Request[Any, Any, Any], alipay: Alipay) -> Response[b
         return Response(GARBAGE, status_code=200, media_type=ANSWER_TYPE)
     if fault is FaultMode.SLOW:
         await asyncio.sleep(alipay.store.faults.seconds)
+    if fault is FaultMode.LOST:
+        await asyncio.sleep(alipay.store.faults.seconds)
+        return Response(b"Gateway Timeout", status_code=504, media_type="text/plain")
     payload = answer(alipay, params)
     charset = params.get("charset", "utf-8").lower()
     charset = charset if charset in CHARSETS else "utf-8"

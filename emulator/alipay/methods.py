@@ -74,6 +74,9 @@ def close(alipay: AlipayEmulator, app: App, biz: dict[str, Any]) -> dict[str, An
 def refund(alipay: AlipayEmulator, app: App, biz: dict[str, Any]) -> dict[str, Any]:
     """alipay.trade.refund: idempotent on out_request_no, never more than what is left."""
     trade = find_trade(alipay, app, biz)
+    refusal = alipay.store.refusals.take()
+    if refusal is not None:
+        raise TradeError(*refusal)
     request_no = str(biz.get("out_request_no") or trade.out_trade_no)
     done, moved = alipay.refund(trade, request_no, amount(biz, "refund_amount"), str(biz.get("refund_reason", "")))
     return {

@@ -18,6 +18,7 @@ class FaultMode(StrEnum):
     SLOW = "slow"
     GARBAGE = "garbage"
     TAMPERED = "tampered"
+    LOST = "lost"  # wait `seconds`, then HTTP 504 without doing anything: a timeout or 5xx and nothing recorded
 
 
 @dataclass
@@ -40,6 +41,26 @@ class Faults:
         return self.mode
 
 
+@dataclass
+class Refusals:
+    """The next `remaining` refund calls are refused with this business error, and nothing is recorded."""
+
+    sub_code: str = ""
+    sub_msg: str = ""
+    remaining: int = 0
+
+    def arm(self, sub_code: str, sub_msg: str, count: int) -> None:
+        """Refuse the next count refund calls."""
+        self.sub_code, self.sub_msg, self.remaining = sub_code, sub_msg, max(count, 0)
+
+    def take(self) -> tuple[str, str] | None:
+        """The refusal for this refund call, consuming one, or None."""
+        if self.remaining <= 0:
+            return None
+        self.remaining -= 1
+        return self.sub_code, self.sub_msg
+
+
 class AmbiguousTrade(LookupError):
     """More than one app has a trade with this out_trade_no."""
 
@@ -51,6 +72,7 @@ class Store:
     apps: dict[str, App] = field(default_factory=dict)
     trades: dict[tuple[str, str], Trade] = field(default_factory=dict)
     faults: Faults = field(default_factory=Faults)
+    refusals: Refusals = field(default_factory=Refusals)
     bill_links: dict[str, tuple[str, date]] = field(default_factory=dict)
 
     def add_trade(self, trade: Trade) -> None:
@@ -91,3 +113,4 @@ class Store:
         self.trades.clear()
         self.bill_links.clear()
         self.faults = Faults()
+        self.refusals = Refusals()

@@ -78,6 +78,9 @@ async def api(request: Request[Any, Any, Any], wechat: WeChat) -> Response[bytes
         return Response(GARBAGE, status_code=200, media_type="text/html")
     if fault is FaultMode.SLOW:
         await asyncio.sleep(wechat.store.faults.seconds)
+    if fault is FaultMode.LOST:
+        await asyncio.sleep(wechat.store.faults.seconds)
+        return respond(wechat, None, Reply(504, wire.error("SYSTEM_ERROR", "系统超时，请稍后重试")))
     fields = signing.parse_authorization(request.headers.get("authorization", ""))
     merchant = wechat.store.merchants.get(fields["mchid"]) if fields else None
     try:

@@ -50,6 +50,15 @@ class FaultsIn(msgspec.Struct):
     seconds: float = 3.0
 
 
+class RefusalIn(msgspec.Struct):
+    """Refuse the next `count` refund applications with this HTTP status and code, recording nothing."""
+
+    code: str
+    message: str = "退款申请失败"
+    status: int = 403
+    count: int = 1
+
+
 def merchant_json(wechat: WeChatEmulator, mchid: str) -> dict[str, Any]:
     """A merchant as the control API shows it (never its APIv3 key)."""
     m = wechat.store.merchants[mchid]
@@ -199,6 +208,15 @@ async def arm_faults(data: JSONBody[FaultsIn], wechat: WeChat) -> dict[str, Any]
     return {"mode": faults.mode.value, "remaining": faults.remaining, "seconds": faults.seconds}
 
 
+@post("/refund-refusals", status_code=200)
+async def arm_refusals(data: JSONBody[RefusalIn], wechat: WeChat) -> dict[str, Any]:
+    """Make the next count refund applications answer this refusal (e.g. 403 NOT_ENOUGH)."""
+    refusals = wechat.store.refusals
+    refusals.arm(data.status, data.code, data.message, data.count)
+    return {"status": refusals.status, "code": refusals.code, "message": refusals.message,
+            "remaining": refusals.remaining}
+
+
 @post("/reset", status_code=200)
 async def reset(wechat: WeChat) -> Response[None]:
     """Forget orders, faults, bill links and the callback log; keep merchants and keys."""
@@ -214,6 +232,6 @@ def control_router() -> Router:
         path="/_control/wechat",
         route_handlers=[
             register_merchant, list_merchants, public_key, certificate, list_orders, show_order, pay_order,
-            send_callback, finish_refund, list_callbacks, arm_faults, reset,
+            send_callback, finish_refund, list_callbacks, arm_faults, arm_refusals, reset,
         ],
     )

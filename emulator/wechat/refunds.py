@@ -34,6 +34,9 @@ def apply(wechat: WeChatEmulator, merchant: Merchant, call: Call) -> Reply:
     if str(amount.get("currency", "CNY")) != "CNY":
         raise ApiError(400, "PARAM_ERROR", "退款币种仅支持 CNY")
     order = refunded_order(wechat, merchant, call)
+    refusal = wechat.store.refusals.take()
+    if refusal is not None:
+        raise ApiError(*refusal)
     refund = wechat.refund(
         order, out_refund_no, refund_fen, total, str(body.get("reason", "")), str(body.get("notify_url", ""))
     )

@@ -19,6 +19,27 @@ class BillLink:
 
 
 @dataclass
+class Refusals:
+    """The next `remaining` refund applications are refused with this HTTP status and code; nothing is recorded."""
+
+    status: int = 403
+    code: str = ""
+    message: str = ""
+    remaining: int = 0
+
+    def arm(self, status: int, code: str, message: str, count: int) -> None:
+        """Refuse the next count refund applications."""
+        self.status, self.code, self.message, self.remaining = status, code, message, max(count, 0)
+
+    def take(self) -> tuple[int, str, str] | None:
+        """The refusal for this application, consuming one, or None."""
+        if self.remaining <= 0:
+            return None
+        self.remaining -= 1
+        return self.status, self.code, self.message
+
+
+@dataclass
 class Store:
     """Everything the WeChat emulator remembers, in memory."""
 
@@ -26,6 +47,7 @@ class Store:
     orders: dict[tuple[str, str], Order] = field(default_factory=dict)
     tokens: dict[str, tuple[str, str]] = field(default_factory=dict)
     faults: Faults = field(default_factory=Faults)
+    refusals: Refusals = field(default_factory=Refusals)
     bill_links: dict[str, BillLink] = field(default_factory=dict)
 
     def add_order(self, order: Order) -> None:
@@ -74,3 +96,4 @@ class Store:
         self.tokens.clear()
         self.bill_links.clear()
         self.faults = Faults()
+        self.refusals = Refusals()

@@ -14,6 +14,7 @@ from litestar.openapi import OpenAPIConfig
 from adapters.sql.engine import ping as ping_engine
 from entrypoints.container import Container
 from entrypoints.http.admin import ApiKeyController, PaymentConfigController
+from entrypoints.http.admin_refunds import ADMIN_REFUND_HANDLERS
 from entrypoints.http.cashier import cashier, cashier_status
 from entrypoints.http.deliveries import WebhookDeliveryController
 from entrypoints.http.errors import EXCEPTION_HANDLERS
@@ -25,7 +26,7 @@ from entrypoints.http.rate_limits import STORE, rate_limit_middleware, rate_limi
 from entrypoints.metrics import Metrics
 
 USE_CASES = ("create_payment", "close_payment", "refund_payment", "sync_payment", "sync_refund", "queries",
-             "api_keys", "configs", "webhook_deliveries")
+             "api_keys", "configs", "webhook_deliveries", "stale_refunds", "resend_refund")
 
 
 def _provide(container: Container, name: str) -> Provide:
@@ -44,7 +45,8 @@ def create_app(container: Container, ping: Callable[[], Awaitable[bool]] | None 
     settings = container.settings()
     return Litestar(
         route_handlers=[PaymentController, ApiKeyController, PaymentConfigController, health, ready, metrics,
-                        cashier, cashier_status, *NOTIFY_HANDLERS, WebhookDeliveryController],
+                        cashier, cashier_status, *NOTIFY_HANDLERS, WebhookDeliveryController,
+                        *ADMIN_REFUND_HANDLERS],
         dependencies={name: _provide(container, name) for name in USE_CASES},
         exception_handlers=EXCEPTION_HANDLERS,
         state=State({"container": container, "ping": ping or default_ping, "metrics": Metrics()}),

@@ -14,6 +14,7 @@ from application import errors as app
 from application.api_keys import UnknownScope
 from application.config_validation import InvalidConfig, KeyPairMismatch
 from application.queries import InvalidCursor
+from application.refund_attention import RefundNotProcessing
 from application.webhook_addresses import RefusedWebhookAddress
 from application.webhook_deliveries import DeliveryNotFailed, DeliveryNotFound
 from domain import errors as dom
@@ -49,6 +50,7 @@ ERRORS: dict[type[Exception], tuple[int, str]] = {
     RefusedWebhookAddress: (400, "VALIDATION_ERROR"),
     DeliveryNotFound: (404, "DELIVERY_NOT_FOUND"),
     DeliveryNotFailed: (409, "DELIVERY_NOT_FAILED"),
+    RefundNotProcessing: (409, "REFUND_NOT_PROCESSING"),
     dom.InvalidAmount: (400, "VALIDATION_ERROR"),
     dom.PaymentAlreadyPaid: (409, "PAYMENT_ALREADY_PAID"),
     dom.PaymentNotPaid: (409, "PAYMENT_NOT_PAID"),

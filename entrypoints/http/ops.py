@@ -8,6 +8,8 @@ from typing import Any
 from litestar import Request, Response, get
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
+from application.errors import StorageUnavailable
+from application.refund_attention import StaleRefunds
 from entrypoints.http.schemas import Health
 
 
@@ -28,7 +30,18 @@ async def ready(request: Request[Any, Any, Any]) -> Response[Health]:
 async def metrics(request: Request[Any, Any, Any]) -> str:
     """Prometheus text: requests, notifications, payments."""
     text: str = request.app.state.metrics.render()
-    return text
+    return text + await refund_attention_gauge(request.app.state.container.stale_refunds())
+
+
+async def refund_attention_gauge(stale: StaleRefunds) -> str:
+    """Refunds unsettled past PAYCORE_REFUND_ATTENTION_HOURS, counted in the database (so across processes)."""
+    name = "paycore_refunds_needing_attention"
+    try:
+        count = await stale.count_stale()
+    except StorageUnavailable:
+        return ""
+    return (f"# HELP {name} refunds still PROCESSING past PAYCORE_REFUND_ATTENTION_HOURS\n"
+            f"# TYPE {name} gauge\n{name} {count}\n")
 
 
 def timing_middleware(app: ASGIApp) -> ASGIApp:

@@ -13,7 +13,7 @@ import socket
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -207,10 +207,11 @@ async def alipay_config(container: Container, emulator_url: str, app_id: str, se
 
 
 @asynccontextmanager
-async def live_alipay(tmp_path: Path, database_url: str | None = None) -> AsyncIterator[Live]:
-    """A migrated database (SQLite unless one is given), paycore and the emulator served, two configs at both ends."""
-    url = database_url or f"sqlite+aiosqlite:///{tmp_path / 'alipay-e2e.db'}"  # a given one is migrated and empty
-    await upgrade_async(url)
+async def live_alipay(tmp_path: Path, url: str | None = None, **settings_changes: Any) -> AsyncIterator[Live]:
+    """A migrated SQLite database, paycore and the emulator served, two configs registered at both ends."""
+    if url is None:  # else a migrated, empty database (PostgreSQL, MySQL)
+        url = f"sqlite+aiosqlite:///{tmp_path / 'alipay-e2e.db'}"
+        await upgrade_async(url)
     paycore_sock, emulator_sock = bound_socket(), bound_socket()
     paycore_url, emulator_url = url_of(paycore_sock), url_of(emulator_sock)
     emulator_app = create_emulator_app(EmulatorSettings(
@@ -218,6 +219,7 @@ async def live_alipay(tmp_path: Path, database_url: str | None = None) -> AsyncI
         notify_timeout=5.0))
     alipay: AlipayEmulator = emulator_app.state.alipay
     settings = Settings(database_url=url, public_url=paycore_url, master_keys=TEST_MASTER_KEYS, provider_timeout=5.0)
+    settings = replace(settings, **settings_changes)
     container = build_container(settings)
     config = await alipay_config(container, emulator_url, APP_ID, SELLER_ID, 0, alipay.public_key_pem,
                                  is_default=True)

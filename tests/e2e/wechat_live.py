@@ -11,7 +11,7 @@ import re
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -159,10 +159,11 @@ async def wechat_config(container: Container, wechat: WeChatEmulator, emulator_u
 
 
 @asynccontextmanager
-async def live_wechat(tmp_path: Path, database_url: str | None = None) -> AsyncIterator[WeChatLive]:
-    """A migrated database (SQLite unless given), paycore and the emulator served, two merchants at both ends."""
-    url = database_url or f"sqlite+aiosqlite:///{tmp_path / 'wechat-e2e.db'}"  # a given one is migrated and empty
-    await upgrade_async(url)
+async def live_wechat(tmp_path: Path, url: str | None = None, **settings_changes: Any) -> AsyncIterator[WeChatLive]:
+    """A migrated SQLite database, paycore and the emulator served, two merchants registered at both ends."""
+    if url is None:  # else a migrated, empty database (PostgreSQL, MySQL)
+        url = f"sqlite+aiosqlite:///{tmp_path / 'wechat-e2e.db'}"
+        await upgrade_async(url)
     paycore_sock, emulator_sock = bound_socket(), bound_socket()
     paycore_url, emulator_url = url_of(paycore_sock), url_of(emulator_sock)
     emulator_app = create_emulator_app(EmulatorSettings(
@@ -170,6 +171,7 @@ async def live_wechat(tmp_path: Path, database_url: str | None = None) -> AsyncI
         wechat_notify_retry_delays=RETRY_DELAYS, wechat_refund_delay=3600.0, notify_timeout=5.0))
     wechat: WeChatEmulator = emulator_app.state.wechat
     settings = Settings(database_url=url, public_url=paycore_url, master_keys=TEST_MASTER_KEYS, provider_timeout=5.0)
+    settings = replace(settings, **settings_changes)
     container = build_container(settings)
     config = await wechat_config(container, wechat, emulator_url, MCHID, APPID, is_default=True)
     lost = await wechat_config(container, wechat, emulator_url, LOST_MCHID, LOST_APPID,

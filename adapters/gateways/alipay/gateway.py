@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 from adapters.gateways.alipay import calls
 from adapters.gateways.alipay.client import AlipayClient
 from adapters.gateways.alipay.credentials import AlipayCredentials
 from adapters.gateways.alipay.notify import verify_notification_form
+from adapters.gateways.alipay.refusals import is_final_refusal, refusal_update
 from adapters.gateways.alipay.translate import (
     business_error,
     closed_update,
@@ -65,20 +67,25 @@ class AlipayGateway(Gateway):
 
         fund_change "Y" is a success. "N" means no money moved on *this* call, which Alipay documents as
         "confirm with the refund query" (a repeat of a refund that already succeeded answers N): so ask.
-        A refusal (ACQ.REFUND_AMT_NOT_EQUAL_TOTAL, ACQ.TRADE_STATUS_ERROR, ACQ.SELLER_BALANCE_NOT_ENOUGH, ...)
-        raises ProviderError with Alipay's code rather than REFUND_FAILED: Alipay documents no refusal as
-        final for an out_request_no (a balance top-up makes the same request succeed), so the refund stays
-        PROCESSING and a later query settles it.
+        A final refusal (refusals.FINAL_REFUSALS: ACQ.TRADE_HAS_FINISHED, ACQ.REFUND_AMT_NOT_EQUAL_TOTAL, ...)
+        is REFUND_FAILED with Alipay's code and message; any other error (ACQ.SYSTEM_ERROR, an unknown code,
+        a timeout, HTTP 5xx) raises, and the refund stays PROCESSING for the refund query to settle.
         """
         answer = await self._client.execute(calls.refund(payment, refund))
+        if is_final_refusal(answer):
+            return refusal_update(refund, answer)
         if not is_success(answer):
             raise business_error("alipay.trade.refund", answer)
         if answer.get("fund_change") == "Y":
             return refund_update(refund, answer)
-        return await self.query_refund(payment, refund, config)
+        current = await self.query_refund(payment, refund, config)
+        if current.kind is UpdateKind.REFUND_NOT_FOUND:  # Alipay took this call: it is on its way
+            return replace(current, kind=UpdateKind.REFUND_PROCESSING)
+        return current
 
     async def query_refund(self, payment: Payment, refund: Refund, config: PaymentConfig) -> ProviderUpdate:
-        """alipay.trade.fastpay.refund.query: REFUND_SUCCEEDED on REFUND_SUCCESS, else REFUND_PROCESSING."""
+        """alipay.trade.fastpay.refund.query: REFUND_SUCCEEDED on REFUND_SUCCESS, REFUND_NOT_FOUND when the answer
+        names no refund (Alipay: "not refunded; retry the refund with the same out_request_no"), else PROCESSING."""
         answer = await self._client.execute(calls.refund_query(payment, refund))
         if not is_success(answer):
             raise business_error("alipay.trade.fastpay.refund.query", answer)

@@ -94,7 +94,11 @@ def refund_update(refund: Refund, answer: Mapping[str, Any]) -> ProviderUpdate:
 
 
 def refund_query_update(refund: Refund, answer: Mapping[str, Any]) -> ProviderUpdate:
-    """An alipay.trade.fastpay.refund.query answer: REFUND_SUCCESS settles it, anything else is still processing."""
+    """An alipay.trade.fastpay.refund.query answer: REFUND_SUCCESS settles it; an answer naming no refund (no
+    out_request_no, no refund_amount) means Alipay never received it; anything else is still processing."""
+    if not answer.get("out_request_no") and not answer.get("refund_amount"):
+        return ProviderUpdate(UpdateKind.REFUND_NOT_FOUND, refund.order_no, amount=refund.amount,
+                              refund_no=refund.refund_no, raw=dict(answer))
     if answer.get("refund_status") == "REFUND_SUCCESS":
         return ProviderUpdate(UpdateKind.REFUND_SUCCEEDED, refund.order_no,
                               amount=_money(answer.get("refund_amount")) or refund.amount,

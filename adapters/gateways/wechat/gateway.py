@@ -12,6 +12,7 @@ from adapters.gateways.wechat.client import WeChatClient
 from adapters.gateways.wechat.credentials import WeChatCredentials
 from adapters.gateways.wechat.jsapi import pay_params
 from adapters.gateways.wechat.keys import private_key
+from adapters.gateways.wechat.refusals import NOT_FOUND, not_found, refusal_of
 from adapters.gateways.wechat.translate import (
     PAID_EVENT,
     REFUND_EVENTS,
@@ -91,16 +92,33 @@ class WeChatGateway(Gateway):
         return ProviderUpdate(UpdateKind.CLOSED, order_no)
 
     async def refund(self, payment: Payment, refund: Refund, config: PaymentConfig) -> ProviderUpdate:
-        """Ask for a refund (out_refund_no = refund_no): usually PROCESSING until a REFUND.* callback."""
+        """Ask for a refund (out_refund_no = refund_no): usually PROCESSING until a REFUND.* callback.
+
+        A final refusal (refusals.FINAL_REFUSALS: NOT_ENOUGH, INVALID_REQUEST, ...) is REFUND_FAILED with WeChat's
+        code and message; any other failure (5xx SYSTEM_ERROR, FREQUENCY_LIMITED, a timeout) raises.
+        """
         arguments = orders.refund_arguments(payment, refund, self.credentials)
-        answer = await self._client.json("the refund", lambda sdk: sdk.refund(**arguments))
+        try:
+            answer = await self._client.json("the refund", lambda sdk: sdk.refund(**arguments))
+        except ProviderError as e:
+            refused = refusal_of(e, refund)
+            if refused is None:
+                raise
+            return refused
         with answer_of("the refund"):
             return refund_update(refund, answer or {})
 
     async def query_refund(self, payment: Payment, refund: Refund, config: PaymentConfig) -> ProviderUpdate:
-        """The refund by out_refund_no: SUCCESS, PROCESSING, or ABNORMAL/CLOSED as REFUND_FAILED."""
+        """The refund by out_refund_no: SUCCESS, PROCESSING, ABNORMAL/CLOSED as REFUND_FAILED, or REFUND_NOT_FOUND
+        when WeChat answers RESOURCE_NOT_EXISTS (it never received the refund)."""
         refund_no = refund.refund_no
-        answer = await self._client.json("the refund query", lambda sdk: sdk.query_refund(out_refund_no=refund_no))
+        try:
+            answer = await self._client.json("the refund query",
+                                             lambda sdk: sdk.query_refund(out_refund_no=refund_no))
+        except ProviderError as e:
+            if e.extra.get("provider_code") == NOT_FOUND:
+                return not_found(refund)
+            raise
         with answer_of("the refund query"):
             return refund_update(refund, answer or {})
 

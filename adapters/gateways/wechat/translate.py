@@ -31,6 +31,10 @@ REFUND_KINDS: dict[str, UpdateKind] = {
     "ABNORMAL": UpdateKind.REFUND_FAILED,
     "CLOSED": UpdateKind.REFUND_FAILED,
 }
+REFUND_FAILURES = {
+    "ABNORMAL": "退款异常: the refund could not reach the payer's account",
+    "CLOSED": "退款关闭: WeChat closed the refund",
+}
 REFUND_EVENTS: dict[str, UpdateKind] = {
     "REFUND.SUCCESS": UpdateKind.REFUND_SUCCEEDED,
     "REFUND.ABNORMAL": UpdateKind.REFUND_FAILED,
@@ -88,8 +92,19 @@ def refund_update(refund: Refund, answer: Mapping[str, Any]) -> ProviderUpdate:
         occurred_at=time_of(answer, "success_time"),
         refund_no=refund.refund_no,
         provider_refund_id=text(answer, "refund_id"),
+        failure_code=_failure_code(kind, status), failure_message=_failure_message(kind, status),
         raw=dict(answer),
     )
+
+
+def _failure_code(kind: UpdateKind, status: str) -> str | None:
+    """A failed refund's failure_code: WeChat's refund status (ABNORMAL, CLOSED)."""
+    return status if kind is UpdateKind.REFUND_FAILED else None
+
+
+def _failure_message(kind: UpdateKind, status: str) -> str | None:
+    """A failed refund's failure_message: what WeChat's refund status means."""
+    return REFUND_FAILURES.get(status, status) if kind is UpdateKind.REFUND_FAILED else None
 
 
 def paid_notice(event: Mapping[str, Any], resource: Mapping[str, Any], headers: Mapping[str, str]) -> ProviderUpdate:
@@ -115,6 +130,7 @@ def refund_notice(event: Mapping[str, Any], resource: Mapping[str, Any],
                   headers: Mapping[str, str]) -> ProviderUpdate:
     """A REFUND.SUCCESS / REFUND.ABNORMAL / REFUND.CLOSED callback as the refund's outcome."""
     kind = REFUND_EVENTS[text(event, "event_type")]
+    status = optional_text(resource, "refund_status") or text(event, "event_type").removeprefix("REFUND.")
     return ProviderUpdate(
         kind, text(resource, "out_trade_no"),
         amount=fen(mapping(resource, "amount"), "refund"),
@@ -124,6 +140,7 @@ def refund_notice(event: Mapping[str, Any], resource: Mapping[str, Any],
         refund_no=text(resource, "out_refund_no"),
         provider_refund_id=text(resource, "refund_id"),
         merchant_id=text(resource, "mchid"),
+        failure_code=_failure_code(kind, status), failure_message=_failure_message(kind, status),
         raw=_raw(event, resource, headers),
     )
 

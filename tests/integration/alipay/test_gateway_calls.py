@@ -9,6 +9,7 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 
 from adapters.gateways.alipay import AlipayGateway, alipay_gateway_from_config
+from adapters.gateways.alipay.refusals import FINAL_REFUSALS
 from adapters.gateways.alipay.translate import BEIJING
 from application.errors import ProviderError, UnsupportedPayMethod
 from application.ports import PaymentConfig
@@ -133,13 +134,50 @@ async def test_refund_without_fund_change_is_confirmed_by_a_refund_query(gateway
     assert [r["method"] for r in stub.requests] == ["alipay.trade.refund", "alipay.trade.fastpay.refund.query"]
 
 
-async def test_refund_refusal_is_a_provider_error_with_alipays_code(gateway: AlipayGateway, stub: StubAlipay) -> None:
-    stub.answers["alipay.trade.refund"] = {"code": "40004", "msg": "Business Failed",
-                                           "sub_code": "ACQ.REFUND_AMT_NOT_EQUAL_TOTAL", "sub_msg": "退款金额超限"}
+def business_failed(sub_code: str, sub_msg: str = "业务失败") -> dict[str, str]:
+    return {"code": "40004", "msg": "Business Failed", "sub_code": sub_code, "sub_msg": sub_msg}
+
+
+@pytest.mark.parametrize("sub_code", sorted(FINAL_REFUSALS))
+async def test_a_final_refund_refusal_is_refund_failed_with_alipays_code_and_message(
+        gateway: AlipayGateway, stub: StubAlipay, sub_code: str) -> None:
+    stub.answers["alipay.trade.refund"] = business_failed(sub_code, "退款被拒绝")
+    order = payment(total="1.00")
+    update = await gateway.refund(order, refund(order.order_no, "R-1", "2.00"), CONFIG)
+    assert (update.kind, update.refund_no) == (UpdateKind.REFUND_FAILED, "R-1")
+    assert (update.failure_code, update.failure_message) == (sub_code, "退款被拒绝")
+    assert [r["method"] for r in stub.requests] == ["alipay.trade.refund"]
+
+
+@pytest.mark.parametrize("answer", [
+    business_failed("ACQ.SYSTEM_ERROR", "系统错误"),  # Alipay: retry with the same out_request_no
+    business_failed("ACQ.SOMETHING_NEW", "未知"),  # a code paycore does not know is never taken as final
+    {"code": "20000", "msg": "Service Currently Unavailable", "sub_code": "isp.unknow-error", "sub_msg": "系统繁忙"},
+    {"code": "40002", "msg": "Invalid Arguments", "sub_code": "isv.invalid-signature", "sub_msg": "验签出错"},
+], ids=["system_error", "unknown_code", "service_unavailable", "gateway_error"])
+async def test_a_refund_error_that_is_not_a_final_refusal_raises_so_the_refund_stays_processing(
+        gateway: AlipayGateway, stub: StubAlipay, answer: dict[str, str]) -> None:
+    stub.answers["alipay.trade.refund"] = answer
     order = payment(total="1.00")
     with pytest.raises(ProviderError) as caught:
-        await gateway.refund(order, refund(order.order_no, "R-1", "2.00"), CONFIG)
-    assert caught.value.extra["sub_code"] == "ACQ.REFUND_AMT_NOT_EQUAL_TOTAL"
+        await gateway.refund(order, refund(order.order_no, "R-1", "0.10"), CONFIG)
+    assert caught.value.extra["sub_code"] == answer["sub_code"]
+
+
+async def test_a_refund_query_naming_no_refund_is_refund_not_found(gateway: AlipayGateway, stub: StubAlipay) -> None:
+    stub.answers["alipay.trade.fastpay.refund.query"] = {"code": "10000", "msg": "Success"}
+    order = payment(total="1.00")
+    update = await gateway.query_refund(order, refund(order.order_no, "R-1", "0.10"), CONFIG)
+    assert (update.kind, update.refund_no) == (UpdateKind.REFUND_NOT_FOUND, "R-1")
+
+
+async def test_a_refund_call_alipay_accepted_without_fund_change_is_processing_even_if_the_query_finds_nothing(
+        gateway: AlipayGateway, stub: StubAlipay) -> None:
+    stub.answers |= {"alipay.trade.refund": {"code": "10000", "msg": "Success", "fund_change": "N"},
+                     "alipay.trade.fastpay.refund.query": {"code": "10000", "msg": "Success"}}
+    order = payment(total="1.00")
+    update = await gateway.refund(order, refund(order.order_no, "R-1", "0.10"), CONFIG)
+    assert update.kind is UpdateKind.REFUND_PROCESSING
 
 
 def test_gateway_from_config_uses_the_opened_secret_and_the_public_gateway_by_default(app_keys: KeyPair,

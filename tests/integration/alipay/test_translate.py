@@ -79,12 +79,14 @@ def test_a_refund_with_fund_change_succeeds_with_its_own_amount_not_the_cumulati
     assert update.occurred_at == datetime(2026, 11, 24, 13, 0, tzinfo=UTC)
 
 
-def test_a_refund_query_settles_only_on_refund_success() -> None:
+def test_a_refund_query_settles_only_on_refund_success_and_one_naming_no_refund_is_not_found() -> None:
     done = {"code": "10000", "refund_status": "REFUND_SUCCESS", "refund_amount": "10.00",
             "gmt_refund_pay": "2026-11-24 21:00:00"}
     assert refund_query_update(refund("T1", "R1", "10.00"), done).kind is UpdateKind.REFUND_SUCCEEDED
-    unknown = {"code": "10000", "msg": "Success"}  # Alipay's answer for a refund it has not (yet) made
-    assert refund_query_update(refund("T1", "R1", "10.00"), unknown).kind is UpdateKind.REFUND_PROCESSING
+    unknown = {"code": "10000", "msg": "Success"}  # Alipay: not refunded; retry with the same out_request_no
+    assert refund_query_update(refund("T1", "R1", "10.00"), unknown).kind is UpdateKind.REFUND_NOT_FOUND
+    pending = {"code": "10000", "out_request_no": "R1", "refund_amount": "10.00", "refund_status": "PROCESSING"}
+    assert refund_query_update(refund("T1", "R1", "10.00"), pending).kind is UpdateKind.REFUND_PROCESSING
 
 
 def test_a_business_error_keeps_alipays_codes_in_extra() -> None:

@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 
 from adapters.gateways.wechat import WeChatGateway
-from application.errors import ProviderError
+from adapters.gateways.wechat.refusals import FINAL_REFUSALS
+from application.errors import ProviderError, ProviderUnavailable
 from domain.updates import UpdateKind
 from tests.integration.wechat.conftest import CONFIG
 from tests.integration.wechat.stub import BILL, StubWeChat
@@ -63,14 +64,41 @@ async def test_refund_of_ten_fen_is_ten_not_nine(gateway: WeChatGateway, stub: S
     assert stub.seen[-1].body["amount"] == {"refund": 10, "total": 30, "currency": "CNY"}
 
 
-async def test_refund_refused_by_wechat_raises_with_its_code(gateway: WeChatGateway, stub: StubWeChat) -> None:
-    stub.answers[REFUNDS] = (403, {"code": "NOT_ENOUGH", "message": "基本账户余额不足，请充值后重新发起"})
+FINAL = {"NOT_ENOUGH": 403, "INVALID_REQUEST": 400, "PARAM_ERROR": 400, "USER_ACCOUNT_ABNORMAL": 403,
+         "NO_AUTH": 403, "RESOURCE_NOT_EXISTS": 404}
 
-    with pytest.raises(ProviderError) as raised:
+
+@pytest.mark.parametrize("code", sorted(FINAL_REFUSALS))
+async def test_a_final_refund_refusal_is_refund_failed_with_wechats_code_and_message(
+        gateway: WeChatGateway, stub: StubWeChat, code: str) -> None:
+    stub.answers[REFUNDS] = (FINAL[code], {"code": code, "message": "基本账户余额不足，请充值后重新发起"})
+
+    update = await gateway.refund(payment(), refund(), CONFIG)
+
+    assert (update.kind, update.refund_no) == (UpdateKind.REFUND_FAILED, "R20261124001")
+    assert (update.failure_code, update.failure_message) == (code, "基本账户余额不足，请充值后重新发起")
+
+
+@pytest.mark.parametrize(("status", "code", "raised"), [
+    (500, "SYSTEM_ERROR", ProviderUnavailable), (503, "SYSTEM_ERROR", ProviderUnavailable),
+    (429, "FREQUENCY_LIMITED", ProviderError), (401, "SIGN_ERROR", ProviderError),
+    (403, "SOMETHING_NEW", ProviderError),
+], ids=["system_error", "unavailable", "frequency_limited", "sign_error", "unknown_code"])
+async def test_a_refund_error_that_is_not_a_final_refusal_raises_so_the_refund_stays_processing(
+        gateway: WeChatGateway, stub: StubWeChat, status: int, code: str, raised: type[Exception]) -> None:
+    stub.answers[REFUNDS] = (status, {"code": code, "message": "请稍后重试"})
+
+    with pytest.raises(raised):
         await gateway.refund(payment(), refund(), CONFIG)
 
-    assert raised.value.extra["provider_code"] == "NOT_ENOUGH"
-    assert raised.value.extra["provider_message"] == "基本账户余额不足，请充值后重新发起"
+
+async def test_a_refund_query_answered_resource_not_exists_is_refund_not_found(gateway: WeChatGateway,
+                                                                              stub: StubWeChat) -> None:
+    stub.answers[REFUND_QUERY] = (404, {"code": "RESOURCE_NOT_EXISTS", "message": "退款单不存在"})
+
+    update = await gateway.query_refund(payment(), refund(), CONFIG)
+
+    assert (update.kind, update.refund_no) == (UpdateKind.REFUND_NOT_FOUND, "R20261124001")
 
 
 @pytest.mark.parametrize(("status", "kind"), [
