@@ -57,10 +57,23 @@ def cmd_serve(args: argparse.Namespace) -> int:
     _check_secrets(settings)
     workers = args.workers if not settings.is_sqlite else 1
     _choose_in_process_worker(args.no_worker, workers)
+    if workers > 1:
+        _share_metrics()
     uvicorn.run("entrypoints.asgi:app_from_env", factory=True, host=args.host, port=args.port,
                 workers=workers, log_level=settings.log_level.lower(), access_log=False,
                 log_config=None)  # uvicorn's loggers then go through paycore's redacting handler
     return 0
+
+
+def _share_metrics() -> None:
+    """Several API processes: their metrics go to files in one directory, so /metrics sums them all (set
+    PROMETHEUS_MULTIPROC_DIR yourself, to the same empty directory, to include a `paycore worker` too)."""
+    import tempfile
+
+    from entrypoints.metrics import MULTIPROC_ENV
+
+    if not os.environ.get(MULTIPROC_ENV):
+        os.environ[MULTIPROC_ENV] = tempfile.mkdtemp(prefix="paycore-metrics-")
 
 
 def _choose_in_process_worker(no_worker: bool, workers: int) -> None:
@@ -90,6 +103,10 @@ def cmd_worker(args: argparse.Namespace) -> int:
     async def run() -> None:
         container = build_container(settings)
         worker = build_worker(container)
+        if args.metrics_port:  # its own /metrics (prometheus-client's server, on a thread)
+            from prometheus_client import start_http_server
+
+            start_http_server(args.metrics_port, addr=args.metrics_host, registry=container.metrics().view())
         stop = asyncio.Event()
         for sig in (signal.SIGINT, signal.SIGTERM):
             asyncio.get_running_loop().add_signal_handler(sig, stop.set)
@@ -276,8 +293,11 @@ def parser() -> argparse.ArgumentParser:
     server_args(serve)
     serve.set_defaults(func=cmd_serve)
     sub.add_parser("migrate", help="upgrade the database schema").set_defaults(func=cmd_migrate)
-    sub.add_parser("worker", help="run the background jobs (webhook delivery, …) alone").set_defaults(
-        func=cmd_worker)
+    worker = sub.add_parser("worker", help="run the background jobs (webhook delivery, …) alone")
+    worker.add_argument("--metrics-port", type=int, default=0,
+                        help="serve this worker's Prometheus metrics on this port (default: off)")
+    worker.add_argument("--metrics-host", default="127.0.0.1", help="the address for --metrics-port")
+    worker.set_defaults(func=cmd_worker)
     demo = sub.add_parser("demo", help="a ready-to-try paycore: SQLite, the provider emulator, demo configs")
     server_args(demo)
     demo.add_argument("--emulator-port", type=int, default=9100)

@@ -36,6 +36,8 @@ from application.sync_payment import SyncPayment, SyncRefund
 from application.sync_unpaid import SyncRefunds, SyncUnpaid
 from application.webhook_addresses import WebhookAddressPolicy
 from application.webhook_deliveries import WebhookDeliveries
+from entrypoints.metrics import Metrics
+from entrypoints.observed_uow import ObservedUnitOfWorkFactory, count_events
 from entrypoints.settings import Settings, SettingsError
 from entrypoints.webhook_data import webhook_renderer
 
@@ -87,7 +89,9 @@ class Container(containers.DeclarativeContainer):
     settings = providers.Dependency(instance_of=Settings)
     clock = providers.Singleton(SystemClock)
     engine = providers.Singleton(make_engine, settings.provided.database_url)
-    uow = providers.Singleton(SqlUnitOfWorkFactory, engine)
+    metrics = providers.Singleton(Metrics)
+    uow = providers.Singleton(ObservedUnitOfWorkFactory, providers.Singleton(SqlUnitOfWorkFactory, engine),
+                              providers.Singleton(count_events, metrics))
     secret_box = providers.Singleton(make_secret_box, settings)
     gateways = providers.Singleton(gateway_registry, settings, secret_box)
     key_inspector = providers.Singleton(RsaKeyInspector)

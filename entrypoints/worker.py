@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -39,8 +40,9 @@ class Job:
 class Worker:
     """Runs registered jobs until stopped."""
 
-    def __init__(self, poll_seconds: float = POLL_SECONDS) -> None:
+    def __init__(self, poll_seconds: float = POLL_SECONDS, metrics: Metrics | None = None) -> None:
         self.poll_seconds = poll_seconds
+        self.metrics = metrics
         self.jobs: dict[str, Job] = {}
         self._wakes: dict[str, asyncio.Event] = {}
         self._tasks: list[asyncio.Task[None]] = []
@@ -98,11 +100,26 @@ class Worker:
             wake.clear()
 
     async def _run(self, job: Job) -> int:
+        started = time.perf_counter()
         try:
-            return await job.tick()
+            done = await job.tick()
         except Exception:
             log.exception("worker.job_failed job=%s; it runs again at its next tick", job.name)
+            self._count(job, "failed", started, 0)
             return 0
+        self._count(job, "ok", started, done)
+        return done
+
+    def _count(self, job: Job, outcome: str, started: float, done: int) -> None:
+        if self.metrics is None:
+            return
+        self.metrics.inc("paycore_worker_job_runs_total", "worker job passes by job and outcome", job=job.name,
+                         outcome=outcome)
+        self.metrics.inc("paycore_worker_job_items_total", "rows a worker job handled", float(done), job=job.name)
+        self.metrics.observe("paycore_worker_job_duration_seconds", "how long one pass of a job took",
+                             time.perf_counter() - started, job=job.name)
+        self.metrics.set("paycore_worker_job_last_run_timestamp_seconds", "when each job last ran (unix time)",
+                         time.time(), job=job.name)
 
 
 def deliver_webhooks_job(deliver: DeliverWebhooks, metrics: Metrics | None) -> Tick:
@@ -114,6 +131,9 @@ def deliver_webhooks_job(deliver: DeliverWebhooks, metrics: Metrics | None) -> T
             for report in reports:
                 metrics.inc("paycore_webhook_deliveries_total", "webhook delivery attempts by outcome",
                             outcome=report.outcome.value)
+                if report.latency_seconds is not None:
+                    metrics.observe("paycore_webhook_attempt_duration_seconds", "how long the business system took "
+                                    "to answer a webhook", report.latency_seconds)
         return len(reports)
 
     return tick
@@ -121,7 +141,8 @@ def deliver_webhooks_job(deliver: DeliverWebhooks, metrics: Metrics | None) -> T
 
 def build_worker(container: Container, metrics: Metrics | None = None, poll_seconds: float = POLL_SECONDS) -> Worker:
     """The worker with every background job of paycore, one line each."""
-    worker = Worker(poll_seconds)
+    metrics = metrics or container.metrics()
+    worker = Worker(poll_seconds, metrics)
     worker.add("webhooks", deliver_webhooks_job(container.deliver_webhooks(), metrics))
     worker.add("expire", container.expire_payments().run_once, every=SWEEP_SECONDS)
     worker.add("sync", container.sync_unpaid().run_once, every=SWEEP_SECONDS)

@@ -23,7 +23,6 @@ from entrypoints.http.nul_guard import refuse_nul
 from entrypoints.http.ops import health, metrics, ready, timing_middleware
 from entrypoints.http.payments import PaymentController
 from entrypoints.http.rate_limits import STORE, rate_limit_middleware, rate_limit_store
-from entrypoints.metrics import Metrics
 
 USE_CASES = ("create_payment", "close_payment", "refund_payment", "sync_payment", "sync_refund", "queries",
              "api_keys", "configs", "webhook_deliveries", "stale_refunds", "resend_refund")
@@ -49,7 +48,7 @@ def create_app(container: Container, ping: Callable[[], Awaitable[bool]] | None 
                         *ADMIN_REFUND_HANDLERS],
         dependencies={name: _provide(container, name) for name in USE_CASES},
         exception_handlers=EXCEPTION_HANDLERS,
-        state=State({"container": container, "ping": ping or default_ping, "metrics": Metrics()}),
+        state=State({"container": container, "ping": ping or default_ping, "metrics": container.metrics()}),
         middleware=[timing_middleware, *rate_limit_middleware(settings.failed_auth_per_minute,
                                                               settings.rate_limit_per_key)],
         stores={STORE: rate_limit_store(settings.redis_url)},

@@ -117,6 +117,9 @@ def handle_validation(request: Request[Any, Any, Any], exc: ValidationException)
 def handle_http(request: Request[Any, Any, Any], exc: HTTPException) -> Response[dict[str, Any]]:
     """Litestar's own HTTP errors (unknown route, wrong method, bad body)."""
     status = exc.status_code
+    if isinstance(exc, NotFoundException) and "path_template" not in request.scope:  # no route matched
+        request.app.state.metrics.observe_request("unmatched", request.method, 404, 0.0)
+        return error_response(request, 404, "NOT_FOUND", f"no route {request.method} {request.url.path}")
     if isinstance(exc, NotFoundException):
         return error_response(request, 404, "NOT_FOUND", f"no route {request.method} {request.url.path}")
     if status >= 500:
