@@ -106,3 +106,28 @@ async def test_each_job_runs_in_its_own_task_so_a_slow_one_does_not_hold_up_anot
     await worker.start()
     await until(lambda: len(fast_calls) >= 3)
     await worker.stop(grace=0.1)
+
+
+async def test_each_pass_of_a_job_is_counted_by_outcome_with_what_it_did() -> None:
+    from entrypoints.metrics import Metrics
+    from tests.e2e.test_metrics import samples
+
+    calls: list[int] = []
+
+    async def sometimes() -> int:
+        calls.append(1)
+        if len(calls) == 2:
+            raise RuntimeError("provider down")
+        return 3 if len(calls) == 1 else 0
+
+    metrics = Metrics()
+    worker = Worker(poll_seconds=0.01, metrics=metrics)
+    worker.add("sync", sometimes)
+    await worker.start()
+    await until(lambda: len(calls) >= 4)
+    await worker.stop()
+    found = samples(metrics.render())
+    assert found[("paycore_worker_job_runs_total", (("job", "sync"), ("outcome", "failed")))] == 1
+    assert found[("paycore_worker_job_runs_total", (("job", "sync"), ("outcome", "ok")))] >= 3
+    assert found[("paycore_worker_job_items_total", (("job", "sync"),))] == 3
+    assert found[("paycore_worker_job_last_run_timestamp_seconds", (("job", "sync"),))] > time.time() - 60
