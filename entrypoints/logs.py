@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 import logging
 import re
+from contextvars import ContextVar
 from datetime import UTC, datetime
 
 REDACTED = "[REDACTED]"
+REQUEST_ID: ContextVar[str] = ContextVar("paycore_request_id", default="-")  # set while a request is handled
 _NAMES = r"(?:private_key|api_key|api_v3_key|apiv3_key|webhook_secret|master_keys?|password)"
 # What a secret looks like on its way into a log line, and what replaces it: PEM blocks, our tokens
 # and ciphertexts, bearer headers, values of fields named like secrets, long base64 runs (keys
@@ -35,7 +37,8 @@ class RedactingFilter(logging.Filter):
     """Scrubs every record's message and exception text before any handler formats it."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        """Always keeps the record, scrubbed."""
+        """Always keeps the record, scrubbed, with the id of the request it was written for."""
+        record.request_id = REQUEST_ID.get()
         message = scrub(record.getMessage())
         record.msg, record.args = message, None
         if record.exc_info:
@@ -53,6 +56,7 @@ class JsonFormatter(logging.Formatter):
             "time": datetime.fromtimestamp(record.created, UTC).isoformat().replace("+00:00", "Z"),
             "level": record.levelname.lower(),
             "logger": record.name,
+            "request_id": getattr(record, "request_id", "-"),
             "message": record.getMessage(),
         }
         if record.exc_info:
@@ -68,7 +72,7 @@ def configure_logging(level: str, fmt: str) -> None:
     if fmt == "json":
         handler.setFormatter(JsonFormatter())
     else:
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)-7s %(name)s: %(message)s"))
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)-7s %(name)s [%(request_id)s]: %(message)s"))
     handler.addFilter(RedactingFilter())
     root = logging.getLogger()
     root.handlers[:] = [handler]

@@ -23,6 +23,7 @@ from entrypoints.http.nul_guard import refuse_nul
 from entrypoints.http.ops import health, metrics, ready, timing_middleware
 from entrypoints.http.payments import PaymentController
 from entrypoints.http.rate_limits import STORE, rate_limit_middleware, rate_limit_store
+from entrypoints.http.request_id import add_request_id_header, request_id_middleware
 
 USE_CASES = ("create_payment", "close_payment", "refund_payment", "sync_payment", "sync_refund", "queries",
              "api_keys", "configs", "webhook_deliveries", "stale_refunds", "resend_refund")
@@ -49,13 +50,14 @@ def create_app(container: Container, ping: Callable[[], Awaitable[bool]] | None 
         dependencies={name: _provide(container, name) for name in USE_CASES},
         exception_handlers=EXCEPTION_HANDLERS,
         state=State({"container": container, "ping": ping or default_ping, "metrics": container.metrics()}),
-        middleware=[timing_middleware, *rate_limit_middleware(settings.failed_auth_per_minute,
+        middleware=[request_id_middleware, timing_middleware, *rate_limit_middleware(settings.failed_auth_per_minute,
                                                               settings.rate_limit_per_key)],
         stores={STORE: rate_limit_store(settings.redis_url)},
         openapi_config=OpenAPIConfig(title="paycore", version="1.0.0", path="/schema"),
         on_shutdown=on_shutdown or [],
         request_max_body_size=1_048_576,
         before_request=refuse_nul,
+        before_send=[add_request_id_header],
         on_app_init=[_no_debug],
         logging_config=None,  # configure_logging owns the handlers; Litestar's would replace them, filter and all
     )
