@@ -13,8 +13,14 @@ from entrypoints.http.errors import FieldError
 _JSON_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000", re.IGNORECASE)
 
 
+NOTIFY_PREFIX = "/v1/notify/"
+
+
 async def refuse_nul(request: Request[Any, Any, Any]) -> None:
-    """A 400 VALIDATION_ERROR for a NUL in the path, the query or the body."""
+    """A 400 VALIDATION_ERROR for a NUL in the path, the query or the body. Provider notification endpoints are
+    left to answer in their provider's protocol (`fail` / a WeChat FAIL): they keep nothing unescaped."""
+    if request.url.path.startswith(NOTIFY_PREFIX):
+        return
     if "\x00" in request.url.path or b"%00" in request.scope.get("query_string", b""):
         raise FieldError("the URL contains a NUL character, which no field accepts", field="url")
     if request.method in ("POST", "PUT", "PATCH"):
