@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from application.errors import ApplicationError, Forbidden, Unauthenticated
 from application.ports import ApiKey, Clock, SecretBox, UnitOfWorkFactory
@@ -41,6 +43,11 @@ def webhook_secret_context(key_id: str) -> str:
     return f"paycore_api_key:{key_id}:webhook_secret"
 
 
+def new_webhook_secret() -> str:
+    """`whsec_` and the base64 of 32 random bytes: the Standard Webhooks form, whose bytes are its HMAC key."""
+    return "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode("ascii")
+
+
 def allows(key: ApiKey, scope: str) -> bool:
     """An admin key may do everything; a payments key only payments."""
     return key.scope == "admin" or key.scope == scope
@@ -65,7 +72,7 @@ class ApiKeys:
         if webhook_url:
             self._addresses.check_url(webhook_url, "webhook_url")
         key_id, secret = secrets.token_hex(8), secrets.token_urlsafe(32)
-        webhook_secret = f"whsec_{secrets.token_urlsafe(32)}"
+        webhook_secret = new_webhook_secret()
         sealed = self._box.seal(webhook_secret, webhook_secret_context(key_id))
         key = ApiKey(key_id, name, scope, hash_secret(secret), self._clock.now(), webhook_url,
                      extra={"webhook_secret": sealed})
@@ -77,6 +84,15 @@ class ApiKeys:
     def webhook_secret(self, key: ApiKey) -> str:
         """The key's webhook signing secret, unsealed."""
         return self._box.open(str(key.extra["webhook_secret"]), webhook_secret_context(key.key_id))
+
+    def webhook_secrets(self, key: ApiKey, now: datetime) -> list[str]:
+        """The secrets that sign the key's webhooks now: the current one, then the previous one during the
+        overlap after a rotation (the business system may still check with it)."""
+        found = [self.webhook_secret(key)]
+        previous, until = key.extra.get("previous_webhook_secret"), key.extra.get("previous_secret_until")
+        if previous and isinstance(until, datetime) and until > now:
+            found.append(self._box.open(str(previous), webhook_secret_context(key.key_id)))
+        return found
 
     async def authenticate(self, token: str | None, scope: str) -> ApiKey:
         """The key behind a bearer token, if it may act in `scope`; else Unauthenticated or Forbidden."""

@@ -30,6 +30,7 @@ from application.ports import (
     UnitOfWork,
     UnitOfWorkFactory,
     WebhookSender,
+    WebhookSigner,
 )
 from domain.payment import Payment
 
@@ -61,14 +62,26 @@ class Target:
     """Where a message goes and what signs it."""
 
     url: str
-    secret: str
+    secrets: list[str]  # the key's current webhook secret first, then the previous one during an overlap
     payment: Payment
 
 
 def sign(secret: str, timestamp: int, body: bytes) -> str:
     """The `Paycore-Signature` header: `t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>`."""
-    digest = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
-    return f"t={timestamp},v1={digest}"
+    return f"t={timestamp},v1={_hmac_hex(secret, timestamp, body)}"
+
+
+def _hmac_hex(secret: str, timestamp: int, body: bytes) -> str:
+    return hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
+
+
+class PaycoreSigner:
+    """`Paycore-Signature: t=<t>,v1=<sig>[,v1=<sig of the previous secret>]` (what every webhook carries)."""
+
+    def headers(self, event_id: str, timestamp: int, body: bytes, secrets: Sequence[str]) -> dict[str, str]:
+        """The Paycore-Signature header, one v1 per secret."""
+        signatures = ",".join(f"v1={_hmac_hex(s, timestamp, body)}" for s in secrets)
+        return {"Paycore-Signature": f"t={timestamp},{signatures}"}
 
 
 def iso_z(moment: datetime) -> str:
@@ -92,8 +105,10 @@ class DeliverWebhooks:
 
     def __init__(self, uow: UnitOfWorkFactory, sender: WebhookSender, clock: Clock, api_keys: ApiKeys,
                  render: Render, schedule: Sequence[int], worker_id: str | None = None,
-                 batch: int = BATCH, lease_seconds: float = LEASE_SECONDS) -> None:
+                 batch: int = BATCH, lease_seconds: float = LEASE_SECONDS,
+                 signer: WebhookSigner | None = None) -> None:
         self._uow, self._sender, self._clock, self._keys = uow, sender, clock, api_keys
+        self._signer = signer or PaycoreSigner()
         self._render, self._schedule = render, tuple(schedule)
         self._worker_id = worker_id or default_worker_id()
         self._batch, self._lease_seconds = batch, lease_seconds
@@ -139,14 +154,15 @@ class DeliverWebhooks:
             return "no notify_url on the payment and no webhook_url on the API key that created it"
         if key is None:
             return "the payment was not created with an API key, so there is no webhook secret to sign with"
-        return Target(url, self._keys.webhook_secret(key), payment)
+        return Target(url, self._keys.webhook_secrets(key, self._clock.now()), payment)
 
     async def _send(self, message: OutboxMessage, target: Target) -> SendResult:
         event = {"id": message.event_id, "type": message.event_type, "created": iso_z(message.created),
                  "data": dict(self._render(message.event_type, target.payment, message.refund_no))}
         body = json.dumps(event, ensure_ascii=False, separators=(",", ":")).encode()
+        timestamp = int(self._clock.now().timestamp())
         headers = {"Content-Type": "application/json", "Paycore-Event-Id": message.event_id,
-                   "Paycore-Signature": sign(target.secret, int(self._clock.now().timestamp()), body)}
+                   **self._signer.headers(message.event_id, timestamp, body, target.secrets)}
         return await self._sender.send(target.url, body, headers)
 
     def _outcome(self, message: OutboxMessage, url: str, result: SendResult) -> DeliveryOutcome:

@@ -264,6 +264,11 @@ class ApiKeyRepository(Protocol):
     async def reseal(self, key_id: str, webhook_secret: str) -> None:
         """Replace the key's sealed webhook secret (key rotation)."""
 
+    async def set_webhook_secrets(self, key_id: str, current: str, previous: str | None,
+                                  previous_until: datetime | None) -> bool:
+        """Store the sealed current webhook secret and the previous one still signing until then; False if no key.
+        They read back in `extra` as webhook_secret, previous_webhook_secret and previous_secret_until."""
+
 
 class NotificationLog(Protocol):
     """Every provider notification received, kept raw, duplicates and rejects included."""
@@ -493,6 +498,13 @@ class SendResult:
     latency_seconds: float
     snippet: str = ""  # the first 200 characters of the answer
     error: str | None = None
+
+
+class WebhookSigner(Protocol):
+    """The signature headers of one webhook, one signature per secret in each header."""
+
+    def headers(self, event_id: str, timestamp: int, body: bytes, secrets: Sequence[str]) -> dict[str, str]:
+        """Headers to send with the body."""
 
 
 class WebhookSender(Protocol):

@@ -25,8 +25,9 @@ def _config_secrets(config: PaymentConfig) -> list[tuple[str, str]]:
 
 
 def _key_secrets(key: ApiKey) -> list[tuple[str, str]]:
-    sealed = key.extra.get("webhook_secret")
-    return [(str(sealed), webhook_secret_context(key.key_id))] if sealed else []
+    """The key's sealed webhook secrets: the current one, and the previous one during a rotation's overlap."""
+    names = ("webhook_secret", "previous_webhook_secret")
+    return [(str(key.extra[n]), webhook_secret_context(key.key_id)) for n in names if key.extra.get(n)]
 
 
 class StoredSecrets:
@@ -65,16 +66,18 @@ class StoredSecrets:
             if progress:
                 progress(done, total)
         for key in keys:
-            for sealed, context in _key_secrets(key):
-                fresh_secret = self._reseal(sealed, context)
-                done += 1
-                if fresh_secret != sealed:
-                    resealed += 1
-                    async with self._uow() as uow:
-                        await uow.api_keys.reseal(key.key_id, fresh_secret)
-                        await uow.commit()
-                if progress:
-                    progress(done, total)
+            stored = [sealed for sealed, _ in _key_secrets(key)]
+            renewed = [self._reseal(sealed, context) for sealed, context in _key_secrets(key)]
+            done += len(renewed)
+            if renewed != stored:
+                resealed += sum(1 for a, b in zip(stored, renewed, strict=True) if a != b)
+                async with self._uow() as uow:
+                    previous = renewed[1] if len(renewed) > 1 else None
+                    await uow.api_keys.set_webhook_secrets(key.key_id, renewed[0], previous,
+                                                           key.extra.get("previous_secret_until"))
+                    await uow.commit()
+            if progress:
+                progress(done, total)
         return RotationReport(done, resealed)
 
     def _reseal(self, sealed: str, context: str) -> str:

@@ -16,6 +16,7 @@ from adapters.gateways.wechat import wechat_gateway_from_config
 from adapters.sql.engine import make_engine
 from adapters.sql.uow import SqlUnitOfWorkFactory
 from adapters.webhooks.sender import HttpxWebhookSender
+from adapters.webhooks.signing import StandardWebhooksSigner
 from application.api_keys import ApiKeys
 from application.apply_update import ApplyProviderUpdate
 from application.clock import SystemClock
@@ -36,6 +37,7 @@ from application.sync_payment import SyncPayment, SyncRefund
 from application.sync_unpaid import SyncRefunds, SyncUnpaid
 from application.webhook_addresses import WebhookAddressPolicy
 from application.webhook_deliveries import WebhookDeliveries
+from application.webhook_secrets import RotateWebhookSecret
 from entrypoints.metrics import Metrics
 from entrypoints.observed_uow import ObservedUnitOfWorkFactory, count_events
 from entrypoints.settings import Settings, SettingsError
@@ -112,7 +114,9 @@ class Container(containers.DeclarativeContainer):
     deliver_webhooks = providers.Singleton(
         DeliverWebhooks, uow, webhook_sender, clock, api_keys,
         providers.Singleton(webhook_renderer, settings.provided.public_url),
-        settings.provided.webhook_retry_schedule, lease_seconds=settings.provided.worker_lease_seconds)
+        settings.provided.webhook_retry_schedule, lease_seconds=settings.provided.worker_lease_seconds,
+        signer=providers.Singleton(StandardWebhooksSigner))
+    rotate_webhook_secret = providers.Singleton(RotateWebhookSecret, uow, clock, secret_box)
     webhook_deliveries = providers.Singleton(WebhookDeliveries, uow, clock)
     expire_payments = providers.Singleton(ExpirePayments, uow, close_payment, clock,
                                           lease_seconds=settings.provided.worker_lease_seconds)

@@ -269,6 +269,24 @@ class MemoryApiKeys:
         self._staged.append(write)
         return True
 
+    async def set_webhook_secrets(self, key_id: str, current: str, previous: str | None,
+                                  previous_until: datetime | None) -> bool:
+        """Stage new sealed webhook secrets."""
+        if key_id not in self._store.api_keys:
+            return False
+
+        def write(store: MemoryStore) -> None:
+            key = store.api_keys[key_id]
+            gone = ("previous_webhook_secret", "previous_secret_until")
+            extra = {k: v for k, v in key.extra.items() if k not in gone}
+            extra["webhook_secret"] = current
+            if previous is not None:
+                extra |= {"previous_webhook_secret": previous, "previous_secret_until": previous_until}
+            store.api_keys[key_id] = dataclasses.replace(key, extra=extra)
+
+        self._staged.append(write)
+        return True
+
     async def reseal(self, key_id: str, webhook_secret: str) -> None:
         """Stage a new sealed webhook secret; an unknown key is left alone."""
         def write(store: MemoryStore) -> None:

@@ -186,7 +186,10 @@ class SqlIdempotency:
 
 
 def _key_from_row(row: RowMapping) -> ApiKey:
-    extra = {"webhook_secret": row["webhook_secret"]} if row["webhook_secret"] is not None else {}
+    extra: dict[str, Any] = {"webhook_secret": row["webhook_secret"]} if row["webhook_secret"] is not None else {}
+    if row["previous_webhook_secret"] is not None:
+        extra |= {"previous_webhook_secret": row["previous_webhook_secret"],
+                  "previous_secret_until": row["previous_secret_until"]}
     return ApiKey(row["key_id"], row["name"], row["scope"], row["secret_hash"], row["create_time"],
                   row["webhook_url"], bool(row["revoked"]), extra)
 
@@ -223,6 +226,15 @@ class SqlApiKeys:
         update = (sa.update(api_key).where(api_key.c.key_id == key_id)
                   .values(revoked=True, revoke_time=datetime.now(UTC)))
         with storage_errors(f"revoking API key {key_id}"):
+            return (await self._conn.execute(update)).rowcount == 1
+
+    async def set_webhook_secrets(self, key_id: str, current: str, previous: str | None,
+                                  previous_until: datetime | None) -> bool:
+        """The sealed current webhook secret and the previous one with the end of its overlap."""
+        update = (sa.update(api_key).where(api_key.c.key_id == key_id)
+                  .values(webhook_secret=current, previous_webhook_secret=previous,
+                          previous_secret_until=previous_until if previous is not None else None))
+        with storage_errors(f"rotating the webhook secret of API key {key_id}"):
             return (await self._conn.execute(update)).rowcount == 1
 
     async def reseal(self, key_id: str, webhook_secret: str) -> None:

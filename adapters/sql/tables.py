@@ -246,6 +246,9 @@ api_key = sa.Table(
     sa.Column("secret_hash", sa.String(128), nullable=False),
     sa.Column("webhook_url", sa.String(1000), nullable=True),
     sa.Column("webhook_secret", sa.Text(), nullable=True),  # ciphertext once the secret box exists
+    # After a rotation the previous secret still signs (a second signature) until previous_secret_until (0010).
+    sa.Column("previous_webhook_secret", sa.Text(), nullable=True),
+    sa.Column("previous_secret_until", UtcDateTime(), nullable=True),
     sa.Column("revoked", sa.Boolean(), nullable=False, server_default=sa.false()),
     sa.Column("create_time", UtcDateTime(), nullable=False),
     sa.Column("revoke_time", UtcDateTime(), nullable=True),

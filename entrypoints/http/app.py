@@ -24,6 +24,7 @@ from entrypoints.http.ops import health, metrics, ready, timing_middleware
 from entrypoints.http.payments import PaymentController
 from entrypoints.http.rate_limits import STORE, rate_limit_middleware, rate_limit_store
 from entrypoints.http.request_id import add_request_id_header, request_id_middleware
+from entrypoints.http.webhook_secrets import rotate_webhook_secret
 
 USE_CASES = ("create_payment", "close_payment", "refund_payment", "sync_payment", "sync_refund", "queries",
              "api_keys", "configs", "webhook_deliveries", "stale_refunds", "resend_refund")
@@ -45,7 +46,7 @@ def create_app(container: Container, ping: Callable[[], Awaitable[bool]] | None 
     settings = container.settings()
     return Litestar(
         route_handlers=[PaymentController, ApiKeyController, PaymentConfigController, health, ready, metrics,
-                        cashier, cashier_status, *NOTIFY_HANDLERS, WebhookDeliveryController,
+                        cashier, cashier_status, *NOTIFY_HANDLERS, WebhookDeliveryController, rotate_webhook_secret,
                         *ADMIN_REFUND_HANDLERS],
         dependencies={name: _provide(container, name) for name in USE_CASES},
         exception_handlers=EXCEPTION_HANDLERS,

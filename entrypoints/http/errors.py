@@ -17,6 +17,7 @@ from application.queries import InvalidCursor
 from application.refund_attention import RefundNotProcessing
 from application.webhook_addresses import RefusedWebhookAddress
 from application.webhook_deliveries import DeliveryNotFailed, DeliveryNotFound
+from application.webhook_secrets import InvalidOverlap
 from domain import errors as dom
 from entrypoints.http.i18n import localise
 
@@ -48,6 +49,7 @@ ERRORS: dict[type[Exception], tuple[int, str]] = {
     InvalidCursor: (400, "VALIDATION_ERROR"),
     UnknownScope: (400, "VALIDATION_ERROR"),
     RefusedWebhookAddress: (400, "VALIDATION_ERROR"),
+    InvalidOverlap: (400, "VALIDATION_ERROR"),
     DeliveryNotFound: (404, "DELIVERY_NOT_FOUND"),
     DeliveryNotFailed: (409, "DELIVERY_NOT_FAILED"),
     RefundNotProcessing: (409, "REFUND_NOT_PROCESSING"),
