@@ -55,6 +55,7 @@ class DeliveryReport:
     latency_seconds: float | None = None
     snippet: str = ""
     error: str | None = None
+    lag_seconds: float | None = None  # from the event to this attempt
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,8 +138,9 @@ class DeliverWebhooks:
         else:
             result = await self._send(message, target)
             outcome = self._outcome(message, target.url, result)
+            lag = (outcome.at - message.created).total_seconds()
             report = DeliveryReport(message.delivery_id, message.event_id, outcome.status, target.url,
-                                    result.status_code, result.latency_seconds, result.snippet, result.error)
+                                    result.status_code, result.latency_seconds, result.snippet, result.error, lag)
         await self._record(message, outcome)
         _log(report)
         return report

@@ -131,6 +131,9 @@ def deliver_webhooks_job(deliver: DeliverWebhooks, metrics: Metrics | None) -> T
             for report in reports:
                 metrics.inc("paycore_webhook_deliveries_total", "webhook delivery attempts by outcome",
                             outcome=report.outcome.value)
+                if report.lag_seconds is not None:
+                    metrics.observe("paycore_webhook_lag_seconds", "from the event to each delivery attempt",
+                                    report.lag_seconds, outcome=report.outcome.value)
                 if report.latency_seconds is not None:
                     metrics.observe("paycore_webhook_attempt_duration_seconds", "how long the business system took "
                                     "to answer a webhook", report.latency_seconds)

@@ -161,6 +161,8 @@ async def test_a_receiver_failing_twice_gets_three_attempts_and_the_delivery_end
     assert (item["attempts"], item["last_status_code"], item["next_attempt_time"]) == (3, 200, None)
     assert 'paycore_webhook_deliveries_total{outcome="pending"} 2' in metrics
     assert 'paycore_webhook_deliveries_total{outcome="delivered"} 1' in metrics
+    assert 'paycore_webhook_lag_seconds_count{outcome="pending"} 2' in metrics  # from the event to each attempt
+    assert 'paycore_webhook_lag_seconds_count{outcome="delivered"} 1' in metrics
 
 
 async def test_a_receiver_always_failing_ends_failed_is_listed_and_is_retried_through_the_admin_api(
