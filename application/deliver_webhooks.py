@@ -1,5 +1,8 @@
 """Deliver the outbox's webhooks to the business system: signed, retried on a schedule, in order per payment.
 
+Order is kept while a delivery is retried; one that failed for good holds the payment's later webhooks
+back no longer (each carries the whole payment as it is when sent), and stays listed for a resend.
+
 At least once: a message is leased, sent, then its outcome recorded. If the process dies in between,
 the lease runs out and the message is claimed and sent again, so the business system must treat
 `Paycore-Event-Id` (the `id` in the body) as the key that makes a repeat harmless.
@@ -21,6 +24,7 @@ from typing import Any
 
 from application.api_keys import ApiKeys
 from application.ports import (
+    SNIPPET_CHARS,
     ApiKey,
     Clock,
     DeliveryOutcome,
@@ -170,10 +174,12 @@ class DeliverWebhooks:
     def _outcome(self, message: OutboxMessage, url: str, result: SendResult) -> DeliveryOutcome:
         attempts, now = message.attempts + 1, self._clock.now()
         common: dict[str, Any] = {"url": url, "status_code": result.status_code,
-                                  "latency_seconds": result.latency_seconds}
+                                  "latency_seconds": result.latency_seconds, "snippet": result.snippet[:SNIPPET_CHARS]}
         if result.status_code is not None and 200 <= result.status_code < 300:
             return DeliveryOutcome(DeliveryStatus.DELIVERED, now, attempts, **common)
         error = result.error or f"HTTP {result.status_code}: {result.snippet}"[:500]
+        # Past the schedule (a resend of a failed one) an attempt that fails is final at once: a fresh schedule
+        # would hold the payment's later webhooks back for another round of retries.
         if attempts <= len(self._schedule):
             wait = timedelta(seconds=self._schedule[attempts - 1])
             return DeliveryOutcome(DeliveryStatus.PENDING, now, attempts, now + wait, error=error, **common)

@@ -137,7 +137,7 @@ class DeliveryStatus(StrEnum):
 
     PENDING = "pending"  # waiting for its (next) attempt
     DELIVERED = "delivered"  # the business system answered 2xx
-    FAILED = "failed"  # the retry schedule ran out; an operator may retry it
+    FAILED = "failed"  # the retry schedule ran out: no longer holds the payment's later webhooks; may be resent
     SKIPPED = "skipped"  # nowhere to send it: no notify_url and no webhook_url
 
 
@@ -172,6 +172,24 @@ class DeliveryOutcome:
     status_code: int | None = None
     error: str | None = None
     latency_seconds: float | None = None
+    snippet: str = ""  # the start of the answer (at most SNIPPET_CHARS)
+
+
+SNIPPET_CHARS = 200
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryAttempt:
+    """One HTTP attempt of a delivery, kept for good: a resend adds to the history, never resets it."""
+
+    attempt: int  # 1, 2, … over the delivery's whole life, resends included
+    outcome: DeliveryStatus  # the delivery's status right after this attempt
+    at: datetime
+    url: str | None
+    status_code: int | None  # None: no answer (network error, timeout)
+    latency_ms: int | None
+    snippet: str  # the start of the answer, at most SNIPPET_CHARS characters
+    error: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -287,10 +305,12 @@ class Outbox(Protocol):
     """The webhook outbox: written with the journal, leased out to senders, in order per payment."""
 
     async def claim(self, now: datetime, limit: int, lease_seconds: float, worker_id: str) -> Sequence[OutboxMessage]:
-        """Lease due messages to this worker: of each payment only its oldest undelivered one, never leased twice."""
+        """Lease due messages to this worker, never leased twice: of each payment only its oldest pending one,
+        and none behind a pending one (a failed one, out of retries, holds nothing back)."""
 
     async def record(self, delivery_id: int, worker_id: str, outcome: DeliveryOutcome) -> bool:
-        """Store an attempt's outcome and end the lease; False if the lease is no longer this worker's."""
+        """Store an attempt's outcome (and, unless SKIPPED, its DeliveryAttempt record) and end the lease;
+        False, storing nothing, if the lease is no longer this worker's."""
 
     async def get(self, delivery_id: int) -> OutboxMessage | None:
         """One message, or None."""
@@ -300,7 +320,10 @@ class Outbox(Protocol):
         """Messages newest first (by delivery_id), with ids below `before` when given."""
 
     async def retry(self, delivery_id: int, now: datetime) -> bool:
-        """Make a FAILED message pending again, due now, with a fresh schedule; False if it is not failed."""
+        """Make a FAILED message pending again, due now, its attempt count and history kept; False if not failed."""
+
+    async def attempts(self, delivery_id: int) -> Sequence[DeliveryAttempt]:
+        """The delivery's attempts, oldest first."""
 
     async def enqueue(self, event_id: str, event: DomainEvent) -> None:
         """Queue a webhook for an event that is not a state change and so is not journaled (payment.expiring)."""

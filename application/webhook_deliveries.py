@@ -1,4 +1,4 @@
-"""Webhook deliveries for operators: list them by status, send a failed one again."""
+"""Webhook deliveries for operators: list them by status, see one with its attempts, send a failed one again."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from application.deliver_webhooks import webhook_url
 from application.errors import ApplicationError
-from application.ports import Clock, DeliveryStatus, OutboxMessage, UnitOfWork, UnitOfWorkFactory
+from application.ports import Clock, DeliveryAttempt, DeliveryStatus, OutboxMessage, UnitOfWork, UnitOfWorkFactory
 from application.queries import MAX_LIMIT, InvalidCursor
 
 
@@ -32,6 +32,14 @@ class DeliveryPage:
 
     items: Sequence[OutboxMessage]
     next_cursor: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryDetail:
+    """One delivery and every attempt it has had, oldest first."""
+
+    message: OutboxMessage
+    attempts: Sequence[DeliveryAttempt]
 
 
 def encode_cursor(delivery_id: int) -> str:
@@ -67,8 +75,20 @@ class WebhookDeliveries:
         more = len(found) > limit
         return DeliveryPage(items, encode_cursor(items[-1].delivery_id) if more and items else None)
 
+    async def get(self, delivery_id: int) -> DeliveryDetail:
+        """One delivery with its attempt history; DeliveryNotFound if there is none."""
+        async with self._uow() as uow:
+            message = await uow.outbox.get(delivery_id)
+            if message is None:
+                raise DeliveryNotFound(f"no webhook delivery {delivery_id}", delivery_id=delivery_id)
+            return DeliveryDetail(await _with_url(uow, message), await uow.outbox.attempts(delivery_id))
+
     async def retry(self, delivery_id: int) -> OutboxMessage:
-        """Make a failed delivery pending again, due now, with the whole retry schedule ahead of it."""
+        """Resend a failed delivery: pending again, due now, its attempt count and history kept.
+
+        It is one more attempt (after the last of the schedule), so if it fails it is failed again at once.
+        It goes out in its place: behind any older pending webhook of its payment, ahead of newer ones.
+        """
         async with self._uow() as uow:
             if not await uow.outbox.retry(delivery_id, self._clock.now()):
                 current = await uow.outbox.get(delivery_id)

@@ -8,12 +8,18 @@ from typing import Any
 
 from adapters.memory.store import MemoryStore
 from application.errors import DuplicateKey
-from application.ports import DeliveryOutcome, DeliveryStatus, JournalEntry, OutboxMessage
+from application.ports import (
+    SNIPPET_CHARS,
+    DeliveryAttempt,
+    DeliveryOutcome,
+    DeliveryStatus,
+    JournalEntry,
+    OutboxMessage,
+)
 from domain.events import DomainEvent
 
 Write = Callable[[MemoryStore], None]
 Row = dict[str, Any]
-UNSETTLED = (DeliveryStatus.PENDING, DeliveryStatus.FAILED)
 
 
 def outbox_row(delivery_id: int, entry: JournalEntry) -> Row:
@@ -35,11 +41,11 @@ class MemoryOutbox:
         self._store, self._staged = store, staged
 
     async def claim(self, now: datetime, limit: int, lease_seconds: float, worker_id: str) -> Sequence[OutboxMessage]:
-        """Lease due messages, the oldest unsettled one of each payment only."""
+        """Lease due messages, none behind an older pending one of its payment; a failed one holds nothing back."""
         seen: set[str] = set()
         due: list[Row] = []
         for row in sorted(self._store.outbox, key=lambda r: r["id"]):
-            if row["order_no"] in seen or row["status"] not in UNSETTLED:
+            if row["order_no"] in seen or row["status"] is not DeliveryStatus.PENDING:
                 continue
             seen.add(row["order_no"])
             free = row["leased_until"] is None or row["leased_until"] < now
@@ -70,6 +76,8 @@ class MemoryOutbox:
                 target["next_attempt_time"] = outcome.next_attempt_time
             if outcome.status is DeliveryStatus.DELIVERED:
                 target["delivered_time"] = outcome.at
+            if outcome.status is not DeliveryStatus.SKIPPED:
+                store.webhook_attempts.setdefault(delivery_id, []).append(_attempt(outcome))
 
         self._staged.append(write)
         return True
@@ -87,7 +95,7 @@ class MemoryOutbox:
         return [_message(r) for r in rows[:limit]]
 
     async def retry(self, delivery_id: int, now: datetime) -> bool:
-        """Stage FAILED → PENDING, due now, attempts counted afresh."""
+        """Stage FAILED → PENDING, due now; the attempt count goes on from where it was."""
         row = self._row(self._store, delivery_id)
         if row is None or row["status"] is not DeliveryStatus.FAILED:
             return False
@@ -95,11 +103,15 @@ class MemoryOutbox:
         def write(store: MemoryStore) -> None:
             target = self._row(store, delivery_id)
             if target is not None and target["status"] is DeliveryStatus.FAILED:
-                target.update(status=DeliveryStatus.PENDING, attempts=0, next_attempt_time=now, leased_until=None,
+                target.update(status=DeliveryStatus.PENDING, next_attempt_time=now, leased_until=None,
                               lease_owner=None)
 
         self._staged.append(write)
         return True
+
+    async def attempts(self, delivery_id: int) -> Sequence[DeliveryAttempt]:
+        """Oldest first."""
+        return list(self._store.webhook_attempts.get(delivery_id, []))
 
     async def enqueue(self, event_id: str, event: DomainEvent) -> None:
         """Stage a message for an event that is not journaled; DuplicateKey at commit if its id is taken."""
@@ -117,6 +129,12 @@ class MemoryOutbox:
 
 def _held(row: Row | None, worker_id: str) -> bool:
     return row is not None and row["status"] is DeliveryStatus.PENDING and row["lease_owner"] == worker_id
+
+
+def _attempt(o: DeliveryOutcome) -> DeliveryAttempt:
+    latency = None if o.latency_seconds is None else round(o.latency_seconds * 1000)
+    return DeliveryAttempt(o.attempts, o.status, o.at, o.url, o.status_code, latency, o.snippet[:SNIPPET_CHARS],
+                           o.error)
 
 
 def _message(row: Row) -> OutboxMessage:

@@ -6,7 +6,14 @@ import copy
 from dataclasses import dataclass, field
 from typing import Any
 
-from application.ports import ApiKey, IdempotencyRecord, JournalEntry, NotificationRecord, PaymentConfig
+from application.ports import (
+    ApiKey,
+    DeliveryAttempt,
+    IdempotencyRecord,
+    JournalEntry,
+    NotificationRecord,
+    PaymentConfig,
+)
 from domain.payment import Payment
 
 
@@ -18,6 +25,7 @@ class MemoryStore:
     journal: dict[str, list[JournalEntry]] = field(default_factory=dict)
     provider_event_keys: set[tuple[str, str]] = field(default_factory=set)
     outbox: list[dict[str, Any]] = field(default_factory=list)
+    webhook_attempts: dict[int, list[DeliveryAttempt]] = field(default_factory=dict)  # by delivery id
     configs: dict[int, PaymentConfig] = field(default_factory=dict)
     deleted_configs: dict[int, PaymentConfig] = field(default_factory=dict)
     notifications: list[NotificationRecord] = field(default_factory=list)

@@ -353,7 +353,8 @@ class MemoryUnitOfWork:
         for write in self._staged:
             write(trial)
         for name in ("payments", "journal", "provider_event_keys", "outbox", "configs", "idempotency",
-                     "api_keys", "refund_owner", "last_id", "deleted_configs", "notifications", "sweeps"):
+                     "api_keys", "refund_owner", "last_id", "deleted_configs", "notifications", "sweeps",
+                     "webhook_attempts"):
             setattr(self._store, name, getattr(trial, name))
         self._staged.clear()
 

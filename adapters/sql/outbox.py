@@ -13,15 +13,13 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.sql.errors import storage_errors
 from adapters.sql.payment_rows import outbox_values
-from adapters.sql.tables import webhook_outbox
-from application.ports import DeliveryOutcome, DeliveryStatus, OutboxMessage
+from adapters.sql.tables import webhook_attempt, webhook_outbox
+from application.ports import SNIPPET_CHARS, DeliveryAttempt, DeliveryOutcome, DeliveryStatus, OutboxMessage
 from domain.events import DomainEvent
 
 W = webhook_outbox.c
+A = webhook_attempt.c
 PENDING, FAILED = DeliveryStatus.PENDING.value, DeliveryStatus.FAILED.value
-# A message waits behind any older one of its payment that is not settled: pending, or failed and
-# waiting for an operator. Delivered and skipped ones are settled.
-UNSETTLED = (PENDING, FAILED)
 
 
 class SqlOutbox:
@@ -31,7 +29,8 @@ class SqlOutbox:
         self._conn = conn
 
     async def claim(self, now: datetime, limit: int, lease_seconds: float, worker_id: str) -> Sequence[OutboxMessage]:
-        """Lease due messages, the oldest unsettled one of each payment only.
+        """Lease due messages, none behind an older pending one of its payment (order kept while that one
+        is retried); a failed one, out of retries, holds nothing back.
 
         On PostgreSQL and MySQL the candidates are locked with SKIP LOCKED, so concurrent claimers
         pass each other by. Every lease is also a guarded UPDATE, which is what keeps SQLite's
@@ -54,8 +53,7 @@ class SqlOutbox:
 
     def _due(self, now: datetime, limit: int) -> sa.Select[Any]:
         older = webhook_outbox.alias("older")
-        blocked = sa.exists().where(older.c.order_no == W.order_no, older.c.id < W.id,
-                                    older.c.status.in_(UNSETTLED))
+        blocked = sa.exists().where(older.c.order_no == W.order_no, older.c.id < W.id, older.c.status == PENDING)
         query = (sa.select(W.id)
                  .where(W.status == PENDING, W.next_attempt_time <= now, _lease_free(now), ~blocked)
                  .order_by(W.next_attempt_time, W.id).limit(limit))
@@ -70,7 +68,7 @@ class SqlOutbox:
         return (await self._conn.execute(update)).rowcount == 1
 
     async def record(self, delivery_id: int, worker_id: str, outcome: DeliveryOutcome) -> bool:
-        """Write the outcome and release the lease, if this worker still holds it."""
+        """Write the outcome and its attempt record and release the lease, if this worker still holds it."""
         values: dict[str, object] = {
             "status": outcome.status.value, "attempts": outcome.attempts, "leased_until": None,
             "lease_owner": None, "last_error": outcome.error,
@@ -86,7 +84,18 @@ class SqlOutbox:
                   .where(W.id == delivery_id, W.status == PENDING, W.lease_owner == worker_id)
                   .values(**values))
         with storage_errors(f"recording webhook delivery {delivery_id}"):
-            return (await self._conn.execute(update)).rowcount == 1
+            if (await self._conn.execute(update)).rowcount != 1:
+                return False
+            if outcome.status is not DeliveryStatus.SKIPPED:
+                await self._conn.execute(sa.insert(webhook_attempt).values(**_attempt_values(delivery_id, outcome)))
+        return True
+
+    async def attempts(self, delivery_id: int) -> Sequence[DeliveryAttempt]:
+        """Oldest first."""
+        query = sa.select(webhook_attempt).where(A.delivery_id == delivery_id).order_by(A.attempt)
+        with storage_errors(f"reading the attempts of webhook delivery {delivery_id}"):
+            rows = await self._conn.execute(query)
+        return [_attempt(r) for r in rows.mappings()]
 
     async def get(self, delivery_id: int) -> OutboxMessage | None:
         """One message, or None."""
@@ -107,9 +116,9 @@ class SqlOutbox:
         return [_message(r) for r in rows.mappings()]
 
     async def retry(self, delivery_id: int, now: datetime) -> bool:
-        """FAILED → PENDING, due now, attempts counted afresh."""
+        """FAILED → PENDING, due now; the attempt count goes on from where it was."""
         update = (sa.update(webhook_outbox).where(W.id == delivery_id, W.status == FAILED)
-                  .values(status=PENDING, attempts=0, next_attempt_time=now, leased_until=None, lease_owner=None))
+                  .values(status=PENDING, next_attempt_time=now, leased_until=None, lease_owner=None))
         with storage_errors(f"retrying webhook delivery {delivery_id}"):
             return (await self._conn.execute(update)).rowcount == 1
 
@@ -125,6 +134,18 @@ def _lease_free(now: datetime) -> sa.ColumnElement[bool]:
 
 def _ms(seconds: float | None) -> int | None:
     return round(seconds * 1000) if seconds is not None else None
+
+
+def _attempt_values(delivery_id: int, o: DeliveryOutcome) -> dict[str, Any]:
+    return {"delivery_id": delivery_id, "attempt": o.attempts, "outcome": o.status.value, "attempt_time": o.at,
+            "url": o.url, "status_code": o.status_code, "latency_ms": _ms(o.latency_seconds),
+            "snippet": o.snippet[:SNIPPET_CHARS], "error": o.error}
+
+
+def _attempt(row: RowMapping) -> DeliveryAttempt:
+    return DeliveryAttempt(attempt=row["attempt"], outcome=DeliveryStatus(row["outcome"]), at=row["attempt_time"],
+                           url=row["url"], status_code=row["status_code"], latency_ms=row["latency_ms"],
+                           snippet=row["snippet"], error=row["error"])
 
 
 def _message(row: RowMapping) -> OutboxMessage:

@@ -221,6 +221,24 @@ webhook_outbox = sa.Table(
     **MYSQL,
 )
 
+# One row per HTTP attempt of a delivery; a resend adds rows and never rewrites them.
+webhook_attempt = sa.Table(
+    "paycore_webhook_attempt",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("delivery_id", sa.BigInteger(), sa.ForeignKey(webhook_outbox.c.id), nullable=False),
+    sa.Column("attempt", sa.Integer(), nullable=False),
+    sa.Column("outcome", sa.String(16), nullable=False),  # the delivery's status after the attempt
+    sa.Column("attempt_time", UtcDateTime(), nullable=False),
+    sa.Column("url", sa.String(1000), nullable=True),
+    sa.Column("status_code", sa.Integer(), nullable=True),
+    sa.Column("latency_ms", sa.Integer(), nullable=True),
+    sa.Column("snippet", sa.String(200), nullable=False, server_default=""),
+    sa.Column("error", sa.Text(), nullable=True),
+    sa.UniqueConstraint("delivery_id", "attempt", name="uk_webhook_attempt_delivery_attempt"),
+    **MYSQL,
+)
+
 notification_log = sa.Table(
     "paycore_notification_log",
     metadata,

@@ -1,4 +1,5 @@
-"""Admin endpoints for webhook deliveries (scope admin): list them by status, retry a failed one."""
+"""Admin endpoints for webhook deliveries (scope admin): list them by status, show one with its attempts,
+resend a failed one."""
 
 from __future__ import annotations
 
@@ -9,8 +10,8 @@ from litestar import Controller, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromQuery, Parameter
 
-from application.ports import DeliveryStatus, OutboxMessage
-from application.webhook_deliveries import WebhookDeliveries
+from application.ports import DeliveryAttempt, DeliveryStatus, OutboxMessage
+from application.webhook_deliveries import DeliveryDetail, WebhookDeliveries
 from entrypoints.http.auth import require_scope
 from entrypoints.http.schemas import iso
 
@@ -33,6 +34,25 @@ class DeliveryView(msgspec.Struct, kw_only=True):
     delivered_time: str | None
 
 
+class AttemptView(msgspec.Struct, kw_only=True):
+    """One HTTP attempt of a delivery: what the business system answered, or why there was no answer."""
+
+    attempt: int
+    outcome: str  # the delivery's status right after it: delivered | pending (retried later) | failed
+    attempt_time: str
+    url: str | None
+    status_code: int | None
+    latency_ms: int | None
+    response_snippet: str
+    error: str | None
+
+
+class DeliveryDetailView(DeliveryView, kw_only=True):
+    """One delivery with every attempt it has had, oldest first (a resend adds to them)."""
+
+    attempts_history: list[AttemptView]
+
+
 class DeliveryList(msgspec.Struct):
     """A page of deliveries, newest first."""
 
@@ -48,6 +68,19 @@ def delivery_view(m: OutboxMessage) -> DeliveryView:
         next_attempt_time=iso(m.next_attempt_time) if m.status is DeliveryStatus.PENDING else None,
         delivered_time=iso(m.delivered_time),
     )
+
+
+def attempt_view(a: DeliveryAttempt) -> AttemptView:
+    """The API view of an attempt."""
+    return AttemptView(attempt=a.attempt, outcome=a.outcome.value, attempt_time=iso(a.at) or "", url=a.url,
+                       status_code=a.status_code, latency_ms=a.latency_ms, response_snippet=a.snippet,
+                       error=a.error)
+
+
+def detail_view(d: DeliveryDetail) -> DeliveryDetailView:
+    """A delivery with its attempts."""
+    fields = {f: getattr(delivery_view(d.message), f) for f in DeliveryView.__struct_fields__}
+    return DeliveryDetailView(**fields, attempts_history=[attempt_view(a) for a in d.attempts])
 
 
 class WebhookDeliveryController(Controller):
@@ -68,8 +101,14 @@ class WebhookDeliveryController(Controller):
         page = await webhook_deliveries.list(status, limit, cursor)
         return DeliveryList([delivery_view(m) for m in page.items], page.next_cursor)
 
+    @get("/{delivery_id:int}")
+    async def get_delivery(self, delivery_id: DeliveryId,
+                           webhook_deliveries: NamedDependency[WebhookDeliveries]) -> DeliveryDetailView:
+        """One delivery and its attempts_history: each attempt's status code, latency, snippet or error, time."""
+        return detail_view(await webhook_deliveries.get(delivery_id))
+
     @post("/{delivery_id:int}/retry", status_code=200)
     async def retry(self, delivery_id: DeliveryId,
                     webhook_deliveries: NamedDependency[WebhookDeliveries]) -> DeliveryView:
-        """Send a failed delivery again, at once, with a fresh retry schedule."""
+        """Resend a failed delivery, at once, as one more attempt; its attempt count and history are kept."""
         return delivery_view(await webhook_deliveries.retry(delivery_id))

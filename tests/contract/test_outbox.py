@@ -144,10 +144,10 @@ async def test_a_retry_waits_for_its_time_and_holds_the_payment_s_later_messages
     assert again.url == "https://shop.example/hooks"
 
 
-async def test_a_failed_message_holds_its_payment_back_until_an_operator_retries_it(
+async def test_a_resent_message_waits_for_its_time_and_keeps_its_attempt_count(
     uow_factory: UnitOfWorkFactory,
 ) -> None:
-    await paid_and_refunded(uow_factory)
+    await closed(uow_factory)
     [first] = await claim(uow_factory)
     failed = DeliveryOutcome(DeliveryStatus.FAILED, NOW, 4, url="https://shop.example/hooks", error="timed out")
     assert await record(uow_factory, first, failed)
@@ -158,7 +158,7 @@ async def test_a_failed_message_holds_its_payment_back_until_an_operator_retries
         await uow.commit()
     assert await claim(uow_factory, now=at(1999)) == []
     [again] = await claim(uow_factory, now=at(2000))
-    assert (again.delivery_id, again.status, again.attempts) == (first.delivery_id, DeliveryStatus.PENDING, 0)
+    assert (again.delivery_id, again.status, again.attempts) == (first.delivery_id, DeliveryStatus.PENDING, 4)
 
 
 async def test_only_a_failed_message_can_be_retried(uow_factory: UnitOfWorkFactory) -> None:

@@ -13,9 +13,11 @@ from pathlib import Path
 from typing import Any
 
 from litestar.testing import AsyncTestClient
+from sqlalchemy.pool import NullPool
 
 from adapters.gateways.fake import FakeGateway
 from adapters.gateways.registry import StaticGatewayRegistry
+from adapters.sql.engine import make_engine
 from adapters.sql.migrate import upgrade_async
 from application.ports import PaymentConfig
 from entrypoints.container import build_container
@@ -91,13 +93,18 @@ class Shop:
 
 @asynccontextmanager
 async def shop(tmp_path: Path, receiver: Receiver, schedule: tuple[int, ...] = (15, 60),
-               poll_seconds: float = 0.05) -> AsyncIterator[Shop]:
-    """paycore on SQLite with a fake Alipay, its worker running, and the receiver listening."""
-    url = f"sqlite+aiosqlite:///{tmp_path / 'webhooks.db'}"
-    await upgrade_async(url)
+               poll_seconds: float = 0.05, url: str | None = None) -> AsyncIterator[Shop]:
+    """paycore with a fake Alipay, its worker running, and the receiver listening; on a fresh SQLite file
+    unless the URL of a migrated, empty database is given."""
+    overrides: dict[str, Any] = {"gateways": StaticGatewayRegistry({"alipay": FakeGateway("alipay")})}
+    if url is None:
+        url = f"sqlite+aiosqlite:///{tmp_path / 'webhooks.db'}"
+        await upgrade_async(url)
+    else:  # a server's connections belong to the loop that opened them: no pool across the client's loops
+        overrides["engine"] = make_engine(url, poolclass=NullPool)
     settings = Settings(database_url=url, public_url=PUBLIC_URL, master_keys=TEST_MASTER_KEYS,
                         webhook_retry_schedule=schedule)
-    container = build_container(settings, gateways=StaticGatewayRegistry({"alipay": FakeGateway("alipay")}))
+    container = build_container(settings, **overrides)
     async with container.uow()() as uow:
         await uow.configs.add(PaymentConfig(0, "alipay", "test alipay", app_id="2021000000000001", is_default=True))
         await uow.commit()
@@ -184,7 +191,7 @@ async def test_a_receiver_always_failing_ends_failed_is_listed_and_is_retried_th
         retried = await s.client.post(f"/v1/admin/webhook-deliveries/{item['delivery_id']}/retry",
                                       headers=s.auth(admin=True))
         assert retried.status_code == 200, retried.text
-        assert (retried.json()["status"], retried.json()["attempts"]) == ("pending", 0)
+        assert (retried.json()["status"], retried.json()["attempts"]) == ("pending", 3)
         await s.receiver.wait_for(4)
         delivered = await s.settled("delivered")
         again = await s.client.post(f"/v1/admin/webhook-deliveries/{item['delivery_id']}/retry",

@@ -4,97 +4,23 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import logging
-from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
 
 import pytest
 
-from application.api_keys import IssuedKey
-from application.deliver_webhooks import DeliverWebhooks
-from application.ports import DeliveryStatus, OutboxMessage, SendResult
+from application.ports import DeliveryStatus
 from application.refund_payment import RefundCommand
 from application.webhook_deliveries import DeliveryNotFailed, DeliveryNotFound, WebhookDeliveries
 from domain.money import Money
-from domain.payment import Payment
-from tests.unit.harness import App, order
-
-HOOK = "https://shop.example/hooks/paycore"
-KEY_HOOK = "https://shop.example/hooks/default"
-ORDER_NO = "T20261124001"
-
-
-@dataclass
-class Request:
-    """One POST the fake sender received."""
-
-    url: str
-    body: bytes
-    headers: dict[str, str]
-
-    def json(self) -> Any:
-        """The body, decoded."""
-        return json.loads(self.body)
-
-
-@dataclass
-class FakeSender:
-    """Answers from a script of status codes (None: a network error), then 200; records every request."""
-
-    script: list[int | None] = field(default_factory=list)
-    requests: list[Request] = field(default_factory=list)
-    crash: bool = False  # the process "dies" right after the request went out
-
-    async def send(self, url: str, body: bytes, headers: Mapping[str, str]) -> SendResult:
-        self.requests.append(Request(url, body, dict(headers)))
-        if self.crash:
-            raise RuntimeError("the process died before recording the outcome")
-        status = self.script.pop(0) if self.script else 200
-        if status is None:
-            return SendResult(None, 0.5, "", "could not be sent: connection refused")
-        return SendResult(status, 0.02, "ok" if status < 300 else "upstream broke")
-
-
-def render(event_type: str, payment: Payment, refund_no: str | None) -> dict[str, Any]:
-    """A stand-in for the API's views."""
-    if event_type.startswith("refund."):
-        assert refund_no is not None
-        return {"refund_no": refund_no, "refund_status": payment.refunds[refund_no].status.value}
-    return {"order_no": payment.order_no, "trade_status": payment.status.value}
-
-
-@dataclass
-class Kit:
-    """The use case, its sender and the key whose secret signs."""
-
-    app: App
-    sender: FakeSender
-    deliver: DeliverWebhooks
-    key: IssuedKey
-
-    async def pay(self, order_no: str = ORDER_NO, notify_url: str | None = HOOK, key_id: str | None = None) -> None:
-        """Create and pay a payment made with the kit's key."""
-        await self.app.create(order(order_no=order_no, notify_url=notify_url,
-                                    api_key_id=key_id or self.key.key.key_id))
-        self.app.clock.advance(seconds=5)
-        await self.app.notify(self.app.alipay.pay(order_no))
-
-    async def deliveries(self) -> list[OutboxMessage]:
-        """Every delivery, oldest first."""
-        async with self.app.uow() as uow:
-            return list(reversed(await uow.outbox.list(None, 100)))
+from tests.unit.harness import App
+from tests.unit.webhook_kit import HOOK, KEY_HOOK, ORDER_NO, Kit, make_kit
 
 
 @pytest.fixture
 async def kit(app: App) -> Kit:
     """Schedule 15 s then 60 s: three attempts in all."""
-    key = await app.api_keys.issue("shop", "payments", webhook_url=KEY_HOOK)
-    sender = FakeSender()
-    deliver = DeliverWebhooks(app.uow, sender, app.clock, app.api_keys, render, (15, 60), worker_id="w1")
-    return Kit(app, sender, deliver, key)
+    return await make_kit(app)
 
 
 def verify(secret: str, header: str, body: bytes) -> int:
@@ -241,7 +167,7 @@ async def test_every_attempt_is_logged_with_url_status_latency_and_snippet(
     assert "outcome=delivered" in lines[1]
 
 
-async def test_an_operator_retries_a_failed_delivery_with_a_fresh_schedule(kit: Kit) -> None:
+async def test_an_operator_resend_is_one_more_attempt_failed_again_at_once_if_it_fails(kit: Kit) -> None:
     kit.sender.script = [500, 500, 500, 500]
     await kit.pay()
     for _ in range(3):
@@ -250,12 +176,13 @@ async def test_an_operator_retries_a_failed_delivery_with_a_fresh_schedule(kit: 
     admin = WebhookDeliveries(kit.app.uow, kit.app.clock)
     [failed] = (await admin.list(DeliveryStatus.FAILED)).items
     retried = await admin.retry(failed.delivery_id)
-    assert (retried.status, retried.attempts, retried.url) == (DeliveryStatus.PENDING, 0, HOOK)
+    assert (retried.status, retried.attempts, retried.url) == (DeliveryStatus.PENDING, 3, HOOK)
     [again] = await kit.deliver.run_once()
-    assert again.outcome is DeliveryStatus.PENDING  # the 4th 500, first of a fresh schedule
-    kit.app.clock.advance(seconds=15)
+    assert again.outcome is DeliveryStatus.FAILED  # the 4th 500: no fresh schedule to hold later webhooks back
+    await admin.retry(failed.delivery_id)
     [done] = await kit.deliver.run_once()
     assert done.outcome is DeliveryStatus.DELIVERED
+    assert (await admin.get(failed.delivery_id)).message.attempts == 5
     with pytest.raises(DeliveryNotFailed):
         await admin.retry(failed.delivery_id)
     with pytest.raises(DeliveryNotFound):
