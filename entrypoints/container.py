@@ -16,6 +16,7 @@ from adapters.gateways.wechat import wechat_gateway_from_config
 from adapters.sql.engine import make_engine
 from adapters.sql.uow import SqlUnitOfWorkFactory
 from adapters.webhooks.sender import HttpxWebhookSender
+from application.anomalies import Anomalies
 from application.api_keys import ApiKeys
 from application.apply_update import ApplyProviderUpdate
 from application.clock import SystemClock
@@ -24,6 +25,7 @@ from application.create_payment import CreatePayment
 from application.deliver_webhooks import DeliverWebhooks
 from application.expire_payments import ExpirePayments
 from application.handle_notification import HandleNotification
+from application.list_anomalies import ListAnomalies
 from application.manage_configs import ManageConfigs
 from application.ports import Gateway, PaymentConfig, SecretBox
 from application.queries import PaymentQueries
@@ -33,6 +35,7 @@ from application.secrets import StoredSecrets
 from application.sync_payment import SyncPayment, SyncRefund
 from application.sync_unpaid import SyncRefunds, SyncUnpaid
 from application.webhook_deliveries import WebhookDeliveries
+from entrypoints.metrics import Metrics, MetricsAnomalyAlerts
 from entrypoints.settings import Settings, SettingsError
 from entrypoints.webhook_data import webhook_renderer
 
@@ -89,13 +92,17 @@ class Container(containers.DeclarativeContainer):
     gateways = providers.Singleton(gateway_registry, settings, secret_box)
     key_inspector = providers.Singleton(RsaKeyInspector)
 
-    apply_update = providers.Singleton(ApplyProviderUpdate, uow, clock)
+    metrics = providers.Singleton(Metrics)  # one per process: the HTTP app and the in-process worker share it
+    anomalies = providers.Singleton(Anomalies, gateways, providers.Singleton(MetricsAnomalyAlerts, metrics),
+                                    settings.provided.refund_paid_after_close)
+    apply_update = providers.Singleton(ApplyProviderUpdate, uow, clock, anomalies)
     create_payment = providers.Singleton(CreatePayment, uow, gateways, clock)
     close_payment = providers.Singleton(ClosePayment, uow, gateways, clock, apply_update)
     refund_payment = providers.Singleton(RefundPayment, uow, gateways, clock, apply_update)
     sync_payment = providers.Singleton(SyncPayment, uow, gateways, apply_update)
     sync_refund = providers.Singleton(SyncRefund, uow, gateways, apply_update)
     queries = providers.Singleton(PaymentQueries, uow)
+    list_anomalies = providers.Singleton(ListAnomalies, uow)
     api_keys = providers.Singleton(ApiKeys, uow, clock, secret_box)
     configs = providers.Singleton(ManageConfigs, uow, secret_box, key_inspector, clock)
     stored_secrets = providers.Singleton(StoredSecrets, uow, secret_box)

@@ -57,6 +57,17 @@ class Metrics:
         return "\n".join(lines) + "\n"
 
 
+class MetricsAnomalyAlerts:
+    """AnomalyAlerts: paycore_anomalies_total{kind}."""
+
+    def __init__(self, metrics: Metrics) -> None:
+        self._metrics = metrics
+
+    def raised(self, kind: str) -> None:
+        """Count one anomaly."""
+        self._metrics.inc("paycore_anomalies_total", "payment anomalies (e.g. paid after close) by kind", kind=kind)
+
+
 def _labels(key: Labels) -> str:
     if not key:
         return ""

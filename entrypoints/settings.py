@@ -32,6 +32,7 @@ class Settings:
     master_key_file: str = ""
     provider_timeout: float = 10.0  # seconds for one call to Alipay or WeChat
     worker_lease_seconds: int = 60  # a worker's hold on a webhook or compensation row; a dead worker's runs out
+    refund_paid_after_close: bool = False  # paycore refunds in full a payment the provider took after our close
 
     @property
     def is_sqlite(self) -> bool:
@@ -69,7 +70,15 @@ def load_settings(environ: Mapping[str, str] | None = None, dotenv: Path | None 
         master_key_file=env.get("PAYCORE_MASTER_KEY_FILE", ""),
         provider_timeout=float(_int(env, "PAYCORE_PROVIDER_TIMEOUT_SECONDS", 10)),
         worker_lease_seconds=_int(env, "PAYCORE_WORKER_LEASE_SECONDS", 60),
+        refund_paid_after_close=_flag(env, "PAYCORE_REFUND_PAID_AFTER_CLOSE"),
     )
+
+
+def _flag(env: Mapping[str, str], name: str) -> bool:
+    raw = (env.get(name) or "false").strip().lower()
+    if raw not in {"1", "true", "yes", "on", "0", "false", "no", "off"}:
+        raise SettingsError(f"{name} must be true or false, not {raw!r}")
+    return raw in {"1", "true", "yes", "on"}
 
 
 def _choice(env: Mapping[str, str], name: str, default: str, allowed: set[str]) -> str:

@@ -14,6 +14,7 @@ from litestar.openapi import OpenAPIConfig
 from adapters.sql.engine import ping as ping_engine
 from entrypoints.container import Container
 from entrypoints.http.admin import ApiKeyController, PaymentConfigController
+from entrypoints.http.anomalies import AnomalyController
 from entrypoints.http.cashier import cashier, cashier_status
 from entrypoints.http.deliveries import WebhookDeliveryController
 from entrypoints.http.errors import EXCEPTION_HANDLERS
@@ -21,10 +22,9 @@ from entrypoints.http.notify import NOTIFY_HANDLERS
 from entrypoints.http.nul_guard import refuse_nul
 from entrypoints.http.ops import health, metrics, ready, timing_middleware
 from entrypoints.http.payments import PaymentController
-from entrypoints.metrics import Metrics
 
 USE_CASES = ("create_payment", "close_payment", "refund_payment", "sync_payment", "sync_refund", "queries",
-             "api_keys", "configs", "webhook_deliveries")
+             "api_keys", "configs", "webhook_deliveries", "list_anomalies")
 
 
 def _provide(container: Container, name: str) -> Provide:
@@ -42,10 +42,10 @@ def create_app(container: Container, ping: Callable[[], Awaitable[bool]] | None 
 
     return Litestar(
         route_handlers=[PaymentController, ApiKeyController, PaymentConfigController, health, ready, metrics,
-                        cashier, cashier_status, *NOTIFY_HANDLERS, WebhookDeliveryController],
+                        cashier, cashier_status, *NOTIFY_HANDLERS, WebhookDeliveryController, AnomalyController],
         dependencies={name: _provide(container, name) for name in USE_CASES},
         exception_handlers=EXCEPTION_HANDLERS,
-        state=State({"container": container, "ping": ping or default_ping, "metrics": Metrics()}),
+        state=State({"container": container, "ping": ping or default_ping, "metrics": container.metrics()}),
         middleware=[timing_middleware],
         openapi_config=OpenAPIConfig(title="paycore", version="1.0.0", path="/schema"),
         on_shutdown=on_shutdown or [],
