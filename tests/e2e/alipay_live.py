@@ -207,18 +207,20 @@ async def alipay_config(container: Container, emulator_url: str, app_id: str, se
 
 
 @asynccontextmanager
-async def live_alipay(tmp_path: Path) -> AsyncIterator[Live]:
-    """A migrated SQLite database, paycore and the emulator served, two configs registered at both ends."""
-    url = f"sqlite+aiosqlite:///{tmp_path / 'alipay-e2e.db'}"
-    await upgrade_async(url)
+async def live_alipay(tmp_path: Path, url: str | None = None, **settings: Any) -> AsyncIterator[Live]:
+    """A migrated database (a fresh SQLite file unless a migrated URL is given), paycore (with these settings) and
+    the emulator served, two configs registered at both ends."""
+    if url is None:
+        url = f"sqlite+aiosqlite:///{tmp_path / 'alipay-e2e.db'}"
+        await upgrade_async(url)
     paycore_sock, emulator_sock = bound_socket(), bound_socket()
     paycore_url, emulator_url = url_of(paycore_sock), url_of(emulator_sock)
     emulator_app = create_emulator_app(EmulatorSettings(
         base_url=emulator_url, alipay_private_key_pem=key_pair(1).pkcs1_pem, notify_retry_delays=RETRY_DELAYS,
         notify_timeout=5.0))
     alipay: AlipayEmulator = emulator_app.state.alipay
-    settings = Settings(database_url=url, public_url=paycore_url, master_keys=TEST_MASTER_KEYS, provider_timeout=5.0)
-    container = build_container(settings)
+    container = build_container(Settings(database_url=url, public_url=paycore_url, master_keys=TEST_MASTER_KEYS,
+                                         provider_timeout=5.0, **settings))
     config = await alipay_config(container, emulator_url, APP_ID, SELLER_ID, 0, alipay.public_key_pem,
                                  is_default=True)
     lost = await alipay_config(container, emulator_url, LOST_APP_ID, LOST_SELLER_ID, 3, alipay.public_key_pem,
