@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from application.anomalies import Anomalies
 from application.errors import ConcurrencyConflict, DuplicateKey, NotificationRejected
 from application.ports import Clock, PaymentConfig, UnitOfWorkFactory
 from application.retry import retry_on_conflict
 from domain.errors import AmountMismatch, IllegalTransition, UnknownRefund
-from domain.events import Source
+from domain.events import DomainEvent, Source
 from domain.payment import Payment
 from domain.updates import ProviderUpdate
 
@@ -23,10 +24,11 @@ class Outcome(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class ApplyResult:
-    """The outcome and the payment after it."""
+    """The outcome, the payment after it, and the events it journaled."""
 
     outcome: Outcome
     payment: Payment
+    events: tuple[DomainEvent, ...] = ()
 
 
 def check_origin(update: ProviderUpdate, config: PaymentConfig) -> None:
@@ -41,13 +43,16 @@ def check_origin(update: ProviderUpdate, config: PaymentConfig) -> None:
 class ApplyProviderUpdate:
     """The one path by which provider facts change payments: notify, sync and worker all use it."""
 
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
-        self._uow, self._clock = uow, clock
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, anomalies: Anomalies | None = None) -> None:
+        self._uow, self._clock, self._anomalies = uow, clock, anomalies or Anomalies()
 
     async def __call__(self, update: ProviderUpdate, config: PaymentConfig, source: Source) -> ApplyResult:
-        """Check the fact against the config and payment, then apply it in one transaction."""
+        """Check the fact against the config and payment, apply it in one transaction, then act on anomalies."""
         check_origin(update, config)
-        return await retry_on_conflict(lambda: self._apply_once(update, config, source))
+        result = await retry_on_conflict(lambda: self._apply_once(update, config, source))
+        if result.outcome is Outcome.APPLIED:
+            await self._anomalies.after_commit(result.payment, result.events, config, source, self)
+        return result
 
     async def _apply_once(self, update: ProviderUpdate, config: PaymentConfig, source: Source) -> ApplyResult:
         async with self._uow() as uow:
@@ -66,10 +71,11 @@ class ApplyProviderUpdate:
                 raise NotificationRejected("illegal_transition", str(e)) from e
             if not events:
                 return ApplyResult(Outcome.ALREADY_APPLIED, payment)
+            events += await self._anomalies.hold(uow, payment, events, source, self._clock.now())
             try:
                 await uow.payments.save(payment)
                 await uow.commit()
             except DuplicateKey as e:  # a racing writer journaled this provider event first
                 raise ConcurrencyConflict(f"payment {update.order_no} changed concurrently") from e
         payment.pending_events.clear()
-        return ApplyResult(Outcome.APPLIED, payment)
+        return ApplyResult(Outcome.APPLIED, payment, tuple(events))

@@ -51,17 +51,26 @@ class CreatePaymentCommand:
                    self.body, self.openid, self.config_id, self.expire_minutes, self.return_url, self.notify_url]
         return hashlib.sha256(json.dumps(content).encode()).hexdigest()
 
-    def matches(self, payment: Payment) -> bool:
-        """Whether an existing payment is what this request asks for."""
-        return (
-            payment.payment_type == self.payment_type
-            and payment.pay_method == self.pay_method
-            and payment.subject == self.subject
-            and payment.total_amount == self.total_amount
-            and payment.body == self.body
-            and (self.pay_method != "jsapi" or payment.openid == self.openid)
-            and (self.config_id is None or payment.config_id == self.config_id)
-        )
+    def differing_fields(self, payment: Payment) -> list[str]:
+        """The request fields an existing payment of this order_no disagrees with, in request order.
+
+        Optional fields are compared as asked: an omitted notify_url or return_url is the same only as an
+        omitted one (the payment keeps None), an omitted config_id matches whichever config was chosen, and
+        expire_minutes is the span between the payment's create_time and expire_time.
+        """
+        same = {
+            "payment_type": payment.payment_type == self.payment_type,
+            "pay_method": payment.pay_method == self.pay_method,
+            "subject": payment.subject == self.subject,
+            "total_amount": payment.total_amount == self.total_amount,
+            "body": payment.body == self.body,
+            "openid": self.pay_method != "jsapi" or payment.openid == self.openid,
+            "config_id": self.config_id is None or payment.config_id == self.config_id,
+            "expire_minutes": payment.expire_time - payment.create_time == timedelta(minutes=self.expire_minutes),
+            "return_url": payment.return_url == self.return_url,
+            "notify_url": payment.notify_url == self.notify_url,
+        }
+        return [name for name, equal in same.items() if not equal]
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,7 +106,7 @@ class CreatePayment:
             config_id=config.config_id, subject=cmd.subject, total_amount=cmd.total_amount, now=now,
             expire_time=now + timedelta(minutes=cmd.expire_minutes), body=cmd.body,
             openid=cmd.openid if cmd.pay_method == "jsapi" else None,
-            return_url=cmd.return_url or config.return_url or None, notify_url=cmd.notify_url,
+            return_url=cmd.return_url, notify_url=cmd.notify_url,  # the gateway falls back to the config's
             api_key_id=cmd.api_key_id,
         )
         # The provider call happens outside any transaction: if it fails nothing is stored,
@@ -147,12 +156,24 @@ async def _earlier_answer(uow: UnitOfWork, cmd: CreatePaymentCommand) -> CreateP
     existing = await uow.payments.get(cmd.order_no)
     if existing is None:
         return None
-    if not cmd.matches(existing):
+    fields = await _differences(uow, cmd, existing)
+    if fields:
         raise OrderNoConflict(
-            f"order_no {cmd.order_no} already exists with different content; use a new order_no",
-            order_no=cmd.order_no,
+            f"order_no {cmd.order_no} already exists with a different {', '.join(fields)}; repeat the first "
+            "request exactly to get its payment, or use a new order_no for a new payment",
+            order_no=cmd.order_no, fields=fields,
         )
     return CreatePaymentResult(existing, created=False)
+
+
+async def _differences(uow: UnitOfWork, cmd: CreatePaymentCommand, existing: Payment) -> list[str]:
+    fields = cmd.differing_fields(existing)
+    if "return_url" in fields and cmd.return_url is None and existing.return_url is not None:
+        # Payments made before paycore kept return_url as asked hold their config's return_url instead.
+        config = await uow.configs.get(existing.config_id) if existing.config_id is not None else None
+        if config is not None and existing.return_url == config.return_url:
+            fields.remove("return_url")
+    return fields
 
 
 def _record(cmd: CreatePaymentCommand, now: datetime) -> IdempotencyRecord:

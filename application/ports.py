@@ -10,7 +10,7 @@ from types import TracebackType
 from typing import Any, Protocol, Self
 
 from domain.checkout import Checkout
-from domain.events import DomainEvent
+from domain.events import DomainEvent, EventType
 from domain.payment import Payment
 from domain.refund import Refund
 from domain.status import RefundStatus, TradeStatus
@@ -84,6 +84,16 @@ class PageRequest:
 
     limit: int = 50
     after: tuple[datetime, str] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class JournalPageRequest:
+    """Keyset pagination over one event type's journal entries: strictly before `before` (time, event_id), newest
+    first."""
+
+    event_type: EventType
+    limit: int = 50
+    before: tuple[datetime, str] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,6 +233,9 @@ class PaymentRepository(Protocol):
 
     async def events(self, order_no: str) -> Sequence[JournalEntry]:
         """The journal of one payment, oldest first."""
+
+    async def events_of_type(self, request: JournalPageRequest) -> Sequence[JournalEntry]:
+        """Journal entries of one type across every payment, newest first, at most `limit` of them."""
 
 
 class ConfigRepository(Protocol):

@@ -26,6 +26,12 @@ class EventType(StrEnum):
     PAYMENT_EXPIRING = "payment.expiring"
 
 
+class AnomalyKind(StrEnum):
+    """What went wrong in a payment.anomaly (its detail's `kind`)."""
+
+    PAID_AFTER_CLOSE = "paid_after_close"  # the provider took the money before our close reached it
+
+
 class Source(StrEnum):
     """Who caused a change."""
 
@@ -42,6 +48,7 @@ WEBHOOK_EVENTS = frozenset(
         EventType.PAYMENT_SUCCEEDED,
         EventType.PAYMENT_CLOSED,
         EventType.PAYMENT_REFUNDED,
+        EventType.PAYMENT_ANOMALY,
         EventType.REFUND_SUCCEEDED,
         EventType.REFUND_FAILED,
         EventType.PAYMENT_EXPIRING,

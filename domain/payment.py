@@ -17,7 +17,7 @@ from domain.errors import (
     RefundNoConflict,
     UnknownRefund,
 )
-from domain.events import DomainEvent, EventType, Source
+from domain.events import AnomalyKind, DomainEvent, EventType, Source
 from domain.money import Money
 from domain.refund import Refund
 from domain.status import RefundStatus, TradeStatus, can_move
@@ -109,7 +109,8 @@ class Payment:
             raise PaymentAlreadyPaid(self.status, TS.TRADE_CLOSED)
         return [self._move(TS.TRADE_CLOSED, EventType.PAYMENT_CLOSED, source, now)]
 
-    def request_refund(self, refund_no: str, amount: Money, reason: str, now: datetime) -> Refund:
+    def request_refund(self, refund_no: str, amount: Money, reason: str, now: datetime,
+                       source: Source = Source.API) -> Refund:
         """Start a refund; the same refund_no with the same content returns the existing one."""
         existing = self.refunds.get(refund_no)
         if existing is not None:
@@ -129,7 +130,7 @@ class Payment:
         refund = Refund(refund_no, self.order_no, amount, reason, RefundStatus.PROCESSING, now)
         self.refunds[refund_no] = refund
         self._record(
-            EventType.REFUND_CREATED, None, RefundStatus.PROCESSING, amount, Source.API, now, refund_no=refund_no
+            EventType.REFUND_CREATED, None, RefundStatus.PROCESSING, amount, source, now, refund_no=refund_no
         )
         return refund
 
@@ -155,7 +156,8 @@ class Payment:
             return []
         events: list[DomainEvent] = []
         if self.status is TS.TRADE_CLOSED:
-            detail = {"reason": "paid after local close", "trade_no": update.trade_no}
+            detail = {"kind": AnomalyKind.PAID_AFTER_CLOSE.value, "reason": "paid after local close",
+                      "trade_no": update.trade_no}
             events.append(self._record(EventType.PAYMENT_ANOMALY, TS.TRADE_CLOSED, None, self.total_amount,
                                        source, now, update, detail=detail))
         self.trade_no = update.trade_no or self.trade_no

@@ -17,6 +17,7 @@ from adapters.sql.engine import make_engine
 from adapters.sql.uow import SqlUnitOfWorkFactory
 from adapters.webhooks.sender import HttpxWebhookSender
 from adapters.webhooks.signing import StandardWebhooksSigner
+from application.anomalies import Anomalies
 from application.api_keys import ApiKeys
 from application.apply_update import ApplyProviderUpdate
 from application.clock import SystemClock
@@ -25,6 +26,7 @@ from application.create_payment import CreatePayment
 from application.deliver_webhooks import DeliverWebhooks
 from application.expire_payments import ExpirePayments
 from application.handle_notification import HandleNotification
+from application.list_anomalies import ListAnomalies
 from application.manage_configs import ManageConfigs
 from application.ports import Gateway, PaymentConfig, SecretBox
 from application.prune_notifications import PruneNotificationLog
@@ -38,7 +40,7 @@ from application.sync_unpaid import SyncRefunds, SyncUnpaid
 from application.webhook_addresses import WebhookAddressPolicy
 from application.webhook_deliveries import WebhookDeliveries
 from application.webhook_secrets import RotateWebhookSecret
-from entrypoints.metrics import Metrics
+from entrypoints.metrics import Metrics, MetricsAnomalyAlerts
 from entrypoints.observed_uow import ObservedUnitOfWorkFactory, count_events
 from entrypoints.settings import Settings, SettingsError
 from entrypoints.webhook_data import webhook_renderer
@@ -99,13 +101,16 @@ class Container(containers.DeclarativeContainer):
     key_inspector = providers.Singleton(RsaKeyInspector)
 
     webhook_addresses = providers.Singleton(WebhookAddressPolicy, settings.provided.webhook_allowed_hosts)
-    apply_update = providers.Singleton(ApplyProviderUpdate, uow, clock)
+    anomalies = providers.Singleton(Anomalies, gateways, providers.Singleton(MetricsAnomalyAlerts, metrics),
+                                    settings.provided.refund_paid_after_close)
+    apply_update = providers.Singleton(ApplyProviderUpdate, uow, clock, anomalies)
     create_payment = providers.Singleton(CreatePayment, uow, gateways, clock, webhook_addresses)
     close_payment = providers.Singleton(ClosePayment, uow, gateways, clock, apply_update)
     refund_payment = providers.Singleton(RefundPayment, uow, gateways, clock, apply_update)
     sync_payment = providers.Singleton(SyncPayment, uow, gateways, apply_update)
     sync_refund = providers.Singleton(SyncRefund, uow, gateways, apply_update)
     queries = providers.Singleton(PaymentQueries, uow)
+    list_anomalies = providers.Singleton(ListAnomalies, uow)
     api_keys = providers.Singleton(ApiKeys, uow, clock, secret_box, webhook_addresses)
     configs = providers.Singleton(ManageConfigs, uow, secret_box, key_inspector, clock)
     stored_secrets = providers.Singleton(StoredSecrets, uow, secret_box)

@@ -84,3 +84,14 @@ class Metrics:
                 found = kind(base, help_text, labels, **options)  # type: ignore[arg-type]
                 self._metrics[name] = found
             return found
+
+
+class MetricsAnomalyAlerts:
+    """AnomalyAlerts: paycore_anomalies_total{kind}."""
+
+    def __init__(self, metrics: Metrics) -> None:
+        self._metrics = metrics
+
+    def raised(self, kind: str) -> None:
+        """Count one anomaly."""
+        self._metrics.inc("paycore_anomalies_total", "payment anomalies (e.g. paid after close) by kind", kind=kind)

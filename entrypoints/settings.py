@@ -38,6 +38,7 @@ class Settings:
     redis_url: str = field(default="", repr=False)  # shared rate-limit counters for several processes
     webhook_allowed_hosts: tuple[str, ...] = ()  # host names or CIDRs webhooks may go to; empty: any allowed one
     refund_attention_hours: int = 72  # a refund PROCESSING this long is listed, counted and logged for operators
+    refund_paid_after_close: bool = False  # paycore refunds in full a payment the provider took after our close
 
     @property
     def is_sqlite(self) -> bool:
@@ -82,7 +83,15 @@ def load_settings(environ: Mapping[str, str] | None = None, dotenv: Path | None 
         webhook_allowed_hosts=tuple(h.strip() for h in env.get("PAYCORE_WEBHOOK_ALLOWED_HOSTS", "").split(",")
                                     if h.strip()),
         refund_attention_hours=_int(env, "PAYCORE_REFUND_ATTENTION_HOURS", 72, unit="hours"),
+        refund_paid_after_close=_flag(env, "PAYCORE_REFUND_PAID_AFTER_CLOSE"),
     )
+
+
+def _flag(env: Mapping[str, str], name: str) -> bool:
+    raw = (env.get(name) or "false").strip().lower()
+    if raw not in {"1", "true", "yes", "on", "0", "false", "no", "off"}:
+        raise SettingsError(f"{name} must be true or false, not {raw!r}")
+    return raw in {"1", "true", "yes", "on"}
 
 
 def _choice(env: Mapping[str, str], name: str, default: str, allowed: set[str]) -> str:

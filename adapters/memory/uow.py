@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from types import TracebackType
 from typing import Self
 
+from adapters.memory.journal import newest_of_type
 from adapters.memory.outbox import MemoryOutbox, outbox_row
 from adapters.memory.store import MemoryStore
 from adapters.memory.sweeps import MemorySweeps
@@ -20,6 +21,7 @@ from application.ports import (
     IdempotencyRecord,
     IdempotencyStore,
     JournalEntry,
+    JournalPageRequest,
     NotificationLog,
     NotificationRecord,
     Outbox,
@@ -106,6 +108,10 @@ class MemoryPayments:
     async def events(self, order_no: str) -> Sequence[JournalEntry]:
         """The journal, oldest first."""
         return list(self._store.journal.get(order_no, []))
+
+    async def events_of_type(self, request: JournalPageRequest) -> Sequence[JournalEntry]:
+        """Entries of one type, newest first (by time, then event id), strictly before the cursor."""
+        return newest_of_type(self._store, request)
 
 
 def _matches(p: Payment, f: PaymentFilter) -> bool:

@@ -13,7 +13,7 @@ from adapters.sql import payment_rows as rows
 from adapters.sql.errors import storage_errors
 from adapters.sql.tables import payment_event, payment_transaction, refund, webhook_outbox
 from application.errors import ConcurrencyConflict
-from application.ports import JournalEntry, Page, PageRequest, PaymentFilter
+from application.ports import JournalEntry, JournalPageRequest, Page, PageRequest, PaymentFilter
 from domain.events import WEBHOOK_EVENTS, DomainEvent
 from domain.payment import Payment
 from domain.refund import Refund
@@ -83,6 +83,18 @@ class SqlPayments:
         """The journal of one payment, oldest first."""
         query = sa.select(payment_event).where(payment_event.c.order_no == order_no).order_by(payment_event.c.id)
         with storage_errors(f"reading the journal of {order_no}"):
+            result = await self._conn.execute(query)
+        return [rows.event_from_row(r) for r in result.mappings()]
+
+    async def events_of_type(self, request: JournalPageRequest) -> Sequence[JournalEntry]:
+        """Entries of one type, newest first (by time, then event id), strictly before the cursor."""
+        e = payment_event.c
+        query = sa.select(payment_event).where(e.event_type == request.event_type.value)
+        if request.before is not None:
+            at, event_id = request.before
+            query = query.where(sa.or_(e.create_time < at, sa.and_(e.create_time == at, e.event_id < event_id)))
+        query = query.order_by(e.create_time.desc(), e.event_id.desc()).limit(request.limit)
+        with storage_errors(f"reading {request.event_type.value} events"):
             result = await self._conn.execute(query)
         return [rows.event_from_row(r) for r in result.mappings()]
 

@@ -193,6 +193,7 @@ payment_event = sa.Table(
     # A provider event applies once; events of our own have no provider id, and NULLs never collide.
     sa.UniqueConstraint("provider_event_id", "event_type", name="uk_provider_event"),
     sa.Index("idx_event_order_no", "order_no"),
+    sa.Index("idx_event_type_time", "event_type", "create_time", "event_id"),  # lists of anomalies (0008)
     **MYSQL,
 )
 

@@ -15,6 +15,7 @@ from adapters.sql.engine import ping as ping_engine
 from entrypoints.container import Container
 from entrypoints.http.admin import ApiKeyController, PaymentConfigController
 from entrypoints.http.admin_refunds import ADMIN_REFUND_HANDLERS
+from entrypoints.http.anomalies import AnomalyController
 from entrypoints.http.cashier import cashier, cashier_status
 from entrypoints.http.deliveries import WebhookDeliveryController
 from entrypoints.http.errors import EXCEPTION_HANDLERS
@@ -27,7 +28,8 @@ from entrypoints.http.request_id import add_request_id_header, request_id_middle
 from entrypoints.http.webhook_secrets import rotate_webhook_secret
 
 USE_CASES = ("create_payment", "close_payment", "refund_payment", "sync_payment", "sync_refund", "queries",
-             "api_keys", "configs", "webhook_deliveries", "stale_refunds", "resend_refund")
+             "api_keys", "configs", "webhook_deliveries", "stale_refunds", "resend_refund",
+             "list_anomalies")
 
 
 def _provide(container: Container, name: str) -> Provide:
@@ -47,7 +49,7 @@ def create_app(container: Container, ping: Callable[[], Awaitable[bool]] | None 
     return Litestar(
         route_handlers=[PaymentController, ApiKeyController, PaymentConfigController, health, ready, metrics,
                         cashier, cashier_status, *NOTIFY_HANDLERS, WebhookDeliveryController, rotate_webhook_secret,
-                        *ADMIN_REFUND_HANDLERS],
+                        *ADMIN_REFUND_HANDLERS, AnomalyController],
         dependencies={name: _provide(container, name) for name in USE_CASES},
         exception_handlers=EXCEPTION_HANDLERS,
         state=State({"container": container, "ping": ping or default_ping, "metrics": container.metrics()}),

@@ -11,7 +11,7 @@ ZH: dict[str, str] = {
     "PAYMENT_NOT_FOUND": "找不到该订单号对应的支付。",
     "REFUND_NOT_FOUND": "找不到该退款单号对应的退款。",
     "CONFIG_NOT_FOUND": "没有可用的支付配置：请先创建并启用配置，或传入正确的 config_id。",
-    "ORDER_NO_CONFLICT": "订单号已存在且内容不同，请使用新的订单号。",
+    "ORDER_NO_CONFLICT": "订单号已存在且以下字段不同：{fields}。请原样重发首次请求以取得该支付，或使用新的订单号。",
     "IDEMPOTENCY_KEY_REUSED": "该 Idempotency-Key 已用于另一个不同的请求，请使用新的键。",
     "UNSUPPORTED_PAY_METHOD": "该支付类型不支持此支付方式（支付宝：pc、wap；微信：native、jsapi）。",
     "OPENID_REQUIRED": "微信 JSAPI 支付需要提供付款人的 openid。",
@@ -54,6 +54,6 @@ def localise(code: str, english: str, extra: dict[str, Any], accept_language: st
     """The message for this caller: the English one, or the Chinese one for zh callers."""
     if not wants_chinese(accept_language) or code not in ZH:
         return english
-    fields = ", ".join(str(item.get("key") or item.get("field") or "")
-                       for item in extra.get("fields", []) if isinstance(item, dict)) or "-"
+    fields = ", ".join(item if isinstance(item, str) else str(item.get("key") or item.get("field") or "")
+                       for item in extra.get("fields", []) if isinstance(item, str | dict)) or "-"
     return ZH[code].format(fields=fields)

@@ -206,7 +206,8 @@ async def test_the_journal_rebuilds_every_event_oldest_first_with_detail_and_raw
     assert [entry.event for entry in journal] == expected
     assert [e.event_type.value for e in expected] == [
         "payment.created", "payment.closed", "payment.anomaly", "payment.succeeded"]
-    assert journal[2].event.detail == {"reason": "paid after local close", "trade_no": "2026112422001400000001"}
+    assert journal[2].event.detail == {"kind": "paid_after_close", "reason": "paid after local close",
+                                       "trade_no": "2026112422001400000001"}
     assert journal[3].event.raw == paid().raw
     assert journal[0].event.raw is None
     assert all(entry.event.occurred_at.tzinfo is UTC for entry in journal)

@@ -13,6 +13,7 @@ from adapters.gateways.fake import FakeGateway
 from adapters.gateways.registry import StaticGatewayRegistry
 from adapters.memory.store import MemoryStore
 from adapters.memory.uow import MemoryPayments, MemoryUnitOfWork, MemoryUnitOfWorkFactory
+from application.anomalies import Anomalies, AnomalyAlerts
 from application.api_keys import ApiKeys
 from application.apply_update import ApplyProviderUpdate, ApplyResult
 from application.close_payment import ClosePayment
@@ -102,7 +103,8 @@ def test_secret_box() -> AesGcmSecretBox:
 
 
 def build_app(uow: MemoryUnitOfWorkFactory | None = None, configs: tuple[PaymentConfig, ...] = (ALIPAY, WECHAT),
-              refunds_settle_at_once: bool = True) -> App:
+              refunds_settle_at_once: bool = True, refund_paid_after_close: bool = False,
+              alerts: AnomalyAlerts | None = None) -> App:
     """A fresh app; pass a factory to share or instrument storage."""
     uow = uow or MemoryUnitOfWorkFactory()
     for config in configs:
@@ -111,7 +113,7 @@ def build_app(uow: MemoryUnitOfWorkFactory | None = None, configs: tuple[Payment
     alipay = FakeGateway("alipay", refunds_settle_at_once=refunds_settle_at_once)
     wechat = FakeGateway("wechat", refunds_settle_at_once=refunds_settle_at_once)
     gateways = StaticGatewayRegistry({"alipay": alipay, "wechat": wechat})
-    apply = ApplyProviderUpdate(uow, clock)
+    apply = ApplyProviderUpdate(uow, clock, Anomalies(gateways, alerts, refund_paid_after_close))
     return App(
         uow=uow, clock=clock, alipay=alipay, wechat=wechat, gateways=gateways,
         create=CreatePayment(uow, gateways, clock), close=ClosePayment(uow, gateways, clock, apply),
