@@ -19,6 +19,7 @@ from adapters.sql.tables import notification_log
 from application.ports import PaymentConfig
 from tests.conftest import migrated_database
 from tests.e2e.alipay_live import APP_ID, SELLER_ID, Live, alipay_config, live_alipay
+from tests.e2e.wechat_live import eventually
 from tests.integration.alipay.wire import paid_fields, signed_form
 from tests.rsa_keys import key_pair
 
@@ -91,7 +92,9 @@ async def test_configs_disabled_or_deleted_after_payment_still_settle_their_paym
         order_no = paid_later[config.config_id]["order_no"]
         await live.pay_at_cashier(paid_later[config.config_id]["pay_url"])
         await live.wait_for_status(order_no, "TRADE_SUCCESS")  # the notification was verified and applied
-        assert (await outcomes(live, order_no))[0] == ("applied", None, config.config_id)
+        # The log is written just after the payment's commit, so wait for it rather than read it at once.
+        first = await eventually(f"{order_no} logged", lambda: outcomes(live, order_no), bool)  # noqa: B023
+        assert first[0] == ("applied", None, config.config_id)
         refund = await live.api("POST", f"/v1/payments/{order_no}/refunds",
                                 json={"refund_no": f"R{order_no}", "refund_amount": "99.90"})
         assert (refund.status_code, refund.json()["refund_status"]) == (201, "SUCCESS"), refund.text
