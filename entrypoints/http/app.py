@@ -16,6 +16,7 @@ from adapters.sql.engine import ping as ping_engine
 from entrypoints.container import Container
 from entrypoints.http.admin import ApiKeyController, PaymentConfigController
 from entrypoints.http.admin_refunds import ADMIN_REFUND_HANDLERS
+from entrypoints.http.allow import complete_allow, remember_methods
 from entrypoints.http.cashier import cashier, cashier_status
 from entrypoints.http.deliveries import WebhookDeliveryController
 from entrypoints.http.errors import EXCEPTION_HANDLERS
@@ -57,11 +58,11 @@ def create_app(container: Container, ping: Callable[[], Awaitable[bool]] | None 
         stores={STORE: rate_limit_store(settings.redis_url)},
         openapi_config=OpenAPIConfig(title="paycore", version=version("paycore"), path="/schema",
                                      use_handler_docstrings=True),
-        on_startup=[refine_openapi],
+        on_startup=[refine_openapi, remember_methods],
         on_shutdown=on_shutdown or [],
         request_max_body_size=1_048_576,
         before_request=refuse_nul,
-        before_send=[add_request_id_header],
+        before_send=[add_request_id_header, complete_allow],
         on_app_init=[_no_debug],
         logging_config=None,  # configure_logging owns the handlers; Litestar's would replace them, filter and all
     )

@@ -50,7 +50,11 @@ AMOUNT: dict[str, Any] = {
                "pattern": r"^(?:[1-9][0-9]{0,7}(?:\.[0-9]{1,2})?|0\.(?:0[1-9]|[1-9][0-9]?)|100000000(?:\.00?)?)$"},
               {"type": "number", "exclusiveMinimum": 0, "maximum": 100000000, "multipleOf": 0.01}],
 }
-PAY_METHODS = {"alipay": ["pc", "wap", "qr"], "wechat": ["native", "h5"]}
+NO_NUL = r"^[^\x00]*$"  # nul_guard.py refuses a NUL anywhere in a request
+PAY_METHODS = {"alipay": ["pc", "wap", "qr"], "wechat": ["native"]}
+
+
+REQUEST_SCHEMAS = ("CreatePaymentRequest", "RefundRequest", "CreateApiKeyRequest", "ConfigRequest")
 
 
 def refine(document: dict[str, Any]) -> dict[str, Any]:
@@ -71,6 +75,9 @@ def _refine_operation(method: str, path: str, operation: Operation) -> None:
     if path.startswith(NOTIFY_PREFIX):
         describe_notify(path, operation)
         return
+    for parameter in operation.get("parameters", []):
+        if parameter.get("in") != "path":  # a path cannot carry a NUL anyway; a pattern there only slows generation
+            _refuse_nul(parameter.get("schema", {}))
     responses = operation.setdefault("responses", {})
     for status in _statuses(method, path, operation):
         responses[str(status)] = {"description": ERRORS[status],
@@ -133,6 +140,9 @@ def _refine_bodies(schemas: dict[str, Any]) -> None:
     for name, field in (("CreatePaymentRequest", "total_amount"), ("RefundRequest", "refund_amount")):
         if name in schemas:
             schemas[name]["properties"][field] = AMOUNT
+    for name in REQUEST_SCHEMAS:
+        for field in schemas.get(name, {}).get("properties", {}).values():
+            _refuse_nul(field)
     create = schemas.get("CreatePaymentRequest")
     if create:
         branches: list[dict[str, Any]] = [
@@ -141,8 +151,15 @@ def _refine_bodies(schemas: dict[str, Any]) -> None:
         branches.append({"properties": {"payment_type": {"const": "wechat"}, "pay_method": {"const": "jsapi"},
                                         "openid": {"type": "string"}}, "required": ["openid"]})
         create["oneOf"] = branches
-        create["description"] = ("pay_method by payment_type: alipay pc | wap | qr; wechat native | h5, or jsapi "
+        create["description"] = ("pay_method by payment_type: alipay pc | wap | qr; wechat native, or jsapi "
                                  "with an openid")
+
+
+def _refuse_nul(schema: dict[str, Any]) -> None:
+    """A free string (no pattern, enum or const of its own) says it takes no NUL."""
+    types = [schema.get("type"), *(branch.get("type") for branch in schema.get("oneOf", []))]
+    if "string" in types and not {"pattern", "enum", "const"} & schema.keys():
+        schema["pattern"] = NO_NUL
 
 
 def install(app: Litestar) -> None:
