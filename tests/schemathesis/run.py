@@ -68,7 +68,9 @@ def schemathesis(url: str, key: str, args: argparse.Namespace, report_dir: Path)
     shown = " ".join("Authorization: Bearer …" if c.startswith("Authorization") else c for c in command)
     sys.stdout.write(f"== {shown}\n")
     sys.stdout.flush()
-    return subprocess.run(command, timeout=600, check=False).returncode
+    # In the report directory: schemathesis keeps its cache (.schemathesis/) in its working directory.
+    report_dir.mkdir(parents=True, exist_ok=True)
+    return subprocess.run(command, timeout=600, check=False, cwd=report_dir).returncode
 
 
 def main() -> int:
