@@ -44,7 +44,7 @@ class ApiKeyController(Controller):
             raise ApiKeyNotFound(f"no API key {key_id}", key_id=key_id)
 
 
-ConfigId = Annotated[int, Parameter(ge=1, le=2**62)]
+ConfigId = Annotated[int, Parameter(ge=1, le=2**53 - 1)]
 
 
 class PaymentConfigController(Controller):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from importlib.metadata import version
 from typing import Any
 
 from litestar import Litestar
@@ -15,12 +16,14 @@ from adapters.sql.engine import ping as ping_engine
 from entrypoints.container import Container
 from entrypoints.http.admin import ApiKeyController, PaymentConfigController
 from entrypoints.http.admin_refunds import ADMIN_REFUND_HANDLERS
+from entrypoints.http.allow import complete_allow, remember_methods
 from entrypoints.http.anomalies import AnomalyController
 from entrypoints.http.cashier import cashier, cashier_status
 from entrypoints.http.deliveries import WebhookDeliveryController
 from entrypoints.http.errors import EXCEPTION_HANDLERS
 from entrypoints.http.notify import NOTIFY_HANDLERS
 from entrypoints.http.nul_guard import refuse_nul
+from entrypoints.http.openapi_document import install as refine_openapi
 from entrypoints.http.ops import health, metrics, ready, timing_middleware
 from entrypoints.http.payments import PaymentController
 from entrypoints.http.rate_limits import STORE, rate_limit_middleware, rate_limit_store
@@ -56,11 +59,13 @@ def create_app(container: Container, ping: Callable[[], Awaitable[bool]] | None 
         middleware=[request_id_middleware, timing_middleware, *rate_limit_middleware(settings.failed_auth_per_minute,
                                                               settings.rate_limit_per_key)],
         stores={STORE: rate_limit_store(settings.redis_url)},
-        openapi_config=OpenAPIConfig(title="paycore", version="1.0.0", path="/schema"),
+        openapi_config=OpenAPIConfig(title="paycore", version=version("paycore"), path="/schema",
+                                     use_handler_docstrings=True),
+        on_startup=[refine_openapi, remember_methods],
         on_shutdown=on_shutdown or [],
         request_max_body_size=1_048_576,
         before_request=refuse_nul,
-        before_send=[add_request_id_header],
+        before_send=[add_request_id_header, complete_allow],
         on_app_init=[_no_debug],
         logging_config=None,  # configure_logging owns the handlers; Litestar's would replace them, filter and all
     )

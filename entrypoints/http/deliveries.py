@@ -15,7 +15,7 @@ from application.webhook_deliveries import DeliveryDetail, WebhookDeliveries
 from entrypoints.http.auth import require_scope
 from entrypoints.http.schemas import iso
 
-DeliveryId = Annotated[int, Parameter(ge=1, le=2**62)]
+DeliveryId = Annotated[int, Parameter(ge=1, le=2**53 - 1)]
 
 
 class DeliveryView(msgspec.Struct, kw_only=True):

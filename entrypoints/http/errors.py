@@ -67,6 +67,9 @@ _HTTP_CODES = {400: "VALIDATION_ERROR", 401: "UNAUTHENTICATED", 403: "FORBIDDEN"
                405: "METHOD_NOT_ALLOWED", 413: "REQUEST_TOO_LARGE", 415: "UNSUPPORTED_MEDIA_TYPE", 429: "RATE_LIMITED"}
 
 
+_KEPT_HEADERS = {405: ("allow",), 429: ("retry-after",)}
+
+
 class FieldError(app.ApplicationError):
     """A request field that failed a check done outside the schema (an amount, say)."""
 
@@ -128,8 +131,8 @@ def handle_http(request: Request[Any, Any, Any], exc: HTTPException) -> Response
         return handle_unexpected(request, exc)
     code = _HTTP_CODES.get(status, "VALIDATION_ERROR" if status < 500 else "INTERNAL_ERROR")
     response = error_response(request, status, code, exc.detail or "bad request")
-    if status == 429:  # Retry-After says when to try again
-        response.headers.update({k: v for k, v in (exc.headers or {}).items() if k == "Retry-After"})
+    kept = _KEPT_HEADERS.get(status, ())  # 429: when to try again; 405: what the route does allow (RFC 9110)
+    response.headers.update({k: v for k, v in (exc.headers or {}).items() if k.lower() in kept})
     return response
 
 

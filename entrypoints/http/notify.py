@@ -15,7 +15,7 @@ from application.ports import RawNotification
 from entrypoints.metrics import Metrics
 
 log = logging.getLogger("paycore.notify")
-ConfigIdPath = Annotated[int, Parameter(ge=1, le=2**62)]
+ConfigIdPath = Annotated[int, Parameter(ge=1, le=2**53 - 1)]
 NOTIFICATIONS = "paycore_notifications_total"
 
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import re
+from datetime import datetime
 from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get, post
@@ -34,6 +35,10 @@ from entrypoints.http.schemas import (
 )
 
 OrderNoPath = Annotated[str, Parameter(max_length=64)]
+Moment = Annotated[str | None, Parameter(max_length=40, schema_extra={"format": "date-time"},
+                                          description="RFC 3339, with its offset: 2026-11-24T20:30:00Z")]
+# RFC 3339 date-time (what `format: date-time` means); fromisoformat alone would also take a date or a naive time.
+_RFC3339 = re.compile(r"\d{4}-\d\d-\d\d[Tt]\d\d:\d\d:\d\d(\.\d+)?([Zz]|[+-]\d\d:\d\d)", re.ASCII)
 IdempotencyKey = Annotated[str | None, HeaderParameter(name="Idempotency-Key", max_length=255, required=False)]
 
 
@@ -106,8 +111,8 @@ class PaymentController(Controller):
         queries: NamedDependency[PaymentQueries],
         trade_status: FromQuery[TradeStatus | None] = None,
         payment_type: Annotated[str | None, Parameter(max_length=20)] = None,
-        created_from: Annotated[str | None, Parameter(max_length=40)] = None,
-        created_to: Annotated[str | None, Parameter(max_length=40)] = None,
+        created_from: Moment = None,
+        created_to: Moment = None,
         limit: Annotated[int, Parameter(ge=1, le=200)] = 50,
         cursor: Annotated[str | None, Parameter(max_length=500)] = None,
     ) -> PaymentList:
@@ -165,7 +170,9 @@ def _moment(raw: str | None, field: str) -> datetime | None:
     if raw is None:
         return None
     try:
-        moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+        if not _RFC3339.fullmatch(raw):
+            raise ValueError(raw)
+        return datetime.fromisoformat(raw.upper().replace("Z", "+00:00"))
     except ValueError as e:
-        raise FieldError(f"{field} must be an ISO 8601 time like 2026-11-24T20:30:00Z", field=field) from e
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+        raise FieldError(f"{field} must be an ISO 8601 time with its offset, like 2026-11-24T20:30:00Z",
+                         field=field) from e
