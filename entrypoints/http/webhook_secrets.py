@@ -31,9 +31,10 @@ class RotatedSecretView(msgspec.Struct):
 @post("/v1/admin/api-keys/{key_id:str}/webhook-secret", status_code=200, guards=[require_scope],
       opt={"scope": "admin"}, tags=["admin"], summary="Rotate an API key's webhook secret")
 async def rotate_webhook_secret(request: Request[Any, Any, Any], key_id: Annotated[str, Parameter(max_length=64)],
-                                data: RotateSecretRequest | None = None) -> RotatedSecretView:
-    """A new `whsec_…` secret for the key's webhooks; both secrets sign every webhook until the overlap ends."""
+                                data: RotateSecretRequest) -> RotatedSecretView:
+    """A new `whsec_…` secret for the key's webhooks; both secrets sign every webhook until the overlap ends.
+    Send `{}` for the default overlap of 24 hours."""
     rotate: RotateWebhookSecret = request.app.state.container.rotate_webhook_secret()
-    rotated = await rotate(key_id, timedelta(hours=(data or RotateSecretRequest()).overlap_hours))
+    rotated = await rotate(key_id, timedelta(hours=data.overlap_hours))
     until = iso(rotated.previous_valid_until)
     return RotatedSecretView(rotated.key_id, rotated.webhook_secret, until)
