@@ -40,7 +40,7 @@ class Process:
 async def paycore(args: Sequence[str], env: dict[str, str], cwd: Path) -> AsyncIterator[Process]:
     """A paycore command as a process, stopped with SIGTERM at the end; it must stop cleanly.
 
-    uvicorn (`serve`, `emulator`) re-raises the SIGTERM after its graceful shutdown, so -15 is clean there too.
+    uvicorn (`serve`, `emulator`, `demo`) re-raises the SIGTERM after its graceful shutdown, so -15 is clean there too.
     """
     proc = await asyncio.create_subprocess_exec(sys.executable, "-m", "entrypoints.cli", *args, cwd=cwd, env=env,
                                                 stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
@@ -57,7 +57,7 @@ async def paycore(args: Sequence[str], env: dict[str, str], cwd: Path) -> AsyncI
             await proc.wait()
             raise
         process.log = err.decode()
-        clean = (0, -signal.SIGTERM) if args[0] in {"serve", "emulator"} else (0,)
+        clean = (0, -signal.SIGTERM) if args[0] in {"serve", "emulator", "demo"} else (0,)
         assert proc.returncode in clean, process.log
         assert "Traceback" not in process.log, process.log
 
