@@ -17,6 +17,7 @@ from entrypoints.http.admin import ApiKeyController, PaymentConfigController
 from entrypoints.http.cashier import cashier, cashier_status
 from entrypoints.http.deliveries import WebhookDeliveryController
 from entrypoints.http.errors import EXCEPTION_HANDLERS
+from entrypoints.http.exact_json import ExactJsonRequest
 from entrypoints.http.notify import NOTIFY_HANDLERS
 from entrypoints.http.nul_guard import refuse_nul
 from entrypoints.http.ops import health, metrics, ready, timing_middleware
@@ -50,6 +51,7 @@ def create_app(container: Container, ping: Callable[[], Awaitable[bool]] | None 
         openapi_config=OpenAPIConfig(title="paycore", version="1.0.0", path="/schema"),
         on_shutdown=on_shutdown or [],
         request_max_body_size=1_048_576,
+        request_class=ExactJsonRequest,
         before_request=refuse_nul,
         on_app_init=[_no_debug],
         logging_config=None,  # configure_logging owns the handlers; Litestar's would replace them, filter and all
