@@ -34,6 +34,12 @@ class ApiKeyNotFound(ApplicationError):
     code = "API_KEY_NOT_FOUND"
 
 
+class LastAdminKey(ApplicationError):
+    """Revoking this key would leave no active admin key (nobody could manage paycore any more)."""
+
+    code = "LAST_ADMIN_KEY"
+
+
 class ConfigNotFound(ApplicationError):
     """No usable payment config for the type or id."""
 

@@ -290,7 +290,8 @@ class ApiKeyRepository(Protocol):
         """Every key, newest first."""
 
     async def revoke(self, key_id: str) -> bool:
-        """Revoke; False if there is no such key."""
+        """Revoke (a revoked key stays revoked); False if there is no such key; LastAdminKey, and nothing
+        changed, when it is the last active admin key, also against another revocation at the same moment."""
 
     async def reseal(self, key_id: str, webhook_secret: str) -> None:
         """Replace the key's sealed webhook secret (key rotation)."""

@@ -9,8 +9,10 @@ from decimal import Decimal, InvalidOperation
 from domain.errors import InvalidAmount
 
 MAX_FEN = 100_000_000_00  # 100000000.00 yuan, the ceiling both providers accept
-# Plain ASCII decimal text; Decimal() alone would also take "1_000" and non-ASCII digits like "１２".
-_DECIMAL_TEXT = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?", re.ASCII)
+# Amount text as the API and the providers write it: ASCII digits, at most two decimals, nothing else (no sign,
+# exponent, spaces or other digits). Decimal() alone would also take " 1", "1e2", "1_000" and "１２".
+_DECIMAL_TEXT = re.compile(r"\d+(\.\d{1,2})?", re.ASCII)
+_TOO_PRECISE_TEXT = re.compile(r"\d+\.\d{3,}", re.ASCII)
 
 
 @dataclass(frozen=True, order=True, slots=True)
@@ -32,13 +34,19 @@ class Money:
 
     @classmethod
     def of(cls, value: str | Decimal | int) -> Money:
-        """Parse a non-negative amount in yuan exactly (at most 2 decimals); the one yuan→fen conversion."""
+        """Parse a non-negative amount in yuan exactly (at most 2 decimals); the one yuan→fen conversion.
+
+        Text must be ASCII digits with at most two decimals; a Decimal (a JSON number decoded exactly, a SQL
+        NUMERIC) may have trailing zeros past the second decimal, never a non-zero digit there.
+        """
         if isinstance(value, bool | float):
             raise InvalidAmount("an amount must be a decimal string, never a float")
-        if isinstance(value, str) and not _DECIMAL_TEXT.fullmatch(value.strip()):
-            raise InvalidAmount(f"'{value}' is not a decimal amount")
+        if isinstance(value, str) and _TOO_PRECISE_TEXT.fullmatch(value):
+            raise InvalidAmount(f"'{value}' has more than two decimals")
+        if isinstance(value, str) and not _DECIMAL_TEXT.fullmatch(value):
+            raise InvalidAmount(f"'{value}' is not ASCII digits with at most two decimals")
         try:
-            yuan = Decimal(value.strip()) if isinstance(value, str) else Decimal(value)
+            yuan = Decimal(value)
         except (InvalidOperation, ValueError) as e:
             raise InvalidAmount(f"'{value}' is not a decimal amount") from e
         if not yuan.is_finite():

@@ -9,7 +9,7 @@ from litestar import Litestar
 from entrypoints.container import build_container
 from entrypoints.http.app import create_app
 from entrypoints.settings import load_settings
-from entrypoints.worker import build_worker
+from entrypoints.worker import run_with_app
 
 # "0" keeps the background jobs out of this process (`paycore serve --no-worker`, or --workers N > 1:
 # then run `paycore worker` beside the API processes).
@@ -25,14 +25,5 @@ def app_from_env() -> Litestar:
 
     app = create_app(container, on_shutdown=[dispose])
     if os.environ.get(IN_PROCESS_WORKER, "1") != "0":
-        worker = build_worker(container, app.state.metrics)
-
-        async def start_worker() -> None:  # no parameters: Litestar passes the app to hooks that take one
-            await worker.start()
-
-        async def stop_worker() -> None:
-            await worker.stop()
-
-        app.on_startup.append(start_worker)
-        app.on_shutdown.insert(0, stop_worker)  # before the engine goes
+        run_with_app(app, container)
     return app

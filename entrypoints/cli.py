@@ -156,7 +156,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     _migrate(settings)
     _check_secrets(settings)
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(serve_demo(settings, args.host, args.port, args.emulator_port))
+        asyncio.run(serve_demo(settings, args.host, args.port, args.emulator_port, worker=not args.no_worker))
     return 0
 
 

@@ -10,8 +10,7 @@ from adapters.crypto.keys import RsaKeyInspector
 from adapters.crypto.master_keys import MasterKeyError, load_master_keys
 from adapters.crypto.secret_box import AesGcmSecretBox
 from adapters.gateways.alipay import alipay_gateway_from_config
-from adapters.gateways.fake import FakeGateway
-from adapters.gateways.registry import ConfigGatewayRegistry, StaticGatewayRegistry
+from adapters.gateways.registry import ConfigGatewayRegistry
 from adapters.gateways.wechat import wechat_gateway_from_config
 from adapters.sql.engine import make_engine
 from adapters.sql.uow import SqlUnitOfWorkFactory
@@ -56,10 +55,9 @@ def open_secrets(box: SecretBox, config: PaymentConfig) -> dict[str, str]:
     return {name: box.open(sealed, config.secret_context(name)) for name, sealed in config.sealed.items()}
 
 
-def gateway_registry(settings: Settings, box: SecretBox) -> StaticGatewayRegistry:
-    """The provider adapters: one gateway per config, built from its opened secrets; fakes when asked for."""
-    if settings.fake_providers:
-        return StaticGatewayRegistry({"alipay": FakeGateway("alipay"), "wechat": FakeGateway("wechat")})
+def gateway_registry(settings: Settings, box: SecretBox) -> ConfigGatewayRegistry:
+    """The provider adapters: one gateway per config, built from its opened secrets (tests swap the registry
+    through `build_container(settings, gateways=...)`)."""
 
     def alipay(config: PaymentConfig) -> Gateway:
         return alipay_gateway_from_config(config, open_secrets(box, config), provider_notify_url(settings, config),

@@ -23,6 +23,7 @@ from entrypoints.container import Container, build_container, open_secrets
 from entrypoints.http.app import create_app
 from entrypoints.logs import configure_logging
 from entrypoints.settings import Settings
+from entrypoints.worker import run_with_app
 
 DEMO_ALIPAY = {"payment_type": "alipay", "config_name": "demo alipay (emulator)", "app_id": "2021000000000000",
                "seller_id": "2088000000000000", "is_default": True}
@@ -153,8 +154,8 @@ WeChat Pay (Native: the payer scans a QR code)
 """
 
 
-async def serve_demo(settings: Settings, host: str, port: int, emulator_port: int) -> None:
-    """Run paycore and the emulator side by side until interrupted."""
+async def serve_demo(settings: Settings, host: str, port: int, emulator_port: int, worker: bool = True) -> None:
+    """Run paycore (with its background jobs unless `worker` is False) and the emulator until interrupted."""
     container = build_container(settings)
     emulator_url = f"http://127.0.0.1:{emulator_port}"
     demo = await prepare_demo(settings, container, emulator_url)
@@ -164,8 +165,10 @@ async def serve_demo(settings: Settings, host: str, port: int, emulator_port: in
     async def dispose() -> None:
         await container.engine().dispose()
 
-    paycore = uvicorn.Server(uvicorn.Config(create_app(container, on_shutdown=[dispose]), host=host, port=port,
-                                            log_config=None, access_log=False))
+    app = create_app(container, on_shutdown=[dispose])
+    if worker:
+        run_with_app(app, container)  # webhooks, expiry closes, syncs and reminders, as `paycore serve` runs them
+    paycore = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_config=None, access_log=False))
     emulator = uvicorn.Server(uvicorn.Config(demo.emulator, host="127.0.0.1", port=emulator_port, log_config=None,
                                              access_log=False))
     await asyncio.gather(paycore.serve(), emulator.serve())

@@ -10,6 +10,12 @@ from pathlib import Path
 DEFAULT_RETRY_SCHEDULE = (15, 60, 300, 1800, 7200, 21600, 43200, 86400)
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./paycore.db"
 DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"
+# Settings that no longer exist, and why: set, they stop paycore rather than silently doing nothing.
+REMOVED_SETTINGS = {
+    "PAYCORE_FAKE_PROVIDERS": "it made paycore accept any notification signed `fake-ok`, which marks orders paid. "
+                              "For an offline run, point a config's gateway_url at the emulator (`paycore emulator`,"
+                              " or `paycore demo`); tests swap gateways through the container",
+}
 
 
 class SettingsError(ValueError):
@@ -27,7 +33,6 @@ class Settings:
     webhook_retry_schedule: tuple[int, ...] = DEFAULT_RETRY_SCHEDULE
     sync_after_seconds: int = 300
     expiry_reminder_minutes: int = 5  # payment.expiring goes out this long before expire_time; 0 turns it off
-    fake_providers: bool = False
     master_keys: str = field(default="", repr=False)  # `id:base64,...`; never printed
     master_key_file: str = ""
     provider_timeout: float = 10.0  # seconds for one call to Alipay or WeChat
@@ -63,6 +68,7 @@ def read_dotenv(path: Path) -> dict[str, str]:
 def load_settings(environ: Mapping[str, str] | None = None, dotenv: Path | None = Path(".env")) -> Settings:
     """Settings from the environment, which wins over the .env file."""
     env = {**(read_dotenv(dotenv) if dotenv else {}), **(os.environ if environ is None else environ)}
+    _refuse_removed(env)
     return Settings(
         database_url=env.get("PAYCORE_DATABASE_URL") or DEFAULT_DATABASE_URL,
         public_url=(env.get("PAYCORE_PUBLIC_URL") or DEFAULT_PUBLIC_URL).rstrip("/"),
@@ -71,7 +77,6 @@ def load_settings(environ: Mapping[str, str] | None = None, dotenv: Path | None 
         webhook_retry_schedule=_seconds_list(env.get("PAYCORE_WEBHOOK_RETRY_SCHEDULE")),
         sync_after_seconds=_int(env, "PAYCORE_SYNC_AFTER_SECONDS", 300),
         expiry_reminder_minutes=_int(env, "PAYCORE_EXPIRY_REMINDER_MINUTES", 5, unit="minutes"),
-        fake_providers=env.get("PAYCORE_FAKE_PROVIDERS", "").lower() in {"1", "true", "yes"},
         master_keys=env.get("PAYCORE_MASTER_KEYS", ""),
         master_key_file=env.get("PAYCORE_MASTER_KEY_FILE", ""),
         provider_timeout=float(_int(env, "PAYCORE_PROVIDER_TIMEOUT_SECONDS", 10)),
@@ -92,6 +97,12 @@ def _flag(env: Mapping[str, str], name: str) -> bool:
     if raw not in {"1", "true", "yes", "on", "0", "false", "no", "off"}:
         raise SettingsError(f"{name} must be true or false, not {raw!r}")
     return raw in {"1", "true", "yes", "on"}
+
+
+def _refuse_removed(env: Mapping[str, str]) -> None:
+    for name, why in REMOVED_SETTINGS.items():
+        if name in env:
+            raise SettingsError(f"{name} was removed and must be unset: {why}")
 
 
 def _choice(env: Mapping[str, str], name: str, default: str, allowed: set[str]) -> str:

@@ -15,6 +15,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
+from litestar import Litestar
+
 from application.deliver_webhooks import DeliverWebhooks
 from entrypoints.container import Container
 from entrypoints.metrics import Metrics
@@ -140,6 +142,20 @@ def deliver_webhooks_job(deliver: DeliverWebhooks, metrics: Metrics | None) -> T
         return len(reports)
 
     return tick
+
+
+def run_with_app(app: Litestar, container: Container) -> None:
+    """Start every background job with the app and stop them before it shuts down (the engine goes last)."""
+    worker = build_worker(container, app.state.metrics)
+
+    async def start_worker() -> None:  # no parameters: Litestar passes the app to hooks that take one
+        await worker.start()
+
+    async def stop_worker() -> None:
+        await worker.stop()
+
+    app.on_startup.append(start_worker)
+    app.on_shutdown.insert(0, stop_worker)
 
 
 def build_worker(container: Container, metrics: Metrics | None = None, poll_seconds: float = POLL_SECONDS) -> Worker:

@@ -13,7 +13,7 @@ from adapters.memory.journal import newest_of_type
 from adapters.memory.outbox import MemoryOutbox, outbox_row
 from adapters.memory.store import MemoryStore
 from adapters.memory.sweeps import MemorySweeps
-from application.errors import ConcurrencyConflict, DuplicateKey
+from application.errors import ConcurrencyConflict, DuplicateKey, LastAdminKey
 from application.ports import (
     ApiKey,
     ApiKeyRepository,
@@ -265,8 +265,12 @@ class MemoryApiKeys:
 
     async def revoke(self, key_id: str) -> bool:
         """Stage a revocation."""
-        if key_id not in self._store.api_keys:
+        key = self._store.api_keys.get(key_id)
+        if key is None:
             return False
+        if key.scope == "admin" and not key.revoked and not any(
+                k.scope == "admin" and not k.revoked and k.key_id != key_id for k in self._store.api_keys.values()):
+            raise LastAdminKey(f"API key {key_id} is the last active admin key", key_id=key_id)
 
         def write(store: MemoryStore) -> None:
             if key_id in store.api_keys:

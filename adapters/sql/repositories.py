@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from adapters.sql.errors import storage_errors
 from adapters.sql.payments import SqlPayments
 from adapters.sql.tables import api_key, config_key, idempotency_key, payment_config
+from application.errors import LastAdminKey
 from application.ports import SECRET_FIELDS, ApiKey, IdempotencyRecord, PaymentConfig
 
 __all__ = ["SqlApiKeys", "SqlConfigs", "SqlIdempotency", "SqlPayments"]
@@ -27,6 +28,17 @@ ANY_CONFIG_BY_ID = sa.select(payment_config).where(C.config_id == sa.bindparam("
 K = config_key.c
 DEFAULT_CONFIG = sa.select(payment_config).where(C.default_for == sa.bindparam("value"), C.del_flag == PRESENT)
 KEY_BY_ID = sa.select(api_key).where(api_key.c.key_id == sa.bindparam("key_id"))
+ACTIVE_ADMINS = sa.select(api_key.c.key_id).where(api_key.c.scope == "admin", api_key.c.revoked.is_(sa.false()))
+
+
+def _guarded_revoke(key_id: str) -> sa.Update:
+    """Revoke the active key unless it is an admin key and no other active admin key remains."""
+    others = ACTIVE_ADMINS.where(api_key.c.key_id != key_id).subquery()  # a derived table: MySQL allows it
+    another_admin = sa.select(sa.func.count()).select_from(others).scalar_subquery() > 0
+    return (sa.update(api_key)
+            .where(api_key.c.key_id == key_id, api_key.c.revoked.is_(sa.false()),
+                   sa.or_(api_key.c.scope != "admin", another_admin))
+            .values(revoked=True, revoke_time=datetime.now(UTC)))
 
 
 def _flag(value: bool) -> str:
@@ -222,11 +234,26 @@ class SqlApiKeys:
         return [_key_from_row(r) for r in found]
 
     async def revoke(self, key_id: str) -> bool:
-        """Revoke; False if there is no such key."""
-        update = (sa.update(api_key).where(api_key.c.key_id == key_id)
-                  .values(revoked=True, revoke_time=datetime.now(UTC)))
+        """Revoke; False if there is no such key; LastAdminKey if it is the last active admin key.
+
+        One guarded UPDATE: it revokes only while another active admin key remains. On PostgreSQL/MySQL the
+        active admin rows are locked first, so two admins revoking each other wait in turn and the second
+        sees the first's revocation (SQLite runs one writing statement at a time).
+        """
         with storage_errors(f"revoking API key {key_id}"):
-            return (await self._conn.execute(update)).rowcount == 1
+            key = await self.get(key_id)
+            if key is None or key.revoked:
+                return key is not None
+            done = True
+            if self._conn.dialect.name != "sqlite":  # a locking read sees the newest committed rows
+                locked = ACTIVE_ADMINS.order_by(api_key.c.key_id).with_for_update()
+                admins = set(await self._conn.scalars(locked))
+                done = key.scope != "admin" or bool(admins - {key_id})
+            done = done and (await self._conn.execute(_guarded_revoke(key_id))).rowcount == 1
+        if not done:
+            raise LastAdminKey(f"API key {key_id} is the last active admin key; issue another admin key first",
+                               key_id=key_id)
+        return True
 
     async def set_webhook_secrets(self, key_id: str, current: str, previous: str | None,
                                   previous_until: datetime | None) -> bool:

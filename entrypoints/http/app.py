@@ -21,6 +21,7 @@ from entrypoints.http.anomalies import AnomalyController
 from entrypoints.http.cashier import cashier, cashier_status
 from entrypoints.http.deliveries import WebhookDeliveryController
 from entrypoints.http.errors import EXCEPTION_HANDLERS
+from entrypoints.http.exact_json import ExactJsonRequest
 from entrypoints.http.notify import NOTIFY_HANDLERS
 from entrypoints.http.nul_guard import refuse_nul
 from entrypoints.http.openapi_document import install as refine_openapi
@@ -64,6 +65,7 @@ def create_app(container: Container, ping: Callable[[], Awaitable[bool]] | None 
         on_startup=[refine_openapi, remember_methods],
         on_shutdown=on_shutdown or [],
         request_max_body_size=1_048_576,
+        request_class=ExactJsonRequest,
         before_request=refuse_nul,
         before_send=[add_request_id_header, complete_allow],
         on_app_init=[_no_debug],

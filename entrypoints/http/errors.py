@@ -28,6 +28,7 @@ ERRORS: dict[type[Exception], tuple[int, str]] = {
     app.PaymentNotFound: (404, "PAYMENT_NOT_FOUND"),
     app.RefundNotFound: (404, "REFUND_NOT_FOUND"),
     app.ApiKeyNotFound: (404, "API_KEY_NOT_FOUND"),
+    app.LastAdminKey: (409, "LAST_ADMIN_KEY"),
     app.ConfigNotFound: (404, "CONFIG_NOT_FOUND"),
     app.OrderNoConflict: (409, "ORDER_NO_CONFLICT"),
     app.IdempotencyKeyReused: (422, "IDEMPOTENCY_KEY_REUSED"),

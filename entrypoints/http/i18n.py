@@ -34,6 +34,7 @@ ZH: dict[str, str] = {
     "KEY_PAIR_MISMATCH": "public_key 与 private_key 不是一对密钥，请上传匹配的应用公钥和私钥。",
     "MASTER_KEY_MISMATCH": "无法解密已存储的密钥：主密钥缺失或不正确，请检查 PAYCORE_MASTER_KEYS。",
     "API_KEY_NOT_FOUND": "找不到该 API 密钥。",
+    "LAST_ADMIN_KEY": "这是最后一个有效的管理员密钥，不能吊销；请先创建另一个管理员密钥。",
     "UNSUPPORTED_MEDIA_TYPE": "请求体必须是 JSON（Content-Type: application/json）。",
     "DELIVERY_NOT_FOUND": "找不到该 webhook 投递记录。",
     "RATE_LIMITED": "请求过于频繁（或认证失败次数过多），请在 Retry-After 秒后重试，并检查 API 密钥。",

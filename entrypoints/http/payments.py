@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from decimal import Decimal
 from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get, post
@@ -43,9 +44,15 @@ IdempotencyKey = Annotated[str | None, HeaderParameter(name="Idempotency-Key", m
 
 
 def amount_of(value: Any, field: str) -> Money:
-    """A request amount as Money, or a VALIDATION_ERROR naming the field."""
+    """A request amount as Money, or a VALIDATION_ERROR naming the field.
+
+    A JSON string goes to Money as text (ASCII digits, at most two decimals); a JSON number as the exact
+    Decimal of its digits (or an int); anything else (a float, a boolean, null, a list) is refused.
+    """
     try:
-        return Money.from_yuan(value)
+        if isinstance(value, str | Decimal) or (isinstance(value, int) and not isinstance(value, bool)):
+            return Money.from_yuan(value)
+        raise InvalidAmount("an amount must be a string or a number of yuan")
     except InvalidAmount as e:
         raise FieldError(f"{field}: {e}", field=field) from e
 

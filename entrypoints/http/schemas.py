@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 import msgspec
@@ -16,7 +15,11 @@ from domain.refund import Refund
 OrderNo = Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z0-9_-]{6,32}$", description="6–32 of [A-Za-z0-9_-]")]
 RefundNo = Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z0-9_-]{1,64}$", description="1–64 of [A-Za-z0-9_-]")]
 Url = Annotated[str, msgspec.Meta(pattern=r"^https?://[^\s]+$", max_length=500, description="an http(s) URL")]
-Yuan = Annotated[Decimal, msgspec.Meta(description='yuan, exact: "99.90" or 99.9; > 0, ≤ 2 decimals')]
+# Kept as sent: a string stays a string (msgspec would turn "1e2", " 1.00" and "１.００" into Decimals) and a
+# number is the exact Decimal of its digits (exact_json.ExactJsonRequest). payments.amount_of reads it.
+Yuan = Annotated[Any, msgspec.Meta(
+    description='yuan, exact: a string of ASCII digits with at most two decimals ("99.90", "5") or a JSON number '
+                '(99.9); > 0, at most 100000000.00', examples=["99.90"])]
 
 
 class CreatePaymentRequest(msgspec.Struct, kw_only=True):

@@ -1,10 +1,10 @@
-"""Crash safety: `paycore serve` (worker in-process) is killed with SIGKILL in the middle of a notification storm
-and of webhook deliveries, then restarted. Nothing acknowledged is lost and nothing disagrees with the journal."""
+"""Crash safety: `paycore serve` (worker in-process, a real Alipay config pointing at the emulator, its own process)
+is killed with SIGKILL in the middle of a storm of the emulator's signed notifications and of webhook deliveries,
+then restarted. Nothing acknowledged is lost and nothing disagrees with the journal."""
 
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import sys
 import time
@@ -19,11 +19,10 @@ from adapters.sql.engine import make_engine
 from adapters.sql.tables import payment_event, payment_transaction, webhook_outbox
 from domain.events import WEBHOOK_EVENTS
 from tests.conftest import migrated_database
-from tests.e2e.conftest import TEST_MASTER_KEYS, order
-from tests.e2e.test_notify import fake_notification
+from tests.e2e.conftest import order
+from tests.e2e.processes import NOBODY_LISTENS, emulator, paycore_env, prepare
 from tests.e2e.test_races_across_processes import assert_ledger_agrees_with_journal
 from tests.e2e.test_serve_process import free_port
-from tests.e2e.test_worker_process import prepare
 from tests.webhook_receiver import Receiver, receiving
 
 PAYMENTS = 60
@@ -85,30 +84,28 @@ async def scalars(database_url: str, query: sa.Select[tuple[str]]) -> list[str]:
 async def test_a_sigkill_mid_storm_loses_no_acknowledged_payment_and_no_webhook(backend: str, tmp_path: Path) -> None:
     database_url = await migrated_database(backend, tmp_path)
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PAYCORE_")}
-    env.update(PAYCORE_DATABASE_URL=database_url, PAYCORE_MASTER_KEYS=TEST_MASTER_KEYS, PAYCORE_FAKE_PROVIDERS="true",
-               PAYCORE_PUBLIC_URL=f"http://127.0.0.1:{port}", PAYCORE_LOG_LEVEL="WARNING",
-               PAYCORE_WORKER_LEASE_SECONDS=str(LEASE_SECONDS), PAYCORE_WEBHOOK_RETRY_SCHEDULE="1,1,1,1,1")
+    env = paycore_env(database_url, PAYCORE_PUBLIC_URL=f"http://127.0.0.1:{port}", PAYCORE_LOG_LEVEL="WARNING",
+                      PAYCORE_WORKER_LEASE_SECONDS=str(LEASE_SECONDS), PAYCORE_WEBHOOK_RETRY_SCHEDULE="1,1,1,1,1")
     order_nos = [f"T20261124{n:04d}" for n in range(PAYMENTS)]
     acknowledged: set[str] = set()
 
-    async with receiving(Receiver(delay=0.3)) as receiver:  # slow answers: deliveries are in flight at the kill
-        key, _ = await prepare(env, receiver.url)
+    # Slow answers: deliveries are in flight at the kill. The config's notify_url leads nowhere, so the storm is
+    # the test's: the emulator sends each payment's notification twice to paycore, eight at a time.
+    async with emulator(tmp_path) as alipay, receiving(Receiver(delay=0.3)) as receiver:
+        key, _ = await prepare(env, alipay, receiver.url, notify_url=NOBODY_LISTENS)
         auth = {"Authorization": f"Bearer {key}"}
         base = f"http://127.0.0.1:{port}"
         server = await start(env, port, tmp_path)
         try:
             async with httpx.AsyncClient(base_url=base, timeout=10) as http:
                 for order_no in order_nos:
-                    assert (await http.post("/v1/payments", json=order(order_no), headers=auth)).status_code == 201
+                    created = await http.post("/v1/payments", json=order(order_no), headers=auth)
+                    assert created.status_code == 201, created.text
+                    await alipay.pay(order_no, created.json()["pay_url"])
 
             async def notify(order_no: str, gate: asyncio.Semaphore) -> None:
-                async with gate, httpx.AsyncClient(base_url=base, timeout=10) as http:
-                    try:
-                        answer = await http.post("/v1/notify/alipay", data=fake_notification(order_no))
-                    except httpx.TransportError:
-                        return  # killed before it answered: not acknowledged, so the provider would retry
-                    if answer.text == "success":
+                async with gate:  # killed before it answered: not acknowledged, so Alipay would retry
+                    if await alipay.deliver(order_no, base):
                         acknowledged.add(order_no)
 
             async def enough_done() -> bool:

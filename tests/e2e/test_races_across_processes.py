@@ -1,11 +1,11 @@
-"""Exactly once across real processes: `paycore serve` processes (fake providers, --no-worker) on one database,
-hit at the same moment by many HTTP clients. PostgreSQL runs two API processes; SQLite one (its writers
-share one file, so production SQLite is one process)."""
+"""Exactly once across real processes: `paycore serve --no-worker` processes on one database, with a real Alipay
+config pointing at the emulator (its own process), hit at the same moment by many HTTP clients and by the
+emulator's signed notifications. PostgreSQL runs two API processes; SQLite one (its writers share one file, so
+production SQLite is one process)."""
 
 from __future__ import annotations
 
 import asyncio
-import os
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
@@ -20,10 +20,9 @@ from adapters.sql.tables import notification_log, payment_event, webhook_outbox
 from adapters.sql.uow import SqlUnitOfWorkFactory
 from domain.replay import replay
 from tests.conftest import migrated_database
-from tests.e2e.conftest import TEST_MASTER_KEYS, order
-from tests.e2e.test_notify import fake_notification
+from tests.e2e.conftest import order
+from tests.e2e.processes import NOBODY_LISTENS, Emulator, emulator, paycore, paycore_env, prepare, until_healthy
 from tests.e2e.test_serve_process import free_port
-from tests.e2e.test_worker_process import paycore, prepare, until_healthy
 
 BACKENDS = [pytest.param("sqlite", id="sqlite"), pytest.param("postgres", id="postgres", marks=pytest.mark.postgres)]
 ORDER_NO = "T20261124001"
@@ -31,11 +30,12 @@ ORDER_NO = "T20261124001"
 
 @dataclass
 class Cluster:
-    """The API processes' base URLs, a payments key, and the database they share."""
+    """The API processes' base URLs, a payments key, the database they share and the emulator they call."""
 
     urls: list[str]
     key: str
     database_url: str
+    alipay: Emulator
 
     def auth(self) -> dict[str, str]:
         """The payments key as a bearer header."""
@@ -45,23 +45,38 @@ class Cluster:
         """Spread requests over the processes."""
         return self.urls[n % len(self.urls)]
 
+    async def paid(self, order_no: str) -> None:
+        """Create the payment through the first process; the buyer pays it at the emulator (whose own
+        notification is lost)."""
+        async with httpx.AsyncClient(timeout=30) as http:
+            created = await http.post(f"{self.url(0)}/v1/payments", json=order(order_no), headers=self.auth())
+        assert created.status_code == 201, created.text
+        await self.alipay.pay(order_no, created.json()["pay_url"])
+
+    async def notify(self, order_no: str, n: int) -> bool:
+        """The emulator sends the payment's notification again to process n; whether it was acknowledged."""
+        return await self.alipay.deliver(order_no, self.url(n))
+
 
 @asynccontextmanager
 async def cluster(backend: str, tmp_path: Path) -> AsyncIterator[Cluster]:
-    """Two `paycore serve --no-worker` processes on PostgreSQL, or one on SQLite, all healthy."""
+    """Two `paycore serve --no-worker` processes on PostgreSQL, or one on SQLite, all healthy, and the emulator.
+
+    The config's notify_url leads nowhere: the emulator's own deliveries are lost, and the test chooses which
+    copies of a notification reach which process, and when.
+    """
     database_url = await migrated_database(backend, tmp_path)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PAYCORE_")}
-    env.update(PAYCORE_DATABASE_URL=database_url, PAYCORE_MASTER_KEYS=TEST_MASTER_KEYS,
-               PAYCORE_FAKE_PROVIDERS="true", PAYCORE_LOG_LEVEL="WARNING")
-    key, _ = await prepare(env, "http://127.0.0.1:9/unused")
+    env = paycore_env(database_url, PAYCORE_LOG_LEVEL="WARNING")
     ports = [free_port() for _ in range(1 if backend == "sqlite" else 2)]
     async with AsyncExitStack() as stack:
+        alipay = await stack.enter_async_context(emulator(tmp_path))
+        key, _ = await prepare(env, alipay, "http://127.0.0.1:9/unused", notify_url=NOBODY_LISTENS)
         for port in ports:
             server = await stack.enter_async_context(
                 paycore(["serve", "--port", str(port), "--no-worker"], {**env, "PAYCORE_PUBLIC_URL":
                                                                          f"http://127.0.0.1:{port}"}, tmp_path))
             await until_healthy(f"http://127.0.0.1:{port}", server)
-        yield Cluster([f"http://127.0.0.1:{p}" for p in ports], key, database_url)
+        yield Cluster([f"http://127.0.0.1:{p}" for p in ports], key, database_url, alipay)
 
 
 def client() -> httpx.AsyncClient:
@@ -107,12 +122,10 @@ async def assert_ledger_agrees_with_journal(database_url: str, order_nos: list[s
 async def test_fifty_copies_of_one_notification_across_processes_make_one_transition(
         backend: str, tmp_path: Path) -> None:
     async with cluster(backend, tmp_path) as c, client() as http:
-        created = await http.post(f"{c.url(0)}/v1/payments", json=order(ORDER_NO), headers=c.auth())
-        assert created.status_code == 201, created.text
-        answers = await asyncio.gather(*(http.post(f"{c.url(n)}/v1/notify/alipay", data=fake_notification(ORDER_NO))
-                                         for n in range(50)))
+        await c.paid(ORDER_NO)
+        acknowledged = await asyncio.gather(*(c.notify(ORDER_NO, n) for n in range(50)))
         final = (await http.get(f"{c.url(1)}/v1/payments/{ORDER_NO}", headers=c.auth())).json()
-    assert [a.text for a in answers] == ["success"] * 50
+    assert acknowledged == [True] * 50
     assert final["trade_status"] == "TRADE_SUCCESS"
     journal, outbox, log = await journal_and_outbox(c.database_url, ORDER_NO)
     assert journal == ["payment.created", "payment.succeeded"]
@@ -122,24 +135,21 @@ async def test_fifty_copies_of_one_notification_across_processes_make_one_transi
 
 @pytest.mark.parametrize("backend", BACKENDS)
 async def test_notifications_and_sync_queries_racing_end_in_one_transition(backend: str, tmp_path: Path) -> None:
-    """The buyer has paid: each process's fake provider learns so from a notification it verifies but paycore
-    refuses (another app id, as if the real one were lost), so its `?sync=true` queries answer PAID and race
-    the notifications that follow to apply it; either may win, once."""
+    """The buyer has paid at the emulator and its notification was lost, so `?sync=true` queries learn it from
+    Alipay's trade query and race the copies of the notification that follow; either may win, once."""
     async with cluster(backend, tmp_path) as c, client() as http:
-        created = await http.post(f"{c.url(0)}/v1/payments", json=order(ORDER_NO), headers=c.auth())
-        assert created.status_code == 201, created.text
-        for url in c.urls:
-            lost = fake_notification(ORDER_NO, app_id="2021000000000666", event_id="N-lost")
-            assert (await http.post(f"{url}/v1/notify/alipay", data=lost)).text == "fail"
-        notifications = [http.post(f"{c.url(n)}/v1/notify/alipay", data=fake_notification(ORDER_NO))
-                         for n in range(20)]
-        syncs = [http.get(f"{c.url(n)}/v1/payments/{ORDER_NO}", params={"sync": "true"}, headers=c.auth())
-                 for n in range(40)]
+        await c.paid(ORDER_NO)
+
+        async def sync(n: int) -> httpx.Response:
+            return await http.get(f"{c.url(n)}/v1/payments/{ORDER_NO}", params={"sync": "true"}, headers=c.auth())
+
+        syncs = [sync(n) for n in range(40)]
+        notifications = [c.notify(ORDER_NO, n) for n in range(20)]
         answers = await asyncio.gather(*syncs[:20], *(x for pair in zip(syncs[20:], notifications, strict=True)
                                                       for x in pair))
         final = (await http.get(f"{c.url(0)}/v1/payments/{ORDER_NO}", headers=c.auth())).json()
-    assert [a.text for a in answers if "/notify/" in str(a.url)] == ["success"] * 20
-    assert {(a.status_code, a.json()["trade_status"]) for a in answers if "/notify/" not in str(a.url)} == {
+    assert [a for a in answers if isinstance(a, bool)] == [True] * 20
+    assert {(a.status_code, a.json()["trade_status"]) for a in answers if isinstance(a, httpx.Response)} == {
         (200, "TRADE_SUCCESS")}
     assert final["trade_status"] == "TRADE_SUCCESS"
     journal, outbox, _ = await journal_and_outbox(c.database_url, ORDER_NO)
@@ -151,18 +161,18 @@ async def test_notifications_and_sync_queries_racing_end_in_one_transition(backe
 @pytest.mark.parametrize("backend", BACKENDS)
 async def test_a_refund_racing_a_close_while_the_payment_is_paid_ends_consistently(
         backend: str, tmp_path: Path) -> None:
-    """For each payment a notification, a close and a refund arrive at once (in different processes). The close
-    either wins (200, TRADE_CLOSED, then the payment turns out paid: an anomaly, as the money is real) or gets
-    409 PAYMENT_ALREADY_PAID; the refund either finds it paid (201) or gets 409 PAYMENT_NOT_PAID."""
+    """For each payment the buyer has paid at the emulator; its notification, a close and a refund then arrive
+    at once (in different processes). The close gets 409 PAYMENT_ALREADY_PAID (from paycore's own state, or from
+    Alipay's answer, which it applies), or wins locally (200, TRADE_CLOSED, then the payment turns out paid: an
+    anomaly, as the money is real); the refund either finds it paid (201) or gets 409 PAYMENT_NOT_PAID."""
     order_nos = [f"T2026112410{n:02d}" for n in range(12)]
     async with cluster(backend, tmp_path) as c, client() as http:
         for order_no in order_nos:
-            created = await http.post(f"{c.url(0)}/v1/payments", json=order(order_no), headers=c.auth())
-            assert created.status_code == 201, created.text
+            await c.paid(order_no)
 
-        async def race(order_no: str) -> tuple[httpx.Response, httpx.Response, httpx.Response]:
+        async def race(order_no: str) -> tuple[bool, httpx.Response, httpx.Response]:
             notified, closed, refunded = await asyncio.gather(
-                http.post(f"{c.url(0)}/v1/notify/alipay", data=fake_notification(order_no)),
+                c.notify(order_no, 0),
                 http.post(f"{c.url(1)}/v1/payments/{order_no}/close", headers=c.auth()),
                 http.post(f"{c.url(0)}/v1/payments/{order_no}/refunds", headers=c.auth(),
                           json={"refund_no": f"R{order_no}", "refund_amount": "10.00"}))
@@ -170,7 +180,7 @@ async def test_a_refund_racing_a_close_while_the_payment_is_paid_ends_consistent
 
         outcomes = await asyncio.gather(*(race(o) for o in order_nos))
     for order_no, (notified, closed, refunded) in zip(order_nos, outcomes, strict=True):
-        assert notified.text == "success"
+        assert notified
         assert (closed.status_code, closed.json().get("code")) in {(200, None), (409, "PAYMENT_ALREADY_PAID")}
         assert (refunded.status_code, refunded.json().get("code")) in {(201, None), (409, "PAYMENT_NOT_PAID")}
         journal, outbox, _ = await journal_and_outbox(c.database_url, order_no)
