@@ -8,9 +8,10 @@ from pathlib import Path
 import httpx
 
 from tests.e2e.conftest import order
-from tests.e2e.processes import Emulator, emulator, paycore, paycore_env, prepare, until_healthy
+from tests.e2e.processes import Emulator, emulator, paycore, paycore_env, prepare, until_answers, until_healthy
 from tests.e2e.test_serve_process import free_port
 from tests.e2e.test_webhooks import readme_verifier
+from tests.e2e.wechat_live import eventually
 from tests.webhook_receiver import Receiver, receiving
 
 
@@ -42,6 +43,12 @@ async def test_paycore_serve_delivers_webhooks_with_its_in_process_worker(tmp_pa
     assert "worker.stopped" in server.log
 
 
+async def scrape(port: int) -> str:
+    """The text a Prometheus server would read."""
+    async with httpx.AsyncClient() as client:
+        return (await client.get(f"http://127.0.0.1:{port}/metrics", timeout=5)).text
+
+
 async def test_paycore_worker_delivers_what_serve_no_worker_committed(tmp_path: Path) -> None:
     port = free_port()
     env = environment(tmp_path, port)
@@ -50,8 +57,15 @@ async def test_paycore_worker_delivers_what_serve_no_worker_committed(tmp_path: 
         async with paycore(["serve", "--port", str(port), "--no-worker"], env, tmp_path) as server:
             await until_healthy(f"http://127.0.0.1:{port}", server)
             await pay(f"http://127.0.0.1:{port}", key, alipay)
-            async with paycore(["worker"], env, tmp_path) as worker:
+            metrics_port = free_port()
+            async with paycore(["worker", "--metrics-port", str(metrics_port)], env, tmp_path) as worker:
                 [hook] = await receiver.wait_for(1, within=15)
+                # A standalone worker serves its own Prometheus metrics (prometheus-client's server).
+                await until_answers(f"http://127.0.0.1:{metrics_port}/metrics", worker)
+                shown = await eventually("the delivery counted", lambda: scrape(metrics_port),
+                                         lambda text: 'outcome="delivered"' in text, seconds=10)
+    assert 'paycore_worker_job_runs_total{job="webhooks",outcome="ok"}' in shown
+    assert 'paycore_webhook_deliveries_total{outcome="delivered"} 1.0' in shown
     assert hook.json()["data"]["trade_status"] == "TRADE_SUCCESS"
     assert "worker.started" not in server.log
     assert "webhook.attempt" in worker.log
