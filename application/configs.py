@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from application.errors import ConfigNotFound, PaymentNotFound
+from application.errors import ConfigNotFound, PaymentNotFound, RefundNotFound
 from application.ports import PaymentConfig, UnitOfWork, UnitOfWorkFactory
 from domain.payment import Payment
 
@@ -39,4 +39,13 @@ async def payment_with_config(uow_factory: UnitOfWorkFactory, order_no: str) -> 
         payment = await uow.payments.get(order_no)
         if payment is None:
             raise PaymentNotFound(f"no payment {order_no}", order_no=order_no)
+        return payment, await config_of(uow, payment.config_id)
+
+
+async def refund_with_config(uow_factory: UnitOfWorkFactory, refund_no: str) -> tuple[Payment, PaymentConfig]:
+    """The payment owning a refund and the config it was made with, read together; RefundNotFound if none."""
+    async with uow_factory() as uow:
+        payment = await uow.payments.get_by_refund_no(refund_no)
+        if payment is None:
+            raise RefundNotFound(f"no refund with refund_no {refund_no}", refund_no=refund_no)
         return payment, await config_of(uow, payment.config_id)

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from application.apply_update import ApplyProviderUpdate
-from application.configs import config_of
-from application.errors import ApplicationError, ConcurrencyConflict, RefundNotFound
+from application.configs import refund_with_config
+from application.errors import ApplicationError, ConcurrencyConflict
 from application.ports import Clock, GatewayRegistry, UnitOfWorkFactory
 from application.queries import MAX_LIMIT, InvalidCursor
 from domain.events import Source
@@ -95,11 +95,7 @@ class ResendRefund:
 
     async def __call__(self, refund_no: str) -> Refund:
         """The refund after the provider's answer was applied (source admin)."""
-        async with self._uow() as uow:
-            payment = await uow.payments.get_by_refund_no(refund_no)
-            if payment is None:
-                raise RefundNotFound(f"no refund with refund_no {refund_no}", refund_no=refund_no)
-            config = await config_of(uow, payment.config_id)
+        payment, config = await refund_with_config(self._uow, refund_no)
         refund = payment.refunds[refund_no]
         if refund.status is not RefundStatus.PROCESSING:
             raise RefundNotProcessing(f"refund {refund_no} is {refund.status.value}; only a PROCESSING refund can "

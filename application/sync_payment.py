@@ -5,8 +5,7 @@ from __future__ import annotations
 import logging
 
 from application.apply_update import ApplyProviderUpdate
-from application.configs import config_of, payment_with_config
-from application.errors import RefundNotFound
+from application.configs import payment_with_config, refund_with_config
 from application.ports import GatewayRegistry, UnitOfWorkFactory
 from domain.events import Source
 from domain.payment import Payment
@@ -41,11 +40,7 @@ class SyncRefund:
 
     async def __call__(self, refund_no: str, source: Source = Source.SYNC) -> Payment:
         """The payment (with the refund) after applying the provider's answer."""
-        async with self._uow() as uow:
-            payment = await uow.payments.get_by_refund_no(refund_no)
-            if payment is None:
-                raise RefundNotFound(f"no refund with refund_no {refund_no}", refund_no=refund_no)
-            config = await config_of(uow, payment.config_id)
+        payment, config = await refund_with_config(self._uow, refund_no)
         refund = payment.refunds[refund_no]
         if refund.status.is_terminal:
             return payment
