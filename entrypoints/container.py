@@ -10,8 +10,10 @@ from adapters.crypto.keys import RsaKeyInspector
 from adapters.crypto.master_keys import MasterKeyError, load_master_keys
 from adapters.crypto.secret_box import AesGcmSecretBox
 from adapters.gateways.alipay import alipay_gateway_from_config
+from adapters.gateways.alipay.config import AlipayConfigRules
 from adapters.gateways.registry import ConfigGatewayRegistry
 from adapters.gateways.wechat import wechat_gateway_from_config
+from adapters.gateways.wechat.config import WeChatConfigRules
 from adapters.sql.engine import make_engine
 from adapters.sql.uow import SqlUnitOfWorkFactory
 from adapters.webhooks.sender import HttpxWebhookSender
@@ -21,13 +23,14 @@ from application.api_keys import ApiKeys
 from application.apply_update import ApplyProviderUpdate
 from application.clock import SystemClock
 from application.close_payment import ClosePayment
+from application.config_validation import ConfigRules
 from application.create_payment import CreatePayment
 from application.deliver_webhooks import DeliverWebhooks
 from application.expire_payments import ExpirePayments
 from application.handle_notification import HandleNotification
 from application.list_anomalies import ListAnomalies
 from application.manage_configs import ManageConfigs
-from application.ports import Gateway, PaymentConfig, SecretBox
+from application.ports import Gateway, KeyInspector, PaymentConfig, SecretBox
 from application.prune_notifications import PruneNotificationLog
 from application.queries import PaymentQueries
 from application.refund_attention import FlagStaleRefunds, ResendRefund, StaleRefunds
@@ -70,6 +73,11 @@ def gateway_registry(settings: Settings, box: SecretBox) -> ConfigGatewayRegistr
     return ConfigGatewayRegistry({"alipay": alipay, "wechat": wechat})
 
 
+def config_rules(keys: KeyInspector) -> dict[str, ConfigRules]:
+    """Each provider's config rules, by payment type."""
+    return {"alipay": AlipayConfigRules(keys), "wechat": WeChatConfigRules(keys)}
+
+
 def make_secret_box(settings: Settings) -> AesGcmSecretBox:
     """The secret box under the configured master keys; a clear SettingsError when there are none."""
     try:
@@ -110,7 +118,8 @@ class Container(containers.DeclarativeContainer):
     queries = providers.Singleton(PaymentQueries, uow)
     list_anomalies = providers.Singleton(ListAnomalies, uow)
     api_keys = providers.Singleton(ApiKeys, uow, clock, secret_box, webhook_addresses)
-    configs = providers.Singleton(ManageConfigs, uow, secret_box, key_inspector, clock)
+    configs = providers.Singleton(ManageConfigs, uow, secret_box, key_inspector, clock,
+                                providers.Singleton(config_rules, key_inspector))
     stored_secrets = providers.Singleton(StoredSecrets, uow, secret_box)
     handle_notification = providers.Singleton(HandleNotification, uow, gateways, apply_update, clock)
     webhook_sender = providers.Singleton(HttpxWebhookSender, addresses=webhook_addresses)

@@ -76,7 +76,7 @@ def issuer_text(certificate: x509.Certificate) -> str:
 
 def cert_sn(certificate: x509.Certificate) -> str:
     """Alipay's SN of one certificate: md5(issuer + decimal serial)."""
-    return hashlib.md5(f"{issuer_text(certificate)}{certificate.serial_number}".encode(),  # noqa: S324 (Alipay's rule)
+    return hashlib.md5(f"{issuer_text(certificate)}{certificate.serial_number}".encode(),
                        usedforsecurity=False).hexdigest()
 
 
