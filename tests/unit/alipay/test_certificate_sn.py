@@ -7,12 +7,15 @@ every Alipay SDK sends for the production root file.
 
 from __future__ import annotations
 
+import base64
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from adapters.gateways.alipay import certs
+from adapters.gateways.alipay.cert_mode import downloaded_certificate
+from adapters.gateways.alipay.credentials import CertificateMode
 
 CERTS = Path(__file__).parents[2] / "integration" / "alipay" / "certs"
 ROOT = (CERTS / "alipayRootCert.crt").read_text()
@@ -72,3 +75,18 @@ def test_an_unreadable_root_is_skipped_not_fatal_and_garbage_is_refused_plainly(
 
 def test_escaped_newlines_and_crlf_are_accepted() -> None:
     assert certs.root_cert_sn(ROOT.replace("\n", "\\n")) == certs.root_cert_sn(ROOT.replace("\n", "\r\n"))
+
+
+def _mode(root: str) -> CertificateMode:
+    return CertificateMode(app_cert_sn="", root_cert_sn="", alipay_keys={}, root_cert=root)
+
+
+def test_a_downloaded_certificate_is_trusted_only_if_it_is_the_one_asked_for_and_chains_to_the_root() -> None:
+    content = base64.b64encode(ALIPAY.encode()).decode()
+    assert "BEGIN CERTIFICATE" in downloaded_certificate(content, "f51911a196031df9fdd0c1d7ca67bf26", _mode(ROOT))
+    with pytest.raises(certs.CertificateError, match="is not"):
+        downloaded_certificate(content, "0" * 32, _mode(ROOT))
+    with pytest.raises(certs.CertificateError, match="trusted root"):  # another root file: an impostor's CA
+        downloaded_certificate(content, "f51911a196031df9fdd0c1d7ca67bf26", _mode(certs.pem_blocks(ROOT)[3]))
+    with pytest.raises(certs.CertificateError):
+        downloaded_certificate("", "f51911a196031df9fdd0c1d7ca67bf26", _mode(ROOT))
