@@ -19,21 +19,18 @@ from adapters.gateways.alipay.notify import verify_notification_form
 from application.ports import PaymentConfig
 from emulator.alipay import notifications
 from emulator.alipay.wire import beijing_date
-from tests.conftest import migrated_database
-from tests.e2e.alipay_live import Live, live_alipay
+from tests.e2e.alipay_live import SQLITE_AND_POSTGRES, Live, live_alipay_on
 from tests.rsa_keys import key_pair
 
 CERT_APP_ID = "2021000000000077"
 CERT_SELLER_ID = "2088000000000077"
 REAL_CERTS = Path(__file__).parents[1] / "integration" / "alipay" / "certs"
-BACKENDS = [pytest.param("sqlite", id="sqlite"), pytest.param("postgres", id="postgres", marks=pytest.mark.postgres)]
 
 
-@pytest.fixture(params=BACKENDS)
+@pytest.fixture(params=SQLITE_AND_POSTGRES)
 async def live(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Live]:
     """paycore and the emulator, served, over each backend."""
-    url = None if request.param == "sqlite" else await migrated_database(request.param, tmp_path)
-    async with live_alipay(tmp_path, url) as served:
+    async with live_alipay_on(request.param, tmp_path) as served:
         yield served
 
 
@@ -150,3 +147,24 @@ async def test_configs_in_certificate_mode_are_checked_when_stored(live: Live) -
     assert (await create(alipay_public_key=key_pair(1).public_pem))["extra"]["field"] == "alipay_public_key"
     missing = await create(alipay_cert=None)
     assert missing["extra"]["field"] == "alipay_cert"
+
+
+async def test_a_config_moves_between_modes_in_one_patch_each_way(live: Live) -> None:
+    config, issued = await cert_config(live)
+    admin = {"Authorization": f"Bearer {(await live.container.api_keys().issue('ops3', 'admin')).token}"}
+    url = f"{live.paycore_url}/v1/admin/payment-configs/{config.config_id}"
+
+    to_public = await live.http.patch(url, headers=admin, json={
+        "alipay_public_key": key_pair(1).public_pem, "app_cert": "", "alipay_cert": "", "alipay_root_cert": ""})
+    assert to_public.status_code == 200, to_public.text
+    assert (to_public.json()["app_cert_sn"], to_public.json()["certificates"]) == ("", [])
+    assert to_public.json()["alipay_public_key"]
+
+    back = await live.http.patch(url, headers=admin, json={
+        "alipay_public_key": "", "app_cert": issued["app_cert"], "alipay_cert": issued["alipay_cert"],
+        "alipay_root_cert": issued["alipay_root_cert"]})
+    assert back.status_code == 200, back.text
+    assert back.json()["app_cert_sn"] == issued["app_cert_sn"]
+    assert back.json()["alipay_public_key"] == ""
+    stored = (await live.container.configs().get(config.config_id)).config
+    await pay(live, "CERTBACK01", stored)
