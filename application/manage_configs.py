@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from application.config_validation import FIELDS, KEY_FIELDS, InvalidConfig, normalise
+from application.config_validation import FIELDS, KEY_FIELDS, ConfigRules, InvalidConfig, normalise
 from application.errors import ConfigNotFound
 from application.ports import (
     SECRET_FIELDS,
@@ -41,12 +41,14 @@ class ConfigView:
 class ManageConfigs:
     """The admin use cases over payment configs."""
 
-    def __init__(self, uow: UnitOfWorkFactory, box: SecretBox, keys: KeyInspector, clock: Clock) -> None:
+    def __init__(self, uow: UnitOfWorkFactory, box: SecretBox, keys: KeyInspector, clock: Clock,
+                 rules: Mapping[str, ConfigRules]) -> None:
         self._uow, self._box, self._keys, self._clock = uow, box, keys, clock
+        self._rules = dict(rules)  # payment type → its adapter's config rules
 
     async def create(self, fields: Mapping[str, Any], by: str) -> ConfigView:
         """Check, normalise and store a new config; its secrets are sealed to its row."""
-        clean = normalise(_known(fields), self._keys)
+        clean = normalise(_known(fields), self._rules)
         now = self._clock.now()
         draft = _config(0, clean, by=by, now=now, create_by=by, create_time=now)
         async with self._uow() as uow:
@@ -76,8 +78,9 @@ class ManageConfigs:
             plain = {k: self._box.open(v, current.secret_context(k)) for k, v in current.sealed.items()}
             merged = {**{f: getattr(current, f) for f in PUBLIC_FIELDS if hasattr(current, f)}, **plain, **changes,
                       "status": changes.get("status", "0" if current.enabled else "1")}
-            merged.setdefault("wechat_platform_cert", "")
-            clean = normalise(merged, self._keys)
+            for name in KEY_FIELDS:  # a field never set reads "" (certificates are optional)
+                merged.setdefault(name, "")
+            clean = normalise(merged, self._rules)
             updated = _config(config_id, clean, by=by, now=self._clock.now(), create_by=current.create_by,
                               create_time=current.create_time)
             updated = self._seal(updated, {k: clean.get(k) or "" for k in SECRET_FIELDS})

@@ -45,6 +45,11 @@ class PaymentConfig:
     wechat_public_key: str = ""
     wechat_public_key_id: str = ""
     wechat_platform_cert: str = ""
+    # Alipay certificate mode (公钥证书模式): the app's public-key certificate, Alipay's (every one it has used,
+    # as it rotates them) and Alipay's root certificates, PEM.
+    app_cert: str = ""
+    alipay_cert: str = ""
+    alipay_root_cert: str = ""
     # The ids of the provider keys that sign this config's notifications (WeChat: the public key id and the
     # platform certificates' serials), derived when the config is stored: a notification finds its configs by them.
     key_ids: tuple[str, ...] = ()

@@ -10,8 +10,11 @@ from adapters.crypto.keys import RsaKeyInspector
 from adapters.crypto.master_keys import MasterKeyError, load_master_keys
 from adapters.crypto.secret_box import AesGcmSecretBox
 from adapters.gateways.alipay import alipay_gateway_from_config
+from adapters.gateways.alipay.cert_store import certificate_keeper
+from adapters.gateways.alipay.config import AlipayConfigRules
 from adapters.gateways.registry import ConfigGatewayRegistry
 from adapters.gateways.wechat import wechat_gateway_from_config
+from adapters.gateways.wechat.config import WeChatConfigRules
 from adapters.sql.engine import make_engine
 from adapters.sql.uow import SqlUnitOfWorkFactory
 from adapters.webhooks.sender import HttpxWebhookSender
@@ -21,13 +24,14 @@ from application.api_keys import ApiKeys
 from application.apply_update import ApplyProviderUpdate
 from application.clock import SystemClock
 from application.close_payment import ClosePayment
+from application.config_validation import ConfigRules
 from application.create_payment import CreatePayment
 from application.deliver_webhooks import DeliverWebhooks
 from application.expire_payments import ExpirePayments
 from application.handle_notification import HandleNotification
 from application.list_anomalies import ListAnomalies
 from application.manage_configs import ManageConfigs
-from application.ports import Gateway, PaymentConfig, SecretBox
+from application.ports import Gateway, KeyInspector, PaymentConfig, SecretBox, UnitOfWorkFactory
 from application.prune_notifications import PruneNotificationLog
 from application.queries import PaymentQueries
 from application.refund_attention import FlagStaleRefunds, ResendRefund, StaleRefunds
@@ -55,19 +59,26 @@ def open_secrets(box: SecretBox, config: PaymentConfig) -> dict[str, str]:
     return {name: box.open(sealed, config.secret_context(name)) for name, sealed in config.sealed.items()}
 
 
-def gateway_registry(settings: Settings, box: SecretBox) -> ConfigGatewayRegistry:
+def gateway_registry(settings: Settings, box: SecretBox, uow: UnitOfWorkFactory) -> ConfigGatewayRegistry:
     """The provider adapters: one gateway per config, built from its opened secrets (tests swap the registry
     through `build_container(settings, gateways=...)`)."""
 
+    keep_certificate = certificate_keeper(uow)
+
     def alipay(config: PaymentConfig) -> Gateway:
         return alipay_gateway_from_config(config, open_secrets(box, config), provider_notify_url(settings, config),
-                                          settings.provider_timeout)
+                                          settings.provider_timeout, keep_certificate)
 
     def wechat(config: PaymentConfig) -> Gateway:
         return wechat_gateway_from_config(config, open_secrets(box, config), provider_notify_url(settings, config),
                                           settings.provider_timeout)
 
     return ConfigGatewayRegistry({"alipay": alipay, "wechat": wechat})
+
+
+def config_rules(keys: KeyInspector) -> dict[str, ConfigRules]:
+    """Each provider's config rules, by payment type."""
+    return {"alipay": AlipayConfigRules(keys), "wechat": WeChatConfigRules(keys)}
 
 
 def make_secret_box(settings: Settings) -> AesGcmSecretBox:
@@ -95,7 +106,7 @@ class Container(containers.DeclarativeContainer):
     uow = providers.Singleton(ObservedUnitOfWorkFactory, providers.Singleton(SqlUnitOfWorkFactory, engine),
                               providers.Singleton(count_events, metrics))
     secret_box = providers.Singleton(make_secret_box, settings)
-    gateways = providers.Singleton(gateway_registry, settings, secret_box)
+    gateways = providers.Singleton(gateway_registry, settings, secret_box, uow)
     key_inspector = providers.Singleton(RsaKeyInspector)
 
     webhook_addresses = providers.Singleton(WebhookAddressPolicy, settings.provided.webhook_allowed_hosts)
@@ -110,7 +121,8 @@ class Container(containers.DeclarativeContainer):
     queries = providers.Singleton(PaymentQueries, uow)
     list_anomalies = providers.Singleton(ListAnomalies, uow)
     api_keys = providers.Singleton(ApiKeys, uow, clock, secret_box, webhook_addresses)
-    configs = providers.Singleton(ManageConfigs, uow, secret_box, key_inspector, clock)
+    configs = providers.Singleton(ManageConfigs, uow, secret_box, key_inspector, clock,
+                                providers.Singleton(config_rules, key_inspector))
     stored_secrets = providers.Singleton(StoredSecrets, uow, secret_box)
     handle_notification = providers.Singleton(HandleNotification, uow, gateways, apply_update, clock)
     webhook_sender = providers.Singleton(HttpxWebhookSender, addresses=webhook_addresses)

@@ -48,7 +48,7 @@ def _flag(value: bool) -> str:
 _CLEAR_TEXT = ("app_id", "mch_id", "seller_id", "gateway_url", "cert_serial_no", "private_cert_path",
                "wechat_public_key_id", "create_by", "update_by")
 _NULLABLE_TEXT = ("notify_url", "return_url", "public_key", "alipay_public_key", "wechat_public_key",
-                  "wechat_platform_cert", "remark")
+                  "wechat_platform_cert", "app_cert", "alipay_cert", "alipay_root_cert", "remark")
 
 
 def _config_from_row(row: RowMapping) -> PaymentConfig:

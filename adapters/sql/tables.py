@@ -87,6 +87,9 @@ payment_config = sa.Table(
     sa.Column("wechat_public_key", sa.Text(), nullable=True),
     sa.Column("wechat_public_key_id", sa.String(100), nullable=False, server_default=""),
     sa.Column("wechat_platform_cert", sa.Text(), nullable=True),  # platform-certificate mode (PEM)
+    sa.Column("app_cert", sa.Text(), nullable=True),  # Alipay certificate mode (PEM), with the next two
+    sa.Column("alipay_cert", sa.Text(), nullable=True),
+    sa.Column("alipay_root_cert", sa.Text(), nullable=True),
     # The seed's unique (payment_type, is_default) allowed one non-default config per type.
     # default_for = payment_type while the config is the live default, else NULL; NULLs never
     # collide in a unique index on SQLite, PostgreSQL and MySQL/MariaDB alike.

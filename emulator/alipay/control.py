@@ -94,6 +94,24 @@ async def register_app(data: JSONBody[AppIn], alipay: Alipay) -> dict[str, str]:
     return {"app_id": app.app_id, "seller_id": app.seller_id}
 
 
+@post("/cert-apps", status_code=201)
+async def register_cert_app(data: JSONBody[AppIn], alipay: Alipay) -> dict[str, str]:
+    """Know a merchant app in certificate mode: its app certificate, Alipay's and the root file, with SNs."""
+    try:
+        return alipay.register_cert_app(data.app_id, data.app_public_key, data.seller_id)
+    except ValueError as e:
+        raise ClientException(f"cannot register the app: {e}") from e
+
+
+@post("/rotate-certificate", status_code=200)
+async def rotate_certificate(alipay: Alipay) -> dict[str, str]:
+    """Alipay moves certificate-mode apps to a new key and certificate (answers and notifications follow)."""
+    try:
+        return {"alipay_cert_sn": alipay.rotate_certificate()}
+    except ValueError as e:
+        raise ClientException(str(e)) from e
+
+
 @get("/apps")
 async def list_apps(alipay: Alipay) -> list[dict[str, str]]:
     """The registered apps."""
@@ -206,7 +224,8 @@ def control_router() -> Router:
     return Router(
         path="/_control/alipay",
         route_handlers=[
-            register_app, list_apps, public_key, list_trades, show_trade, pay_trade, close_trade, expire_trade,
+            register_app, register_cert_app, rotate_certificate, list_apps, public_key, list_trades, show_trade,
+            pay_trade, close_trade, expire_trade,
             notify_trade, list_notifications, arm_faults, arm_refusals, reset,
         ],
     )

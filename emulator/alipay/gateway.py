@@ -41,7 +41,9 @@ async def gateway(request: Request[Any, Any, Any], alipay: Alipay) -> Response[b
     payload = answer(alipay, params)
     charset = params.get("charset", "utf-8").lower()
     charset = charset if charset in CHARSETS else "utf-8"
-    content = signed_response(method, payload, alipay.key, charset, tamper=fault is FaultMode.TAMPERED)
+    app_id = params.get("app_id", "")
+    content = signed_response(method, payload, alipay.key_for(app_id), charset, tamper=fault is FaultMode.TAMPERED,
+                              cert_sn=alipay.cert_sn_for(app_id))
     return Response(content, status_code=200, media_type=f"text/html;charset={charset}")
 
 

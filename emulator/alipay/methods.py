@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import re
 from collections.abc import Callable
 from datetime import date, datetime
@@ -133,11 +134,21 @@ def _on(day: date, trade: Trade) -> bool:
     return any(m is not None and wire.beijing_date(m) == day for m in moments)
 
 
+def alipay_cert(alipay: AlipayEmulator, app: App, biz: dict[str, Any]) -> dict[str, Any]:
+    """alipay.open.app.alipaycert.download: one of Alipay's certificates by SN, base64 of its PEM (with the
+    intermediate), for apps in certificate mode."""
+    sn = str(biz.get("alipay_cert_sn", ""))
+    if alipay.ca is None or app.app_id not in alipay.cert_apps or sn not in alipay.ca.alipay_certs:
+        raise TradeError("isv.cert-not-exist", "证书不存在")
+    return {**SUCCESS, "alipay_cert_content": base64.b64encode(alipay.ca.alipay_certs[sn].encode()).decode()}
+
+
 METHODS: dict[str, Method] = {
     "alipay.trade.query": query,
     "alipay.trade.close": close,
     "alipay.trade.refund": refund,
     "alipay.trade.fastpay.refund.query": refund_query,
     "alipay.data.dataservice.bill.downloadurl.query": bill_url,
+    "alipay.open.app.alipaycert.download": alipay_cert,
 }
 PAGE_METHODS = {"alipay.trade.page.pay": "FAST_INSTANT_TRADE_PAY", "alipay.trade.wap.pay": "QUICK_WAP_WAY"}

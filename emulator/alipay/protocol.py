@@ -69,6 +69,8 @@ def authenticate(alipay: AlipayEmulator, params: dict[str, str]) -> App:
         raise GatewayError("40002", "isv.invalid-charset", "字符集错误")
     if params.get("format", "JSON").upper() != "JSON":
         raise GatewayError("40002", "isv.invalid-format", "无效的数据格式参数")
+    if app.app_id in alipay.cert_apps:
+        _check_certificate_sns(alipay, app, params)
     content = sign_content(params)
     if not rsa2_verify(alipay.public_keys[app.app_id], content, params["sign"], charset):
         raise GatewayError(
@@ -77,6 +79,14 @@ def authenticate(alipay: AlipayEmulator, params: dict[str, str]) -> App:
             f"验签出错，建议检查签名字符串或签名私钥与应用公钥是否匹配，网关生成的验签字符串为：{content}",
         )
     return app
+
+
+def _check_certificate_sns(alipay: AlipayEmulator, app: App, params: dict[str, str]) -> None:
+    """An app in certificate mode must name its own certificate and the root file, as Alipay's gateway checks."""
+    if params.get("app_cert_sn") != alipay.cert_apps[app.app_id]:
+        raise GatewayError("40002", "isv.invalid-app-cert-sn", "应用公钥证书序列号不匹配")
+    if alipay.ca is None or params.get("alipay_root_cert_sn") != alipay.ca.root_sn:
+        raise GatewayError("40002", "isv.invalid-alipay-root-cert-sn", "支付宝根证书序列号不匹配")
 
 
 def biz_content(params: dict[str, str]) -> dict[str, Any]:
@@ -99,10 +109,13 @@ def response_key(method: str) -> str:
 
 
 def signed_response(
-    method: str, payload: dict[str, Any], key: rsa.RSAPrivateKey, charset: str = "utf-8", tamper: bool = False
+    method: str, payload: dict[str, Any], key: rsa.RSAPrivateKey, charset: str = "utf-8", tamper: bool = False,
+    cert_sn: str | None = None,
 ) -> bytes:
-    """The body Alipay answers: the response object's exact JSON text, and a signature over that text."""
+    """The body Alipay answers: the response object's exact JSON text, and a signature over that text; in
+    certificate mode the SN of the signing certificate sits between the two, as Alipay writes it."""
     inner = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
     signature = rsa2_sign(key, inner + (" " if tamper else ""), charset)
-    body = '{"' + response_key(method) + '":' + inner + ',"sign":"' + signature + '"}'
+    named = f',"alipay_cert_sn":"{cert_sn}"' if cert_sn else ""
+    body = '{"' + response_key(method) + '":' + inner + named + ',"sign":"' + signature + '"}'
     return body.encode(charset)

@@ -8,8 +8,9 @@ from datetime import datetime
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from emulator.alipay import notifications, wire
+from emulator.alipay.ca import CertificateAuthority
 from emulator.alipay.notifier import Notifier
-from emulator.alipay.signing import load_public_key, public_key_pem
+from emulator.alipay.signing import generate_private_key, load_public_key, public_key_pem
 from emulator.alipay.store import Store
 from emulator.alipay.trades import App, Refund, Trade, TradeStatus
 
@@ -27,6 +28,37 @@ class AlipayEmulator:
         self.store = Store()
         self.public_keys: dict[str, rsa.RSAPublicKey] = {}
         self.last_sent: dict[tuple[str, str], dict[str, str]] = {}
+        self.ca: CertificateAuthority | None = None  # certificate mode, set up on the first such app
+        self.cert_key: rsa.RSAPrivateKey | None = None  # Alipay's key for certificate-mode apps; rotates
+        self.cert_apps: dict[str, str] = {}  # app_id → its app certificate's SN, for apps in certificate mode
+
+    def key_for(self, app_id: str) -> rsa.RSAPrivateKey:
+        """The key Alipay signs this app's answers and notifications with."""
+        return self.cert_key if app_id in self.cert_apps and self.cert_key is not None else self.key
+
+    def cert_sn_for(self, app_id: str) -> str | None:
+        """The alipay_cert_sn an answer to this app names (certificate mode), else None."""
+        return self.ca.current_sn if self.ca is not None and app_id in self.cert_apps else None
+
+    def register_cert_app(self, app_id: str, public_key_text: str, seller_id: str = "") -> dict[str, str]:
+        """Know an app in certificate mode: issue its certificate; the three files a merchant configures."""
+        app = self.register_app(app_id, public_key_text, seller_id)
+        if self.ca is None:
+            self.ca, self.cert_key = CertificateAuthority(), generate_private_key()
+            self.ca.issue_alipay(self.cert_key)
+        assert self.cert_key is not None
+        app_cert, self.cert_apps[app.app_id] = self.ca.issue_app(app.app_id, self.public_keys[app.app_id])
+        return {"app_id": app.app_id, "seller_id": app.seller_id, "app_cert": app_cert,
+                "alipay_cert": self.ca.alipay_certs[self.ca.current_sn], "alipay_root_cert": self.ca.root_file,
+                "app_cert_sn": self.cert_apps[app.app_id], "alipay_cert_sn": self.ca.current_sn,
+                "alipay_root_cert_sn": self.ca.root_sn}
+
+    def rotate_certificate(self) -> str:
+        """Alipay moves certificate-mode apps to a new key and certificate; the SN of the new one."""
+        if self.ca is None:
+            raise ValueError("no app is in certificate mode yet")
+        self.cert_key = generate_private_key()
+        return self.ca.issue_alipay(self.cert_key)
 
     @property
     def public_key_pem(self) -> str:
@@ -75,7 +107,7 @@ class AlipayEmulator:
 
     def notify(self, trade: Trade, refund: Refund | None = None) -> None:
         """Sign and send the trade's current state to its notify_url, retrying in the background."""
-        body = notifications.signed(self.notification(trade, refund=refund), self.key)
+        body = notifications.signed(self.notification(trade, refund=refund), self.key_for(trade.app_id))
         self.last_sent[(trade.app_id, trade.out_trade_no)] = body
         if trade.notify_url:
             self.notifier.schedule(trade.notify_url, body)
@@ -83,4 +115,4 @@ class AlipayEmulator:
     def return_url_params(self, trade: Trade) -> dict[str, str]:
         """The signed synchronous return parameters for the browser's redirect to return_url."""
         app = self.store.apps[trade.app_id]
-        return notifications.signed(notifications.return_fields(trade, app, self.clock()), self.key)
+        return notifications.signed(notifications.return_fields(trade, app, self.clock()), self.key_for(trade.app_id))

@@ -42,10 +42,10 @@ def build(alipay: AlipayEmulator, trade: Trade, variant: Variant) -> dict[str, s
     if variant is Variant.REORDERED:
         if len(trade.history) < 2:
             raise NothingToSend("the trade has no older state than its current one")
-        return notifications.signed(alipay.notification(trade, status=trade.history[-2]), alipay.key)
+        return notifications.signed(alipay.notification(trade, status=trade.history[-2]), alipay.key_for(trade.app_id))
     fields = alipay.notification(trade, refund=trade.last_refund)
     if variant is Variant.FORGED:
-        return notifications.forged(fields, alipay.key)
+        return notifications.forged(fields, alipay.key_for(trade.app_id))
     if variant is Variant.WRONG_AMOUNT:
         wrong = wire.format_amount(trade.total_amount + 100)
         fields |= {k: wrong for k in ("total_amount", "receipt_amount", "buyer_pay_amount") if k in fields}
@@ -54,4 +54,4 @@ def build(alipay: AlipayEmulator, trade: Trade, variant: Variant) -> dict[str, s
         fields["app_id"] = fields["auth_app_id"] = _other(trade.app_id, OTHER_APP_IDS)
     elif variant is Variant.WRONG_SELLER:
         fields["seller_id"] = _other(fields["seller_id"], OTHER_SELLER_IDS)
-    return notifications.signed(fields, alipay.key)
+    return notifications.signed(fields, alipay.key_for(trade.app_id))

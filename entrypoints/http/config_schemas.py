@@ -6,7 +6,9 @@ from typing import Annotated, Any, Literal
 
 import msgspec
 
+from adapters.gateways.alipay import certs
 from application.manage_configs import ConfigView, SecretState
+from application.ports import PaymentConfig
 from entrypoints.http.schemas import iso
 
 Short = Annotated[str, msgspec.Meta(max_length=100)]
@@ -39,6 +41,9 @@ class ConfigRequest(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     wechat_public_key: Pem | None = None
     wechat_public_key_id: Short | None = None
     wechat_platform_cert: Pem | None = None
+    app_cert: Pem | None = None
+    alipay_cert: Pem | None = None
+    alipay_root_cert: Pem | None = None
 
     def given(self) -> dict[str, Any]:
         """The fields the caller sent."""
@@ -50,6 +55,15 @@ class SecretStateView(msgspec.Struct):
 
     set: bool
     fingerprint: str | None
+
+
+class CertificateView(msgspec.Struct):
+    """One certificate of an Alipay config in certificate mode: which field, its SN, subject and expiry."""
+
+    field: str
+    sn: str
+    subject: str
+    not_after: str
 
 
 class ConfigResponse(msgspec.Struct, kw_only=True):
@@ -78,6 +92,12 @@ class ConfigResponse(msgspec.Struct, kw_only=True):
     wechat_public_key: str
     wechat_public_key_id: str
     wechat_platform_cert: str
+    app_cert: str
+    alipay_cert: str
+    alipay_root_cert: str
+    app_cert_sn: str
+    alipay_root_cert_sn: str
+    certificates: list[CertificateView]
     create_by: str
     create_time: str | None
     update_by: str
@@ -95,6 +115,20 @@ def _state(state: SecretState) -> SecretStateView:
     return SecretStateView(state.set, state.fingerprint)
 
 
+def _certificates(config: PaymentConfig) -> dict[str, Any]:
+    """The SNs and expiry dates of an Alipay config's certificates (empty in public-key mode)."""
+    if not config.app_cert:
+        return {"app_cert_sn": "", "alipay_root_cert_sn": "", "certificates": []}
+    views = [CertificateView(name, i.sn, i.subject, iso(i.not_after) or "")
+             for name in ("app_cert", "alipay_cert")
+             for i in map(certs.info, certs.leaves(getattr(config, name)))]
+    roots = certs.load_certificates(config.alipay_root_cert, skip_unreadable=True)
+    views += [CertificateView("alipay_root_cert", certs.cert_sn(r), r.subject.rfc4514_string(),
+                              iso(r.not_valid_after_utc) or "") for r in roots]
+    return {"app_cert_sn": views[0].sn, "alipay_root_cert_sn": certs.root_cert_sn(config.alipay_root_cert),
+            "certificates": views}
+
+
 def config_response(view: ConfigView) -> ConfigResponse:
     """The API view of a config."""
     c, s = view.config, view.secrets
@@ -106,6 +140,7 @@ def config_response(view: ConfigView) -> ConfigResponse:
         return_url=c.return_url, is_sandbox=c.is_sandbox, is_default=c.is_default,
         status="0" if c.enabled else "1", remark=c.remark, gateway_url=c.gateway_url, seller_id=c.seller_id,
         wechat_public_key=c.wechat_public_key, wechat_public_key_id=c.wechat_public_key_id,
-        wechat_platform_cert=c.wechat_platform_cert, create_by=c.create_by, create_time=iso(c.create_time),
+        wechat_platform_cert=c.wechat_platform_cert, app_cert=c.app_cert, alipay_cert=c.alipay_cert,
+        alipay_root_cert=c.alipay_root_cert, **_certificates(c), create_by=c.create_by, create_time=iso(c.create_time),
         update_by=c.update_by, update_time=iso(c.update_time),
     )

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 import uvicorn
 from litestar import Litestar
 
@@ -30,6 +31,7 @@ from emulator.settings import EmulatorSettings
 from entrypoints.container import Container, build_container
 from entrypoints.http.app import create_app
 from entrypoints.settings import Settings
+from tests.conftest import migrated_database
 from tests.e2e.conftest import TEST_MASTER_KEYS
 from tests.rsa_keys import key_pair
 
@@ -241,3 +243,15 @@ async def live_alipay(tmp_path: Path, url: str | None = None, **settings_changes
             await live.control("POST", "/apps", app_id=app_id, app_public_key=key_pair(keys).public_pem,
                                seller_id=seller_id)
         yield live
+
+
+SQLITE_AND_POSTGRES = [pytest.param("sqlite", id="sqlite"),
+                       pytest.param("postgres", id="postgres", marks=pytest.mark.postgres)]
+
+
+@asynccontextmanager
+async def live_alipay_on(backend: str, tmp_path: Path) -> AsyncIterator[Live]:
+    """live_alipay over a backend of SQLITE_AND_POSTGRES (a fresh migrated database for PostgreSQL)."""
+    url = None if backend == "sqlite" else await migrated_database(backend, tmp_path)
+    async with live_alipay(tmp_path, url) as served:
+        yield served

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
+from adapters.gateways.alipay.config import SANDBOX_GATEWAY as ALIPAY_SANDBOX_GATEWAY
 from adapters.sql.tables import payment_config
-from application.config_validation import ALIPAY_SANDBOX_GATEWAY
 from tests.e2e.conftest import Env, order
 from tests.rsa_keys import key_pair
 

@@ -17,20 +17,16 @@ import sqlalchemy as sa
 
 from adapters.sql.tables import notification_log
 from application.ports import PaymentConfig
-from tests.conftest import migrated_database
-from tests.e2e.alipay_live import APP_ID, SELLER_ID, Live, alipay_config, live_alipay
+from tests.e2e.alipay_live import APP_ID, SELLER_ID, SQLITE_AND_POSTGRES, Live, alipay_config, live_alipay_on
 from tests.e2e.wechat_live import eventually
 from tests.integration.alipay.wire import paid_fields, signed_form
 from tests.rsa_keys import key_pair
 
-BACKENDS = [pytest.param("sqlite", id="sqlite"), pytest.param("postgres", id="postgres", marks=pytest.mark.postgres)]
 
-
-@pytest.fixture(params=BACKENDS)
+@pytest.fixture(params=SQLITE_AND_POSTGRES)
 async def live(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Live]:
     """paycore and the emulator, served, over each backend."""
-    url = None if request.param == "sqlite" else await migrated_database(request.param, tmp_path)
-    async with live_alipay(tmp_path, url) as served:
+    async with live_alipay_on(request.param, tmp_path) as served:
         yield served
 
 

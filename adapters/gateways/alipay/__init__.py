@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
+from functools import partial
 
+from adapters.gateways.alipay.cert_mode import certificate_mode
 from adapters.gateways.alipay.credentials import PUBLIC_GATEWAY, AlipayCredentials
 from adapters.gateways.alipay.gateway import AlipayGateway
 from application.ports import PaymentConfig
@@ -12,8 +14,11 @@ __all__ = ["PUBLIC_GATEWAY", "AlipayCredentials", "AlipayGateway", "alipay_gatew
 
 
 def alipay_gateway_from_config(config: PaymentConfig, secrets: Mapping[str, str], notify_url: str,
-                               timeout: float) -> AlipayGateway:
-    """The gateway for a stored config whose secrets were opened (`secrets["private_key"]`)."""
+                               timeout: float,
+                               on_certificate: Callable[[int, str], Awaitable[None]] | None = None) -> AlipayGateway:
+    """The gateway for a stored config whose secrets were opened (`secrets["private_key"]`).
+
+    In certificate mode, `on_certificate(config_id, pem)` keeps a certificate Alipay rotated to, once trusted."""
     credentials = AlipayCredentials(
         app_id=config.app_id,
         private_key_pem=secrets["private_key"],
@@ -22,5 +27,8 @@ def alipay_gateway_from_config(config: PaymentConfig, secrets: Mapping[str, str]
         seller_id=config.seller_id,
         notify_url=notify_url,
         return_url=config.return_url,
+        certificates=(certificate_mode(config.app_cert, config.alipay_cert, config.alipay_root_cert)
+                      if config.app_cert else None),
     )
-    return AlipayGateway(credentials, timeout)
+    keep = partial(on_certificate, config.config_id) if on_certificate and config.app_cert else None
+    return AlipayGateway(credentials, timeout, keep)

@@ -7,16 +7,21 @@ import contextvars
 import json
 import logging
 import os
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from typing import Any, TypeVar
 
 import anyio
 from alipay.aop.api.AlipayClientConfig import AlipayClientConfig
 from alipay.aop.api.DefaultAlipayClient import DefaultAlipayClient
+from alipay.aop.api.domain.AlipayOpenAppAlipaycertDownloadModel import AlipayOpenAppAlipaycertDownloadModel
 from alipay.aop.api.exception.Exception import RequestException, ResponseException
+from alipay.aop.api.request.AlipayOpenAppAlipaycertDownloadRequest import AlipayOpenAppAlipaycertDownloadRequest
 
 from adapters.gateways.alipay import sdk
+from adapters.gateways.alipay.cert_mode import UnknownAlipayCertificate, downloaded_certificate, learned
+from adapters.gateways.alipay.certs import CertificateError
 from adapters.gateways.alipay.credentials import AlipayCredentials
 from adapters.gateways.alipay.signing import BadSignature, pkcs1_pem, spki_pem
 from adapters.gateways.alipay.transport import Transport
@@ -33,14 +38,18 @@ SIGNING = ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1), thread_nam
 class AlipayClient:
     """alipay-sdk-python's DefaultAlipayClient for one app, made async, fast and honest about failures."""
 
-    def __init__(self, credentials: AlipayCredentials, timeout: float) -> None:
+    def __init__(self, credentials: AlipayCredentials, timeout: float,
+                 on_certificate: Callable[[str], Awaitable[None]] | None = None) -> None:
         sdk.install()
         self.timeout = timeout
+        self.mode = credentials.certificates  # certificate mode: grows as Alipay rotates its certificate
+        self._on_certificate = on_certificate
         self._transport = Transport(timeout)
         config = AlipayClientConfig()
         config.app_id = credentials.app_id
         config.app_private_key = pkcs1_pem(credentials.private_key_pem)  # the SDK's form, even if given PKCS#8
-        config.alipay_public_key = spki_pem(credentials.alipay_public_key_pem)
+        config.alipay_public_key = spki_pem(credentials.alipay_public_key_pem if self.mode is None
+                                            else next(iter(self.mode.alipay_keys.values())))
         config.server_url = credentials.gateway_url
         config.sign_type = "RSA2"
         config.charset = "utf-8"
@@ -49,7 +58,11 @@ class AlipayClient:
 
     async def execute(self, request: Any) -> dict[str, Any]:
         """Call an API method; Alipay's verified `<method>_response` object, whatever its code."""
-        content = await self._in_thread(lambda: self._sdk.execute(request))
+        try:
+            content = await self._in_thread(lambda: self._sdk.execute(self._stamped(request)))
+        except UnknownAlipayCertificate as e:  # Alipay rotated its certificate: learn the new one, ask again
+            await self._learn(e.sn)
+            content = await self._in_thread(lambda: self._sdk.execute(self._stamped(request)))
         try:
             answer = json.loads(content)
         except ValueError as e:
@@ -60,7 +73,8 @@ class AlipayClient:
 
     async def page_url(self, request: Any) -> str:
         """The signed GET URL of a page-pay request (no network call), signed in one of the SIGNING threads."""
-        return str(await self._in_signing_thread(lambda: self._sdk.page_execute(request, http_method="GET")))
+        return str(await self._in_signing_thread(
+            lambda: self._sdk.page_execute(self._stamped(request), http_method="GET")))
 
     async def download(self, url: str) -> bytes:
         """GET a URL Alipay handed out (a bill), under the same transport rules."""
@@ -70,11 +84,43 @@ class AlipayClient:
         """Release pooled connections."""
         self._transport.close()
 
-    async def _in_thread(self, call: Callable[[], T]) -> T:
+    def _stamped(self, request: Any) -> Any:
+        """In certificate mode, every request names the app's and the root's certificate SNs (signed with it)."""
+        if self.mode is not None:
+            request.add_other_text_param("app_cert_sn", self.mode.app_cert_sn)
+            request.add_other_text_param("alipay_root_cert_sn", self.mode.root_cert_sn)
+        return request
+
+    async def _learn(self, sn: str) -> None:
+        """Download Alipay's certificate `sn`, trust it once it chains to the root, keep it (and tell the owner)."""
+        assert self.mode is not None
+        model = AlipayOpenAppAlipaycertDownloadModel()
+        model.alipay_cert_sn = sn
+        request = self._stamped(AlipayOpenAppAlipaycertDownloadRequest(biz_model=model))
+        content = await self._in_thread(lambda: self._sdk.execute(request), trust_chain=True)
+        payload = json.loads(content) if content else {}
+        if not isinstance(payload, dict) or payload.get("code") != "10000":
+            raise ProviderError(f"Alipay signed with an unknown certificate {sn!r} and would not hand it out",
+                                alipay_cert_sn=sn)
+        try:
+            pem = downloaded_certificate(payload.get("alipay_cert_content"), sn, self.mode)
+        except CertificateError as e:
+            log.error("alipay_certificate_refused", extra={"alipay_cert_sn": sn, "reason": str(e)})
+            raise ProviderError(f"Alipay's new certificate {sn!r} is not trusted: {e}", alipay_cert_sn=sn) from e
+        self.mode = learned(self.mode, pem)
+        log.warning("alipay_certificate_learned", extra={"alipay_cert_sn": sn})
+        if self._on_certificate is not None:
+            try:
+                await self._on_certificate(pem)
+            except Exception:  # kept in memory; the next process learns it again
+                log.exception("alipay_certificate_not_stored", extra={"alipay_cert_sn": sn})
+
+    async def _in_thread(self, call: Callable[[], T], *, trust_chain: bool = False) -> T:
         # The transport's timeout bounds each HTTP phase; the deadline bounds the whole call.
         try:
             with anyio.fail_after(self.timeout * 2 + 1):
-                return await anyio.to_thread.run_sync(self._guarded, call, abandon_on_cancel=True)
+                return await anyio.to_thread.run_sync(partial(self._guarded, call, trust_chain=trust_chain),
+                                                      abandon_on_cancel=True)
         except TimeoutError as e:
             raise ProviderUnavailable(f"Alipay did not answer within {self.timeout:g} s") from e
 
@@ -89,12 +135,13 @@ class AlipayClient:
         except TimeoutError as e:
             raise ProviderUnavailable(f"Alipay did not answer within {self.timeout:g} s") from e
 
-    def _guarded(self, call: Callable[[], T]) -> T:
+    def _guarded(self, call: Callable[[], T], *, trust_chain: bool = False) -> T:
         """Runs in the worker thread: route HTTP through our transport, translate what the SDK raises."""
+        keys = self.mode.alipay_keys if self.mode is not None else None
         try:
-            with sdk.using(self._transport):
+            with sdk.using(self._transport, keys, trust_chain=trust_chain):
                 return call()
-        except ApplicationError:
+        except (ApplicationError, UnknownAlipayCertificate):
             raise
         except ResponseException as e:
             if isinstance(e.__context__, BadSignature):

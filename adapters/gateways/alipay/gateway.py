@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import date
 
@@ -34,9 +35,10 @@ class AlipayGateway(Gateway):
     """One Alipay app's gateway. The `config` argument of each call is the app's config; the credentials
     it was built from (see `alipay_gateway_from_config`) already carry what the calls need."""
 
-    def __init__(self, credentials: AlipayCredentials, timeout: float = 10.0) -> None:
+    def __init__(self, credentials: AlipayCredentials, timeout: float = 10.0,
+                 on_certificate: Callable[[str], Awaitable[None]] | None = None) -> None:
         self.credentials = credentials
-        self._client = AlipayClient(credentials, timeout)
+        self._client = AlipayClient(credentials, timeout, on_certificate)
 
     async def create(self, payment: Payment, config: PaymentConfig) -> Checkout:
         """A signed page-pay (pc) or WAP-pay (wap) GET URL; nothing is sent to Alipay until the payer opens it."""
@@ -93,7 +95,7 @@ class AlipayGateway(Gateway):
 
     async def verify_notification(self, raw: RawNotification, config: PaymentConfig) -> ProviderUpdate:
         """Verify the form Alipay POSTed (RSA2, app id, seller id, fields) and translate it."""
-        return verify_notification_form(raw.form, self.credentials)
+        return verify_notification_form(raw.form, replace(self.credentials, certificates=self._client.mode))
 
     async def download_bill(self, bill_date: date) -> bytes:
         """The day's trade bill as Alipay serves it: the raw ZIP of CSV files."""

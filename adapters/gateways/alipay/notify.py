@@ -33,11 +33,10 @@ def _verified(form: Mapping[str, str], credentials: AlipayCredentials) -> Provid
         raise NotificationRejected("unsupported_sign_type",
                                    f"sign_type {form.get('sign_type')!r} is not accepted; only RSA2 is")
     charset = (form.get("charset") or "utf-8").lower()  # Alipay signs the text in the notification's charset
-    try:
-        verify_rsa2(credentials.alipay_public_key_pem, notify_sign_content(form), form.get("sign", ""),
-                    charset if charset in CHARSETS else "utf-8")
-    except (BadSignature, ValueError) as e:
-        raise NotificationRejected("bad_signature", "the notification's signature does not verify") from e
+    content, sign = notify_sign_content(form), form.get("sign", "")
+    if not any(_verifies(key, content, sign, charset if charset in CHARSETS else "utf-8")
+               for key in _alipay_keys(form, credentials)):
+        raise NotificationRejected("bad_signature", "the notification's signature does not verify")
     if form.get("app_id") != credentials.app_id:
         raise NotificationRejected("app_id_mismatch", f"app_id {form.get('app_id')!r} is not this config's")
     if credentials.seller_id and form.get("seller_id") != credentials.seller_id:
@@ -46,6 +45,28 @@ def _verified(form: Mapping[str, str], credentials: AlipayCredentials) -> Provid
         return notification_update(form, credentials.app_id)
     except (KeyError, ValueError) as e:
         raise NotificationRejected("malformed", f"the notification lacks or garbles {e}") from e
+
+
+def _alipay_keys(form: Mapping[str, str], credentials: AlipayCredentials) -> Sequence[str]:
+    """The keys that may have signed the form: public-key mode's one key; in certificate mode the key of the
+    certificate the form names, or else each known certificate's (never a download: a callback makes no call)."""
+    mode = credentials.certificates
+    if mode is None:
+        return [credentials.alipay_public_key_pem]
+    named = form.get("alipay_cert_sn")
+    if named:
+        if named not in mode.alipay_keys:
+            raise NotificationRejected("unknown_certificate",
+                                       f"alipay_cert_sn {named!r} is not a certificate this config trusts yet")
+        return [mode.alipay_keys[named]]
+    return list(mode.alipay_keys.values())
+
+
+def _verifies(key: str, content: str, sign: str, charset: str) -> bool:
+    try:
+        return verify_rsa2(key, content, sign, charset)
+    except (BadSignature, ValueError):
+        return False
 
 
 class AlipayNotificationRouter:

@@ -8,6 +8,7 @@ else. Each replacement keeps the signature of the function it replaces.
 from __future__ import annotations
 
 import json
+import re
 import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -18,12 +19,15 @@ from typing import Any
 import alipay.aop.api.DefaultAlipayClient as sdk_client
 from alipay.aop.api.util.WebUtils import url_encode
 
+from adapters.gateways.alipay.cert_mode import UnknownAlipayCertificate
 from adapters.gateways.alipay.signing import sign_rsa2, verify_rsa2
 from adapters.gateways.alipay.translate import BEIJING
 from adapters.gateways.alipay.transport import Transport
 from application.errors import ProviderError, ProviderUnavailable
 
 _local = threading.local()
+_STATE = ("transport", "alipay_keys", "trust_chain", "verify_key")
+_CERT_SN = re.compile(rb'(\})\s*,\s*"alipay_cert_sn"\s*:\s*"[^"]*"(?=\s*,\s*"sign")')
 _install_lock = threading.Lock()
 
 
@@ -33,8 +37,13 @@ def sign_with_rsa2(private_key: str, sign_content: str, charset: str) -> str:
 
 
 def verify_with_rsa(public_key: str, message: bytes, sign: str) -> bool:
-    """The SDK's response verifier (RSA2 only); raises BadSignature like `rsa.verify` raises."""
-    return verify_rsa2(public_key, message, sign)
+    """The SDK's response verifier (RSA2 only); raises BadSignature like `rsa.verify` raises.
+
+    In certificate mode the key is that of the certificate the answer named (chosen by `checked_answer`); an
+    answer trusted by its certificate chain instead (a certificate download) is not verified here."""
+    if getattr(_local, "trust_chain", False):
+        return True
+    return verify_rsa2(getattr(_local, "verify_key", None) or public_key, message, sign)
 
 
 def do_post(url: str, query_string: str | None = None, headers: Mapping[str, str] | None = None,
@@ -65,18 +74,34 @@ def checked_answer(answer: bytes, charset: str = "utf-8") -> bytes:
             raise ProviderError(f"Alipay refused the request: {payload.get('sub_msg') or payload.get('msg')}",
                                 **{k: payload.get(k) for k in ("code", "msg", "sub_code", "sub_msg")})
         raise ProviderError("Alipay's answer is not signed")
-    return answer
+    keys: Mapping[str, str] | None = getattr(_local, "alipay_keys", None)
+    if keys is None:
+        return answer
+    sn = document.get("alipay_cert_sn")
+    if not getattr(_local, "trust_chain", False):
+        if not isinstance(sn, str) or not sn:
+            raise ProviderError("Alipay's answer names no alipay_cert_sn, which certificate mode requires")
+        if sn not in keys:
+            raise UnknownAlipayCertificate(sn)
+        _local.verify_key = keys[sn]
+    # The SDK finds the signed text as what lies between `"…_response":` and `},"sign":`; Alipay writes
+    # alipay_cert_sn between the two, so take it out of the way (the signature covers only the response object).
+    return _CERT_SN.sub(rb"\1", answer, count=1)
 
 
 @contextmanager
-def using(transport: Transport) -> Iterator[None]:
-    """Route this thread's SDK HTTP calls through `transport`."""
-    previous = getattr(_local, "transport", None)
-    _local.transport = transport
+def using(transport: Transport, alipay_keys: Mapping[str, str] | None = None, *,
+          trust_chain: bool = False) -> Iterator[None]:
+    """Route this thread's SDK HTTP calls through `transport`; in certificate mode, verify answers with the key
+    of the certificate they name (`alipay_keys`: SN → key), or not at all for an answer trusted by its chain."""
+    previous = tuple(getattr(_local, name, None) for name in _STATE)
+    _local.transport, _local.alipay_keys, _local.trust_chain, _local.verify_key = (
+        transport, alipay_keys, trust_chain, None)
     try:
         yield
     finally:
-        _local.transport = previous
+        for name, value in zip(_STATE, previous, strict=True):
+            setattr(_local, name, value)
 
 
 class _BeijingDatetime:

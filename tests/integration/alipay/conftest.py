@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -41,9 +42,10 @@ def stub(app_keys: KeyPair, alipay_keys: KeyPair) -> Iterator[StubAlipay]:
 
 
 def credentials_for(app_keys: KeyPair, alipay_keys: KeyPair, gateway_url: str = "https://openapi.alipay.com/gateway.do",
-                    **overrides: str) -> AlipayCredentials:
+                    **overrides: Any) -> AlipayCredentials:
     """Credentials for the test app."""
-    fields = {"app_id": APP_ID, "private_key_pem": app_keys.pkcs1_pem, "alipay_public_key_pem": alipay_keys.public_pem,
+    fields: dict[str, Any] = {"app_id": APP_ID, "private_key_pem": app_keys.pkcs1_pem,
+                              "alipay_public_key_pem": alipay_keys.public_pem,
               "gateway_url": gateway_url, "seller_id": SELLER_ID, "notify_url": "http://127.0.0.1:8000/v1/notify/alipay/101",
               "return_url": "http://shop.example/paid"} | overrides
     return AlipayCredentials(**fields)

@@ -1,0 +1,66 @@
+"""An Alipay config's rules: its fields, keys and certificates, and the sandbox default."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from adapters.gateways.alipay import certs
+from adapters.gateways.keyfields import parse_key
+from application.config_validation import InvalidConfig, KeyPairMismatch, require
+from application.ports import KeyInspector
+
+SANDBOX_GATEWAY = "https://openapi-sandbox.dl.alipaydev.com/gateway.do"
+CERT_FIELDS = ("app_cert", "alipay_cert", "alipay_root_cert")
+
+
+class AlipayConfigRules:
+    """Public-key mode (alipay_public_key) or certificate mode (app_cert, alipay_cert, alipay_root_cert)."""
+
+    def __init__(self, keys: KeyInspector) -> None:
+        self._keys = keys
+
+    def normalise(self, out: dict[str, Any]) -> None:
+        """Keys as alipay-sdk-python needs them; certificates checked; the sandbox gateway filled in."""
+        require(out, "alipay", ("app_id", "private_key"))
+        parse_key(out, "private_key", lambda text: self._keys.private_key(text, pkcs8=False))
+        if any(out.get(f) for f in CERT_FIELDS):
+            if out.get("alipay_public_key"):
+                raise InvalidConfig("alipay_public_key", "give either alipay_public_key (public-key mode) or "
+                                    "app_cert, alipay_cert and alipay_root_cert (certificate mode), not both; "
+                                    'to change modes, send the new fields and set the old ones to ""')
+            require(out, "alipay (certificate mode)", CERT_FIELDS)
+            self._certificates(out)
+        else:
+            require(out, "alipay", ("alipay_public_key",))
+            parse_key(out, "alipay_public_key", self._keys.public_key)
+        parse_key(out, "public_key", self._keys.public_key)
+        if out.get("public_key") and self._keys.public_key_of(out["private_key"]) != out["public_key"]:
+            raise KeyPairMismatch(
+                "public_key is not the public half of private_key: upload the matching pair (the app public key "
+                "you gave Alipay, and its private key)", field="public_key",
+                fields=[{"key": "public_key", "message": "does not match private_key"}])
+        if out.get("is_sandbox") and not out.get("gateway_url"):
+            out["gateway_url"] = SANDBOX_GATEWAY
+
+    def _certificates(self, out: dict[str, Any]) -> None:
+        for name in CERT_FIELDS:
+            try:
+                out[name] = certs.bundle([str(out[name])])
+                if name == "alipay_root_cert":
+                    certs.root_cert_sn(out[name])
+                else:
+                    certs.leaves(out[name])
+            except certs.CertificateError as e:
+                raise InvalidConfig(name, str(e)) from e
+        app = certs.leaves(out["app_cert"])[0]
+        if certs.public_key_pem(app) != self._keys.public_key_of(out["private_key"]):
+            raise KeyPairMismatch(
+                "app_cert does not certify private_key's public key: upload the appCertPublicKey_<appid>.crt "
+                "issued for this private key", field="app_cert",
+                fields=[{"key": "app_cert", "message": "does not match private_key"}])
+        chain = certs.load_certificates(out["alipay_cert"])
+        try:
+            certs.verify_chain(certs.leaves(out["alipay_cert"])[0], chain,
+                               certs.load_certificates(out["alipay_root_cert"], skip_unreadable=True))
+        except certs.CertificateError as e:
+            raise InvalidConfig("alipay_cert", f"is not trusted by alipay_root_cert: {e}") from e

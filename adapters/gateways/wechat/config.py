@@ -1,0 +1,46 @@
+"""A WeChat Pay v3 config's rules: APIv3 key, merchant key, and public-key or platform-certificate mode."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from adapters.gateways.keyfields import parse_key
+from application.config_validation import InvalidConfig, require
+from application.errors import InvalidKeyMaterial
+from application.ports import KeyInspector
+
+
+class WeChatConfigRules:
+    """WeChat's config fields; `key_ids` lists the ids its callbacks' Wechatpay-Serial may name."""
+
+    def __init__(self, keys: KeyInspector) -> None:
+        self._keys = keys
+
+    def normalise(self, out: dict[str, Any]) -> None:
+        """Keys as wechatpayv3 needs them (PKCS#8), the mode checked, the callback key ids derived."""
+        require(out, "wechat", ("app_id", "mch_id", "api_v3_key", "cert_serial_no"))
+        if out.get("is_sandbox"):
+            raise InvalidConfig("is_sandbox", "WeChat Pay v3 has no sandbox; set gateway_url to a test double such "
+                                              "as the paycore emulator (paycore emulator) instead")
+        if len(str(out["api_v3_key"]).encode()) != 32:
+            raise InvalidConfig("api_v3_key", "must be exactly 32 bytes (the APIv3 key set in the merchant console)")
+        if not out.get("private_key") and not out.get("private_cert_path"):
+            raise InvalidConfig("private_key", "is required (or private_cert_path): the merchant API private key")
+        parse_key(out, "private_key", lambda text: self._keys.private_key(text, pkcs8=True))
+        parse_key(out, "wechat_public_key", self._keys.public_key)
+        if out.get("wechat_platform_cert"):  # kept as given (the SDK wants the certificate); checked only
+            parse_key(dict(out), "wechat_platform_cert", self._keys.public_key)
+        public_key_mode = bool(out.get("wechat_public_key")) and bool(out.get("wechat_public_key_id"))
+        if out.get("wechat_public_key") and not out.get("wechat_public_key_id"):
+            raise InvalidConfig("wechat_public_key_id", "is required with wechat_public_key (PUB_KEY_ID_…)")
+        if not public_key_mode and not out.get("wechat_platform_cert"):
+            raise InvalidConfig("wechat_public_key", "a WeChat config needs public-key mode (wechat_public_key and "
+                                                     "wechat_public_key_id) or a platform certificate")
+        serials: list[str] = []
+        if out.get("wechat_platform_cert"):
+            try:
+                serials = self._keys.certificate_serials(str(out["wechat_platform_cert"]))
+            except InvalidKeyMaterial as e:
+                raise InvalidConfig("wechat_platform_cert", str(e.extra.get("reason") or e.message)) from e
+        # The keys WeChat signs this config's callbacks with, by the ids it names them with in Wechatpay-Serial.
+        out["key_ids"] = tuple(dict.fromkeys(k for k in (out.get("wechat_public_key_id", ""), *serials) if k))
