@@ -7,24 +7,16 @@ import asyncio
 import json
 import sys
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, TypeVar
 
 from application.errors import ApplicationError
+from entrypoints.beijing_time import beijing
 from entrypoints.settings import Settings, load_settings
 
 if TYPE_CHECKING:
     from entrypoints.container import Container
 
 T = TypeVar("T")
-BEIJING = timezone(timedelta(hours=8))
-
-
-def beijing(moment: datetime | None) -> str:
-    """A moment as people in China read it: Beijing time with its offset (the API keeps UTC)."""
-    if moment is None:
-        return "-"
-    return moment.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M (UTC+08:00)")
 
 
 def migrate(settings: Settings) -> None:
