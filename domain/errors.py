@@ -25,7 +25,14 @@ class PaymentAlreadyPaid(IllegalTransition):
 
 
 class PaymentNotPaid(IllegalTransition):
-    """Refunding a payment that was never paid."""
+    """Refunding a payment that was never paid: still waiting for the payer, or closed."""
+
+    def __init__(self, current: str, attempted: str = "REFUND") -> None:
+        super().__init__(current, attempted)
+        if str(current) == "TRADE_CLOSED":
+            self.args = (f"this payment was closed ({current}) without being paid: there is nothing to refund",)
+        else:
+            self.args = (f"this payment is not paid yet ({current}): only a paid payment can be refunded",)
 
 
 class RefundExceedsPaid(DomainError):

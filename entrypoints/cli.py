@@ -6,23 +6,45 @@ import argparse
 import asyncio
 import contextlib
 import os
+import socket
 import sys
 from collections.abc import Sequence
+from importlib import metadata
 
 from application.errors import SecretUnreadable
+from entrypoints.cli_admin import admin_parsers, migrate
 from entrypoints.settings import Settings, SettingsError, load_settings
 
 
 def _migrate(settings: Settings) -> None:
-    from adapters.sql.migrate import upgrade
+    """Bring the database to the newest schema, said in one line."""
+    migrate(settings)
+    print(f"paycore: database ready (newest schema): {_safe_url(settings.database_url)}", file=sys.stderr)
 
-    upgrade(settings.database_url)
+
+def _require_master_key(settings: Settings) -> None:
+    """Refuse to start without a master key, before anything touches the database (no file is created)."""
+    from entrypoints.container import make_secret_box
+
+    make_secret_box(settings)
+
+
+def _require_free_ports(host: str, ports: Sequence[tuple[int, str]]) -> None:
+    """SettingsError naming the option to change when a port is already taken, before anything is printed."""
+    for port, option in ports:
+        with socket.socket() as sock:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+            try:
+                sock.bind((host, port))
+            except OSError as e:
+                raise SettingsError(f"port {port} on {host} is taken ({e.strerror}); choose another one with "
+                                    f"{option} {port + 1}, or stop what listens there") from e
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
     """alembic upgrade head on PAYCORE_DATABASE_URL."""
     settings = load_settings()
-    _migrate(settings)
+    migrate(settings)
     print(f"database is at the newest schema: {_safe_url(settings.database_url)}")
     return 0
 
@@ -52,6 +74,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     settings = load_settings()
     configure_logging(settings.log_level, settings.log_format)
+    _require_master_key(settings)
+    _require_free_ports(args.host, [(args.port, "--port")])
     if settings.is_sqlite:
         _migrate(settings)
     _check_secrets(settings)
@@ -96,6 +120,9 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
     settings = load_settings()
     configure_logging(settings.log_level, settings.log_format)
+    _require_master_key(settings)
+    if args.metrics_port:
+        _require_free_ports(args.metrics_host, [(args.metrics_port, "--metrics-port")])
     if settings.is_sqlite:
         _migrate(settings)
     _check_secrets(settings)
@@ -121,32 +148,12 @@ def cmd_worker(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_api_key_create(args: argparse.Namespace) -> int:
-    """Issue an API key; the key is the last line of stdout."""
-    from entrypoints.container import build_container
-
-    settings = load_settings()
-    if settings.is_sqlite:
-        _migrate(settings)
-
-    async def issue() -> str:
-        container = build_container(settings)
-        try:
-            issued = await container.api_keys().issue(args.name, args.scope, args.webhook_url)
-        finally:
-            await container.engine().dispose()
-        print(f"API key {issued.key.key_id} ({issued.key.scope}) for {issued.key.name}; it is shown only once:")
-        return issued.token
-
-    print(asyncio.run(issue()))
-    return 0
-
-
 def cmd_demo(args: argparse.Namespace) -> int:
     """SQLite + the provider emulator + a demo config pointing at it + keys, all served from one process."""
     from entrypoints.demo import demo_master_key_file, serve_demo
     from entrypoints.logs import configure_logging
 
+    _require_free_ports(args.host, [(args.port, "--port"), (args.emulator_port, "--emulator-port")])
     os.environ.setdefault("PAYCORE_DATABASE_URL", "sqlite+aiosqlite:///./paycore-demo.db")
     if not os.environ.get("PAYCORE_MASTER_KEYS"):
         os.environ.setdefault("PAYCORE_MASTER_KEY_FILE", demo_master_key_file())
@@ -171,104 +178,6 @@ def cmd_emulator(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_keys_generate(args: argparse.Namespace) -> int:
-    """Print a new master key line for PAYCORE_MASTER_KEYS."""
-    from adapters.crypto.master_keys import generate_master_key
-
-    print(generate_master_key(args.key_id))
-    return 0
-
-
-def cmd_keys_rotate(args: argparse.Namespace) -> int:
-    """Re-seal every stored secret under the newest master key."""
-    from entrypoints.container import build_container
-
-    settings = load_settings()
-    show = sys.stderr.isatty()
-
-    def progress(done: int, total: int) -> None:
-        if show and total:
-            filled = 30 * done // total
-            sys.stderr.write(f"\r[{'#' * filled}{'.' * (30 - filled)}] {done}/{total} secrets")
-            sys.stderr.flush()
-
-    async def rotate() -> tuple[int, int]:
-        container = build_container(settings)
-        try:
-            report = await container.stored_secrets().rotate(progress)
-        finally:
-            await container.engine().dispose()
-        return report.examined, report.resealed
-
-    examined, resealed = asyncio.run(rotate())
-    if show:
-        sys.stderr.write("\n")
-    print(f"re-encrypted {resealed} of {examined} stored secrets under the newest master key")
-    return 0
-
-
-def cmd_config_import(args: argparse.Namespace) -> int:
-    """Load payment configs from a JSON file (one object or a list)."""
-    import json
-
-    from application.errors import ApplicationError
-    from entrypoints.container import build_container
-
-    settings = load_settings()
-    try:
-        with open(args.file, encoding="utf-8") as f:
-            loaded = json.load(f)
-    except (OSError, ValueError) as e:
-        print(f"paycore: cannot read {args.file}: {e}", file=sys.stderr)
-        return 2
-    items = loaded if isinstance(loaded, list) else [loaded]
-
-    async def load() -> int:
-        container = build_container(settings)
-        failures = 0
-        try:
-            for n, item in enumerate(items, 1):
-                try:
-                    view = await container.configs().create(item if isinstance(item, dict) else {}, by="cli")
-                    print(f"imported config {view.config.config_id} ({view.config.payment_type}, "
-                          f"{view.config.config_name})")
-                except ApplicationError as e:
-                    failures += 1
-                    print(f"paycore: config #{n} not imported: {e.message}", file=sys.stderr)
-        finally:
-            await container.engine().dispose()
-        return failures
-
-    return 1 if asyncio.run(load()) else 0
-
-
-def cmd_config_list(args: argparse.Namespace) -> int:
-    """Show the live payment configs, secrets masked."""
-    from entrypoints.container import build_container
-
-    settings = load_settings()
-
-    async def listing() -> list[str]:
-        container = build_container(settings)
-        try:
-            views = await container.configs().list()
-        finally:
-            await container.engine().dispose()
-        lines = []
-        for v in views:
-            c = v.config
-            secrets = " ".join(f"{k}={'set ' + (s.fingerprint or '') if s.set else 'unset'}"
-                               for k, s in v.secrets.items())
-            lines.append(f"{c.config_id}\t{c.payment_type}\t{c.config_name}\tapp_id={c.app_id}"
-                         f"\t{'default' if c.is_default else '-'}\t{'enabled' if c.enabled else 'disabled'}"
-                         f"\t{secrets}")
-        return lines
-
-    for line in asyncio.run(listing()):
-        print(line)
-    return 0
-
-
 def _safe_url(url: str) -> str:
     """A database URL without its password."""
     head, sep, tail = url.rpartition("@")
@@ -279,55 +188,55 @@ def _safe_url(url: str) -> str:
 
 
 def parser() -> argparse.ArgumentParser:
-    """The command line's grammar."""
-    p = argparse.ArgumentParser(prog="paycore", description="A payment service for Alipay and WeChat Pay v3.")
-    sub = p.add_subparsers(dest="command", required=True)
+    """The command line's grammar: every option says what it does and its default."""
+    helpful = argparse.ArgumentDefaultsHelpFormatter
+    p = argparse.ArgumentParser(prog="paycore", description="A payment service for Alipay and WeChat Pay v3.",
+                                formatter_class=helpful)
+    p.add_argument("--version", action="version", version=f"paycore {package_version()}")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def server_args(sp: argparse.ArgumentParser) -> None:
-        sp.add_argument("--host", default="127.0.0.1")
-        sp.add_argument("--port", type=int, default=8000)
-        sp.add_argument("--workers", type=int, default=1)
-        sp.add_argument("--no-worker", action="store_true", help="do not run background jobs in-process")
+        sp.add_argument("--host", default="127.0.0.1", help="the address the API listens on")
+        sp.add_argument("--port", type=int, default=8000, help="the port the API listens on")
+        sp.add_argument("--workers", type=int, default=1,
+                        help="API processes (PostgreSQL and MySQL; SQLite always runs one)")
+        sp.add_argument("--no-worker", action="store_true",
+                        help="do not run the background jobs (webhooks, expiry, syncs) in this process")
 
-    serve = sub.add_parser("serve", help="run the HTTP API")
+    serve = sub.add_parser("serve", help="run the HTTP API", formatter_class=helpful)
     server_args(serve)
     serve.set_defaults(func=cmd_serve)
-    sub.add_parser("migrate", help="upgrade the database schema").set_defaults(func=cmd_migrate)
-    worker = sub.add_parser("worker", help="run the background jobs (webhook delivery, …) alone")
+    sub.add_parser("migrate", help="upgrade the database schema", formatter_class=helpful).set_defaults(
+        func=cmd_migrate)
+    worker = sub.add_parser("worker", help="run the background jobs (webhook delivery, …) alone",
+                            formatter_class=helpful)
     worker.add_argument("--metrics-port", type=int, default=0,
-                        help="serve this worker's Prometheus metrics on this port (default: off)")
+                        help="serve this worker's Prometheus metrics on this port (0: off)")
     worker.add_argument("--metrics-host", default="127.0.0.1", help="the address for --metrics-port")
     worker.set_defaults(func=cmd_worker)
-    demo = sub.add_parser("demo", help="a ready-to-try paycore: SQLite, the provider emulator, demo configs")
+    demo = sub.add_parser("demo", help="a ready-to-try paycore: SQLite, the provider emulator, demo configs",
+                          formatter_class=helpful)
     server_args(demo)
-    demo.add_argument("--emulator-port", type=int, default=9100)
+    demo.add_argument("--emulator-port", type=int, default=9100,
+                      help="the port of the offline Alipay and WeChat Pay emulator")
     demo.set_defaults(func=cmd_demo)
-    emulator = sub.add_parser("emulator", help="run the offline Alipay + WeChat Pay emulator alone")
-    emulator.add_argument("--host", default="127.0.0.1")
-    emulator.add_argument("--port", type=int, default=9100)
-    emulator.add_argument("--time-scale", type=float, default=None, help="multiply notification retry delays")
+    emulator = sub.add_parser("emulator", help="run the offline Alipay + WeChat Pay emulator alone",
+                              formatter_class=helpful)
+    emulator.add_argument("--host", default="127.0.0.1", help="the address the emulator listens on")
+    emulator.add_argument("--port", type=int, default=9100, help="the port the emulator listens on")
+    emulator.add_argument("--time-scale", type=float, default=None,
+                          help="multiply the providers' notification retry delays (0.001 makes minutes ms)")
     emulator.set_defaults(func=cmd_emulator)
-
-    api_key = sub.add_parser("api-key", help="manage API keys").add_subparsers(dest="action", required=True)
-    create = api_key.add_parser("create", help="issue a key (printed as the last line)")
-    create.add_argument("--name", required=True)
-    create.add_argument("--scope", required=True, choices=["payments", "admin"])
-    create.add_argument("--webhook-url", default=None)
-    create.set_defaults(func=cmd_api_key_create)
-
-    keys = sub.add_parser("keys", help="master keys").add_subparsers(dest="action", required=True)
-    generate = keys.add_parser("generate", help="print a new master key line for PAYCORE_MASTER_KEYS")
-    generate.add_argument("--key-id", default="k1")
-    generate.set_defaults(func=cmd_keys_generate)
-    keys.add_parser("rotate", help="re-encrypt every secret under the newest master key").set_defaults(
-        func=cmd_keys_rotate)
-
-    config = sub.add_parser("config", help="payment configs").add_subparsers(dest="action", required=True)
-    imp = config.add_parser("import", help="load configs from a JSON file")
-    imp.add_argument("file")
-    imp.set_defaults(func=cmd_config_import)
-    config.add_parser("list", help="show configs, secrets masked").set_defaults(func=cmd_config_list)
+    admin_parsers(sub, helpful)
     return p
+
+
+def package_version() -> str:
+    """The installed package's version."""
+    try:
+        return metadata.version("paycore")
+    except metadata.PackageNotFoundError:
+        return "unknown (not installed)"
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -168,7 +168,11 @@ async def serve_demo(settings: Settings, host: str, port: int, emulator_port: in
     app = create_app(container, on_shutdown=[dispose])
     if worker:
         run_with_app(app, container)  # webhooks, expiry closes, syncs and reminders, as `paycore serve` runs them
-    paycore = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_config=None, access_log=False))
+    # Two servers in one process share uvicorn's loggers, so each start-up line came twice: the banner says
+    # where both listen, and uvicorn speaks only of warnings and errors.
+    quiet = "debug" if settings.log_level.upper() == "DEBUG" else "warning"
+    paycore = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_config=None, access_log=False,
+                                            log_level=quiet))
     emulator = uvicorn.Server(uvicorn.Config(demo.emulator, host="127.0.0.1", port=emulator_port, log_config=None,
-                                             access_log=False))
+                                             access_log=False, log_level=quiet))
     await asyncio.gather(paycore.serve(), emulator.serve())

@@ -13,6 +13,7 @@ from application.errors import PaymentNotFound
 from application.queries import PaymentQueries
 from domain.payment import Payment
 from domain.status import TradeStatus
+from entrypoints.beijing_time import beijing
 
 OrderNoPath = Annotated[str, Parameter(max_length=64)]
 
@@ -70,7 +71,7 @@ def render(payment: Payment) -> str:
     return _PAGE.format(
         order_no=escape(payment.order_no), subject=escape(payment.subject), amount=escape(str(payment.total_amount)),
         status=payment.status.value, status_en=english, status_zh=chinese,
-        expire_time=payment.expire_time.strftime("%Y-%m-%d %H:%M UTC"), action=_action(payment),
+        expire_time=beijing(payment.expire_time), action=_action(payment),
         status_url=f"/pay/{escape(payment.order_no)}/status",
     )
 

@@ -19,6 +19,7 @@ from application.webhook_addresses import RefusedWebhookAddress
 from application.webhook_deliveries import DeliveryNotFailed, DeliveryNotFound
 from application.webhook_secrets import InvalidOverlap
 from domain import errors as dom
+from entrypoints.http.field_messages import FieldProblem, body_problems
 from entrypoints.http.i18n import localise
 
 log = logging.getLogger("paycore.http")
@@ -111,8 +112,29 @@ def handle_known(request: Request[Any, Any, Any], exc: Exception) -> Response[di
     return handle_unexpected(request, exc)
 
 
+def _body_problems(request: Request[Any, Any, Any]) -> list[FieldProblem]:
+    """Every problem of the body of a route that takes one (checked again field by field), else none."""
+    data = getattr(request.scope.get("route_handler"), "parsed_data_field", None)
+    if data is None:
+        return []
+    body = getattr(request, "_body", None)
+    if not isinstance(body, bytes):
+        body = getattr(getattr(request, "_connection_state", None), "body", None)
+    return body_problems(body, data.annotation) if isinstance(body, bytes) else []
+
+
+def problems_response(request: Request[Any, Any, Any], problems: list[FieldProblem]) -> Response[dict[str, Any]]:
+    """400 VALIDATION_ERROR naming every invalid field with its reason (extra.fields; extra.field: the first)."""
+    english = "; ".join(f"{p.key} {p.message}" if p.key != "body" else p.message for p in problems)
+    return error_response(request, 400, "VALIDATION_ERROR", f"invalid request: {english}",
+                          {"field": problems[0].key, "fields": [p.as_json() for p in problems]})
+
+
 def handle_validation(request: Request[Any, Any, Any], exc: ValidationException) -> Response[dict[str, Any]]:
     """Schema failures: 400 VALIDATION_ERROR with the offending fields."""
+    problems = _body_problems(request)
+    if problems:
+        return problems_response(request, problems)
     fields = exc.extra if isinstance(exc.extra, list) else []
     clean = [{"key": f.get("key"), "source": f.get("source"), "message": f.get("message")}
              for f in fields if isinstance(f, dict)]
@@ -130,6 +152,8 @@ def handle_http(request: Request[Any, Any, Any], exc: HTTPException) -> Response
         return error_response(request, 404, "NOT_FOUND", f"no route {request.method} {request.url.path}")
     if status >= 500:
         return handle_unexpected(request, exc)
+    if status == 400 and (problems := _body_problems(request)):  # a body that is not JSON, or empty
+        return problems_response(request, problems)
     code = _HTTP_CODES.get(status, "VALIDATION_ERROR" if status < 500 else "INTERNAL_ERROR")
     response = error_response(request, status, code, exc.detail or "bad request")
     kept = _KEPT_HEADERS.get(status, ())  # 429: when to try again; 405: what the route does allow (RFC 9110)

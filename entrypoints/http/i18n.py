@@ -43,6 +43,12 @@ ZH: dict[str, str] = {
 }
 
 
+# A code whose Chinese message depends on the state the refusal names (extra.current).
+ZH_BY_STATE: dict[tuple[str, str], str] = {
+    ("PAYMENT_NOT_PAID", "TRADE_CLOSED"): "该订单已关闭且未付款，没有可退的金额。",
+}
+
+
 def wants_chinese(accept_language: str | None) -> bool:
     """True when the caller's first language preference is Chinese."""
     if not accept_language:
@@ -55,6 +61,18 @@ def localise(code: str, english: str, extra: dict[str, Any], accept_language: st
     """The message for this caller: the English one, or the Chinese one for zh callers."""
     if not wants_chinese(accept_language) or code not in ZH:
         return english
-    fields = ", ".join(item if isinstance(item, str) else str(item.get("key") or item.get("field") or "")
-                       for item in extra.get("fields", []) if isinstance(item, str | dict)) or "-"
-    return ZH[code].format(fields=fields)
+    by_state = ZH_BY_STATE.get((code, str(extra.get("current", ""))))
+    return by_state or ZH[code].format(fields=_fields_zh(extra) or "请求体")
+
+
+def _fields_zh(extra: dict[str, Any]) -> str:
+    """The fields named in Chinese: each key with its reason when one is known (`order_no 须为…`)."""
+    named = []
+    for item in extra.get("fields", []):
+        if isinstance(item, str):
+            named.append(item)
+        elif isinstance(item, dict):
+            key = str(item.get("key") or item.get("field") or "")
+            reason = item.get("message_zh")
+            named.append(f"{key} {reason}" if reason and key != "body" else str(reason or key))
+    return "；".join(n for n in named if n)
