@@ -1,8 +1,8 @@
 """paycore against its floor, under the same load, for create and notify, on SQLite, PostgreSQL and MariaDB.
 
-    .venv/bin/python bench/compare.py                       # everything: about 5 minutes
+    .venv/bin/python bench/compare.py                       # everything: 15 min or more
     .venv/bin/python bench/compare.py --backends sqlite --modes create,notify --runs 3 --duration 5
-    .venv/bin/python bench/compare.py --smoke               # a few seconds, for CI: no thresholds
+    .venv/bin/python bench/compare.py --smoke               # about 40 s, for CI: no thresholds
 
 paycore is `paycore serve --workers 2 --no-worker` (on SQLite `serve` runs one process whatever --workers says),
 on a fresh database with a default Alipay config holding real RSA-2048 keys (no merchant account, no provider
