@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -46,17 +47,30 @@ class ApplyProviderUpdate:
     def __init__(self, uow: UnitOfWorkFactory, clock: Clock, anomalies: Anomalies | None = None) -> None:
         self._uow, self._clock, self._anomalies = uow, clock, anomalies or Anomalies()
 
-    async def __call__(self, update: ProviderUpdate, config: PaymentConfig, source: Source) -> ApplyResult:
-        """Check the fact against the config and payment, apply it in one transaction, then act on anomalies."""
+    async def __call__(self, update: ProviderUpdate, config: PaymentConfig, source: Source,
+                       loaded: Payment | None = None) -> ApplyResult:
+        """Check the fact against the config and payment, apply it in one transaction, then act on anomalies.
+
+        `loaded` is the payment as the caller just read it: the first attempt applies the fact to it instead of
+        reading it again. Its save is still guarded by the version it was read at, so if anyone changed the
+        payment since, the attempt loses the race (ConcurrencyConflict) and the next one reads it afresh.
+        """
         check_origin(update, config)
-        result = await retry_on_conflict(lambda: self._apply_once(update, config, source))
+        first = [loaded]
+
+        def attempt() -> Awaitable[ApplyResult]:
+            preloaded, first[0] = first[0], None
+            return self._apply_once(update, config, source, preloaded)
+
+        result = await retry_on_conflict(attempt)
         if result.outcome is Outcome.APPLIED:
             await self._anomalies.after_commit(result.payment, result.events, config, source, self)
         return result
 
-    async def _apply_once(self, update: ProviderUpdate, config: PaymentConfig, source: Source) -> ApplyResult:
+    async def _apply_once(self, update: ProviderUpdate, config: PaymentConfig, source: Source,
+                          preloaded: Payment | None) -> ApplyResult:
         async with self._uow() as uow:
-            payment = await uow.payments.get(update.order_no)
+            payment = preloaded if preloaded is not None else await uow.payments.get(update.order_no)
             if payment is None:
                 raise NotificationRejected("unknown_order", f"no payment {update.order_no}")
             if payment.config_id != config.config_id:

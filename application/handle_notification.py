@@ -18,6 +18,7 @@ from application.ports import (
     UnitOfWorkFactory,
 )
 from domain.events import Source
+from domain.payment import Payment
 
 KEPT_BYTES = 8192  # of a rejected notification's body: anyone may post to the notify endpoints
 KEPT_HEADERS, KEPT_HEADER_CHARS = 64, 512
@@ -45,11 +46,11 @@ class HandleNotification:
             if config_id is not None:  # logged against the endpoint's config until the order names its own
                 config = await self._endpoint_config(payment_type, config_id)
             order_no = await self._order_no(payment_type, raw)
-            config = await self._config_of_order(payment_type, order_no)
+            payment, config = await self._config_of_order(payment_type, order_no)
             update = await self._gateways.for_config(config).verify_notification(raw, config)
             if update.order_no != order_no:
                 raise NotificationRejected("malformed", "the notification names two different orders")
-            result = await self._apply(update, config, Source.NOTIFY)
+            result = await self._apply(update, config, Source.NOTIFY, loaded=payment)
         except NotificationRejected as e:
             # A refused notification is logged against the order it names, so the order's log shows forgeries too.
             await self._log(payment_type, config, order_no or e.order_no, "rejected", e.reason, raw)
@@ -80,7 +81,8 @@ class HandleNotification:
             raise NotificationRejected("unknown_order", "the notification names no order paycore could have made")
         return order_no
 
-    async def _config_of_order(self, payment_type: str, order_no: str) -> PaymentConfig:
+    async def _config_of_order(self, payment_type: str, order_no: str) -> tuple[Payment, PaymentConfig]:
+        """The order's payment (applying starts from it: the save is version-checked) and its config."""
         async with self._uow() as uow:
             payment = await uow.payments.get(order_no)
             if payment is None:
@@ -91,7 +93,7 @@ class HandleNotification:
         if config is None or config.payment_type != payment_type:
             raise NotificationRejected("unknown_config", f"payment {order_no} has no {payment_type} config",
                                        order_no=order_no)
-        return config
+        return payment, config
 
     async def _log(self, payment_type: str, config: PaymentConfig | None, order_no: str | None, outcome: str,
                    reason: str | None, raw: RawNotification) -> None:

@@ -85,9 +85,10 @@ def environment(directory: Path) -> dict[str, str]:
     return env
 
 
-async def prepare(env: dict[str, str], wechat_emulator: str | None = None) -> str:
-    """Migrate the database, store a default Alipay config with real keys (and, given an emulator URL, a
-    default WeChat config registered there), issue a payments key; the key."""
+async def prepare(env: dict[str, str], wechat_emulator: str | None = None,
+                  alipay_public: str | None = None) -> str:
+    """Migrate the database, store a default Alipay config with real keys (alipay_public, when given; and, given an
+    emulator URL, a default WeChat config registered there), issue a payments key; the key."""
     from adapters.sql.migrate import upgrade_async
     from entrypoints.container import build_container
     from entrypoints.settings import load_settings
@@ -96,7 +97,7 @@ async def prepare(env: dict[str, str], wechat_emulator: str | None = None) -> st
     await upgrade_async(settings.database_url)
     container = build_container(settings)
     app_private, app_public = key_pair()
-    _, alipay_public = key_pair()
+    alipay_public = alipay_public or key_pair()[1]
     await container.configs().create(
         {"payment_type": "alipay", "config_name": "bench", "app_id": "2021000000000042",
          "seller_id": "2088000000000042", "private_key": app_private, "public_key": app_public,

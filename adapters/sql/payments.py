@@ -23,6 +23,9 @@ RefundsByOrder = dict[str, list[Refund]]
 # Built once: SQLAlchemy memoises a statement's cache key, so executing the same object with new
 # parameters skips rebuilding and re-keying it on every request.
 BY_ORDER_NO = sa.select(T).where(T.c.order_no == sa.bindparam("order_no"))
+REFUNDS_OF_ONE = sa.select(refund).where(refund.c.order_no == sa.bindparam("order_no")).order_by(refund.c.id)
+SEEN_OF_ONE = sa.select(payment_event.c.order_no, payment_event.c.provider_event_id).distinct().where(
+    payment_event.c.order_no == sa.bindparam("order_no"), payment_event.c.provider_event_id.is_not(None))
 INSERT_PAYMENT = sa.insert(T)
 INSERT_EVENT = sa.insert(payment_event)
 INSERT_OUTBOX = sa.insert(webhook_outbox)
@@ -111,9 +114,10 @@ class SqlPayments:
 
     async def _refunds_of(self, order_nos: Sequence[str]) -> RefundsByOrder:
         found: RefundsByOrder = defaultdict(list)
-        if order_nos:
-            query = sa.select(refund).where(refund.c.order_no.in_(order_nos)).order_by(refund.c.id)
-            for row in (await self._conn.execute(query)).mappings():
+        if order_nos:  # one order (every read but a list) reuses a statement built once: no compile per call
+            query = REFUNDS_OF_ONE if len(order_nos) == 1 else (
+                sa.select(refund).where(refund.c.order_no.in_(order_nos)).order_by(refund.c.id))
+            for row in (await self._conn.execute(query, _one_order(order_nos))).mappings():
                 found[row["order_no"]].append(rows.refund_from_row(row))
         return found
 
@@ -121,9 +125,9 @@ class SqlPayments:
         seen: dict[str, set[str]] = defaultdict(set)
         if order_nos:
             e = payment_event.c
-            query = sa.select(e.order_no, e.provider_event_id).distinct().where(
+            query = SEEN_OF_ONE if len(order_nos) == 1 else sa.select(e.order_no, e.provider_event_id).distinct().where(
                 e.order_no.in_(order_nos), e.provider_event_id.is_not(None))
-            for order_no, event_id in await self._conn.execute(query):
+            for order_no, event_id in await self._conn.execute(query, _one_order(order_nos)):
                 seen[order_no].add(event_id)
         return seen
 
@@ -151,6 +155,11 @@ class SqlPayments:
             await self._conn.execute(INSERT_EVENT, journal)
         if outbox:
             await self._conn.execute(INSERT_OUTBOX, outbox)
+
+
+def _one_order(order_nos: Sequence[str]) -> dict[str, str] | None:
+    """The parameters of REFUNDS_OF_ONE and SEEN_OF_ONE for a single order; none for an IN list."""
+    return {"order_no": order_nos[0]} if len(order_nos) == 1 else None
 
 
 def _conditions(f: PaymentFilter, page: PageRequest) -> list[sa.ColumnElement[bool]]:

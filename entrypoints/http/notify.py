@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Annotated, Any
 from urllib.parse import parse_qsl
@@ -19,7 +20,26 @@ ConfigIdPath = Annotated[int, Parameter(ge=1, le=2**53 - 1)]
 NOTIFICATIONS = "paycore_notifications_total"
 
 
+# Notifications handled at once by one process; the others wait their turn. Anyone may post to these endpoints,
+# so a flood of forged ones must not take the whole event loop (and SQLite's write lock) from the payments API.
+NOTIFY_CONCURRENCY = 4
+
+
+def _turns(request: Request[Any, Any, Any]) -> asyncio.Semaphore:
+    """The app's notification turns (made in its event loop, at the first notification)."""
+    turns: asyncio.Semaphore | None = request.app.state.get("notify_turns")
+    if turns is None:
+        turns = request.app.state["notify_turns"] = asyncio.Semaphore(NOTIFY_CONCURRENCY)
+    return turns
+
+
 async def _handle(request: Request[Any, Any, Any], payment_type: str, config_id: int | None) -> tuple[bool, str]:
+    """Verify and apply, NOTIFY_CONCURRENCY at a time; (acknowledged, reason). Never raises."""
+    async with _turns(request):
+        return await _handle_now(request, payment_type, config_id)
+
+
+async def _handle_now(request: Request[Any, Any, Any], payment_type: str, config_id: int | None) -> tuple[bool, str]:
     """Verify and apply; (acknowledged, reason). Never raises: a provider only needs yes or no."""
     body = await request.body()
     form = dict(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
