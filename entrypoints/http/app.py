@@ -20,6 +20,7 @@ from entrypoints.http.allow import complete_allow, remember_methods
 from entrypoints.http.anomalies import AnomalyController
 from entrypoints.http.cashier import cashier, cashier_status
 from entrypoints.http.deliveries import WebhookDeliveryController
+from entrypoints.http.docs_pages import landing, render_plugins, static_files
 from entrypoints.http.errors import EXCEPTION_HANDLERS
 from entrypoints.http.exact_json import ExactJsonRequest
 from entrypoints.http.notify import NOTIFY_HANDLERS
@@ -53,7 +54,7 @@ def create_app(container: Container, ping: Callable[[], Awaitable[bool]] | None 
     return Litestar(
         route_handlers=[PaymentController, ApiKeyController, PaymentConfigController, health, ready, metrics,
                         cashier, cashier_status, *NOTIFY_HANDLERS, WebhookDeliveryController, rotate_webhook_secret,
-                        *ADMIN_REFUND_HANDLERS, AnomalyController],
+                        *ADMIN_REFUND_HANDLERS, AnomalyController, landing, static_files()],
         dependencies={name: _provide(container, name) for name in USE_CASES},
         exception_handlers=EXCEPTION_HANDLERS,
         state=State({"container": container, "ping": ping or default_ping, "metrics": container.metrics()}),
@@ -61,7 +62,7 @@ def create_app(container: Container, ping: Callable[[], Awaitable[bool]] | None 
                                                               settings.rate_limit_per_key)],
         stores={STORE: rate_limit_store(settings.redis_url)},
         openapi_config=OpenAPIConfig(title="paycore", version=version("paycore"), path="/schema",
-                                     use_handler_docstrings=True),
+                                     use_handler_docstrings=True, render_plugins=render_plugins()),
         on_startup=[refine_openapi, remember_methods],
         on_shutdown=on_shutdown or [],
         request_max_body_size=1_048_576,
