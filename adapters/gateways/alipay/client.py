@@ -62,7 +62,11 @@ class AlipayClient:
             content = await self._in_thread(lambda: self._sdk.execute(self._stamped(request)))
         except UnknownAlipayCertificate as e:  # Alipay rotated its certificate: learn the new one, ask again
             await self._learn(e.sn)
-            content = await self._in_thread(lambda: self._sdk.execute(self._stamped(request)))
+            try:
+                content = await self._in_thread(lambda: self._sdk.execute(self._stamped(request)))
+            except UnknownAlipayCertificate as again:  # another unknown one at once: not a rotation we follow
+                raise ProviderError(f"Alipay signed with certificate {again.sn!r}, which this config does not "
+                                    "trust", alipay_cert_sn=again.sn) from again
         try:
             answer = json.loads(content)
         except ValueError as e:
@@ -98,7 +102,10 @@ class AlipayClient:
         model.alipay_cert_sn = sn
         request = self._stamped(AlipayOpenAppAlipaycertDownloadRequest(biz_model=model))
         content = await self._in_thread(lambda: self._sdk.execute(request), trust_chain=True)
-        payload = json.loads(content) if content else {}
+        try:
+            payload = json.loads(content) if content else {}
+        except ValueError:
+            payload = {}
         if not isinstance(payload, dict) or payload.get("code") != "10000":
             raise ProviderError(f"Alipay signed with an unknown certificate {sn!r} and would not hand it out",
                                 alipay_cert_sn=sn)

@@ -8,6 +8,7 @@ every Alipay SDK sends for the production root file.
 from __future__ import annotations
 
 import base64
+import dataclasses
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -16,6 +17,9 @@ import pytest
 from adapters.gateways.alipay import certs
 from adapters.gateways.alipay.cert_mode import downloaded_certificate
 from adapters.gateways.alipay.credentials import CertificateMode
+from application.manage_configs import ConfigView, SecretState
+from application.ports import SECRET_FIELDS, PaymentConfig
+from entrypoints.http.config_schemas import config_response
 
 CERTS = Path(__file__).parents[2] / "integration" / "alipay" / "certs"
 ROOT = (CERTS / "alipayRootCert.crt").read_text()
@@ -90,3 +94,13 @@ def test_a_downloaded_certificate_is_trusted_only_if_it_is_the_one_asked_for_and
         downloaded_certificate(content, "f51911a196031df9fdd0c1d7ca67bf26", _mode(certs.pem_blocks(ROOT)[3]))
     with pytest.raises(certs.CertificateError):
         downloaded_certificate("", "f51911a196031df9fdd0c1d7ca67bf26", _mode(ROOT))
+
+
+def test_a_config_whose_stored_certificates_no_longer_read_is_still_shown() -> None:
+    unreadable = "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----"
+    broken = PaymentConfig(101, "alipay", "old", app_cert=unreadable, alipay_cert=ALIPAY, alipay_root_cert=ROOT)
+    states = {name: SecretState(False) for name in SECRET_FIELDS}
+    shown = config_response(ConfigView(broken, states))
+    assert (shown.app_cert_sn, shown.certificates) == ("", [])
+    good = config_response(ConfigView(dataclasses.replace(broken, app_cert=APP), states))
+    assert good.app_cert_sn == "fc04d815da51e5d833da90875d02672f"
