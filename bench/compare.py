@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
+import subprocess
 import sys
 import tempfile
 from collections.abc import Callable, Sequence
@@ -72,42 +73,66 @@ def forged_bodies(target: Target, count: int) -> list[str]:
     return [stranger.notify_bodies([real[0] if n % 2 else f"BFORGED{n:08d}"])[0] for n in range(min(count, 400))]
 
 
-def flood(paycore: Target, args: argparse.Namespace) -> None:
-    """Creates alone and during a flood of forged notifications, interleaved."""
-    import subprocess
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a process and its children so far (Linux /proc)."""
+    tick, total = os.sysconf("SC_CLK_TCK"), 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # gone meanwhile
+            continue
+        if int(stat.parent.name) == pid or int(fields[1]) == pid:
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
 
+
+def flooder(paycore: Target, args: argparse.Namespace, bodies_file: str) -> subprocess.Popen[str]:
+    """A client posting forged notifications on 16 connections, closed loop, for a bit longer than a run."""
+    command = [sys.executable, str(targets.BENCH / "load.py"), paycore.url, "/v1/notify/alipay", "--bodies",
+               bodies_file, "--connections", "16", "--duration", str(args.duration + 1), "--notify"]
+    return subprocess.Popen(command, stdout=subprocess.PIPE, text=True)  # noqa: S603 - our own script
+
+
+def flood(paycore: Target, args: argparse.Namespace) -> None:
+    """Creates alone and during a flood of forged notifications, interleaved; then what a flood alone costs."""
     alone: list[Summary] = []
     flooded: list[Summary] = []
     floods: list[Summary] = []
+    cpu: list[float] = []
+    bodies = forged_bodies(paycore, 400) * (args.flood_n // 400 + 1)
+    with tempfile.NamedTemporaryFile("w", suffix=".bodies", encoding="utf-8", delete=False) as f:
+        f.write("\n".join(targets.json.dumps(b) for b in bodies[:args.flood_n]))
     for _ in range(args.runs):
         alone.append(paycore.create(100_000, args.connections, args.duration))
-        bodies = forged_bodies(paycore, 400) * (args.flood_n // 400 + 1)
-        with tempfile.NamedTemporaryFile("w", suffix=".bodies", encoding="utf-8", delete=False) as f:
-            f.write("\n".join(targets.json.dumps(b) for b in bodies[:args.flood_n]))
-        command = [sys.executable, str(targets.BENCH / "load.py"), paycore.url, "/v1/notify/alipay", "--bodies",
-                   f.name, "--connections", "16", "--duration", str(args.duration + 1), "--notify"]
-        flooder = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)  # noqa: S603 - our own script
+        running = flooder(paycore, args, f.name)
         flooded.append(paycore.create(100_000, args.connections, args.duration))
-        floods.append(targets.json.loads(flooder.communicate()[0]))
-        Path(f.name).unlink()
+        floods.append(targets.json.loads(running.communicate()[0]))
+        before, running = cpu_seconds(paycore.process.pid), flooder(paycore, args, f.name)
+        alone_flood = targets.json.loads(running.communicate()[0])
+        cpu.append((cpu_seconds(paycore.process.pid) - before) / float(alone_flood["seconds"]))
+    Path(f.name).unlink()
     report("create alone", {"paycore": alone})
     report("create during a flood", {"paycore": flooded})
     report("  (the flood itself)", {"forged": floods})
     print(f"{'flood / alone':<26} throughput {median(flooded, 'rate') / median(alone, 'rate'):4.2f}  "  # noqa: T201
           f"p99 {median(flooded, 'p99_ms'):.1f} ms vs {median(alone, 'p99_ms'):.1f} ms", flush=True)
+    print(f"{'a flood alone costs':<26} {100 * statistics.median(cpu):5.1f}% of a core of paycore's CPU "  # noqa: T201
+          "(median over runs)", flush=True)
 
 
 def bench_backend(backend: str, args: argparse.Namespace, tmp: Path) -> None:
     """Every mode asked for, on one backend."""
     alipay_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     (tmp / backend).mkdir()
-    servers = [start_paycore(backend, tmp / backend, args.workers, alipay_key)]
+    settings = dict(item.split("=", 1) for item in args.paycore_setting)
+    servers = [start_paycore(backend, tmp / backend, args.workers, alipay_key, settings=settings)]
     try:
         if backend != "mysql":
             servers.append(start_floor(backend, tmp / backend, alipay_key))
         if backend == "sqlite" and args.one_worker:
             (tmp / "sqlite1").mkdir()
-            servers.insert(1, start_paycore(backend, tmp / "sqlite1", 1, alipay_key, name="paycore1"))
+            servers.insert(1, start_paycore(backend, tmp / "sqlite1", 1, alipay_key, name="paycore1",
+                                            settings=settings))
         c, d = args.connections, args.duration
         floor_rates: dict[str, float] = {}
         for mode in ("create", "notify"):
@@ -146,6 +171,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--notify-n", type=int, default=1500, help="notifications per notify run (its slice)")
     parser.add_argument("--open-rate", type=float, default=200.0, help="open loop's rate ×2 when no floor ran")
     parser.add_argument("--flood-n", type=int, default=20_000, help="forged notifications per flood run, at most")
+    parser.add_argument("--paycore-setting", action="append", default=[], metavar="NAME=VALUE",
+                        help="an environment setting for paycore, e.g. PAYCORE_RATE_LIMIT_NOTIFY_REFUSALS=0")
     parser.add_argument("--smoke", action="store_true", help="one short run of each mode on SQLite (CI)")
     args = parser.parse_args(argv)
     if args.smoke:

@@ -136,9 +136,9 @@ def public_pem(key: rsa.RSAPrivateKey) -> str:
 
 
 def start_paycore(backend: str, directory: Path, workers: int, alipay_key: rsa.RSAPrivateKey,
-                  name: str = "paycore") -> Target:
-    """`paycore serve --workers N --no-worker` on a fresh database with a default Alipay config."""
-    env = environment(directory)
+                  name: str = "paycore", settings: dict[str, str] | None = None) -> Target:
+    """`paycore serve --workers N --no-worker` on a fresh database with a default Alipay config (and settings)."""
+    env = environment(directory) | (settings or {})
     if backend in URLS:
         env["PAYCORE_DATABASE_URL"] = URLS[backend]
         asyncio.run(reset_database(backend, URLS[backend]))

@@ -39,6 +39,7 @@ class Settings:
     worker_lease_seconds: int = 60  # a worker's hold on a webhook or compensation row; a dead worker's runs out
     notification_log_days: int = 90  # the raw notification log keeps this many days; 0 keeps everything
     failed_auth_per_minute: int = 20  # failed authentications per client address per minute; 0 turns it off
+    notify_refusals_per_minute: int = 60  # refused notifications per client address per minute; 0 turns it off
     rate_limit_per_key: int = 0  # requests per second per API key; 0 (the default) turns it off
     redis_url: str = field(default="", repr=False)  # shared rate-limit counters for several processes
     webhook_allowed_hosts: tuple[str, ...] = ()  # host names or CIDRs webhooks may go to; empty: any allowed one
@@ -83,6 +84,8 @@ def load_settings(environ: Mapping[str, str] | None = None, dotenv: Path | None 
         worker_lease_seconds=_int(env, "PAYCORE_WORKER_LEASE_SECONDS", 60),
         notification_log_days=_int(env, "PAYCORE_NOTIFICATION_LOG_DAYS", 90, unit="days"),
         failed_auth_per_minute=_int(env, "PAYCORE_RATE_LIMIT_FAILED_AUTH", 20, unit="failures per minute"),
+        notify_refusals_per_minute=_int(env, "PAYCORE_RATE_LIMIT_NOTIFY_REFUSALS", 60,
+                                        unit="refused notifications per minute"),
         rate_limit_per_key=_int(env, "PAYCORE_RATE_LIMIT_PER_KEY", 0, unit="requests per second"),
         redis_url=env.get("PAYCORE_REDIS_URL", ""),
         webhook_allowed_hosts=tuple(h.strip() for h in env.get("PAYCORE_WEBHOOK_ALLOWED_HOSTS", "").split(",")

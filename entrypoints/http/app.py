@@ -24,6 +24,7 @@ from entrypoints.http.docs_pages import landing, render_plugins, static_files
 from entrypoints.http.errors import EXCEPTION_HANDLERS
 from entrypoints.http.exact_json import ExactJsonRequest
 from entrypoints.http.notify import NOTIFY_HANDLERS
+from entrypoints.http.notify_refusals import notify_refusal_middleware
 from entrypoints.http.nul_guard import refuse_nul
 from entrypoints.http.openapi_document import install as refine_openapi
 from entrypoints.http.ops import health, metrics, ready, timing_middleware
@@ -59,7 +60,8 @@ def create_app(container: Container, ping: Callable[[], Awaitable[bool]] | None 
         exception_handlers=EXCEPTION_HANDLERS,
         state=State({"container": container, "ping": ping or default_ping, "metrics": container.metrics()}),
         middleware=[request_id_middleware, timing_middleware, *rate_limit_middleware(settings.failed_auth_per_minute,
-                                                              settings.rate_limit_per_key)],
+                                                              settings.rate_limit_per_key),
+                    *notify_refusal_middleware(settings.notify_refusals_per_minute)],
         stores={STORE: rate_limit_store(settings.redis_url)},
         openapi_config=OpenAPIConfig(title="paycore", version=version("paycore"), path="/schema",
                                      use_handler_docstrings=True, render_plugins=render_plugins()),

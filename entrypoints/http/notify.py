@@ -13,6 +13,7 @@ from litestar.params import Parameter
 from application.errors import ApplicationError, NotificationRejected
 from application.handle_notification import HandleNotification
 from application.ports import RawNotification
+from entrypoints.http.notify_refusals import mark_refused
 from entrypoints.metrics import Metrics
 
 log = logging.getLogger("paycore.notify")
@@ -49,6 +50,7 @@ async def _handle_now(request: Request[Any, Any, Any], payment_type: str, config
     try:
         result = await handle(payment_type, config_id, raw)
     except NotificationRejected as e:
+        mark_refused(request)
         log.warning("notification.rejected provider=%s reason=%s detail=%s", payment_type, e.reason, e.message)
         metrics.inc(NOTIFICATIONS, "provider notifications by outcome and reason", provider=payment_type,
                     outcome="rejected", reason=e.reason)

@@ -56,7 +56,8 @@ def _alipay(operation: dict[str, Any]) -> None:
         "application/x-www-form-urlencoded": {"schema": _ALIPAY_FORM}}}
     operation["responses"] = {
         "200": {"description": "`success` once verified and durably applied (or already applied); `fail` "
-                               "otherwise, so that Alipay retries",
+                               "otherwise, so that Alipay retries (also, after a hold and unread, to an address "
+                               "past PAYCORE_RATE_LIMIT_NOTIFY_REFUSALS refused notifications this minute)",
                 "content": {"text/plain": {"schema": {"type": "string", "enum": ["success", "fail"]}}}},
         "400": {"description": "VALIDATION_ERROR: a config_id out of range, or a NUL in the request",
                 "content": _ERROR},
@@ -74,6 +75,10 @@ def _wechat(operation: dict[str, Any]) -> None:
                                '{"code": "FAIL", "message"}; a config_id out of range or a NUL: VALIDATION_ERROR',
                 "content": {"application/json": {"schema": {"anyOf": [
                     _WECHAT_FAIL, {"$ref": "#/components/schemas/Error"}]}}}},
+        "429": {"description": "too many refused notifications from this address this minute "
+                               "(PAYCORE_RATE_LIMIT_NOTIFY_REFUSALS): answered after a hold, unread; WeChat retries",
+                "headers": {"Retry-After": {"schema": {"type": "integer"}}},
+                "content": {"application/json": {"schema": _WECHAT_FAIL}}},
         "500": {"description": "not applied for now (database, provider, concurrent update): WeChat retries",
                 "content": {"application/json": {"schema": {"anyOf": [
                     _WECHAT_FAIL, {"$ref": "#/components/schemas/Error"}]}}}},

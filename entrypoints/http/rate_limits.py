@@ -42,7 +42,7 @@ def _key_id(request: Request[Any, Any, Any]) -> str:
     return parts[1] if len(parts) >= 3 and parts[0] == "pck" else token[:32]
 
 
-def _count(request: Request[Any, Any, Any], limit: str) -> None:
+def count_refusal(request: Request[Any, Any, Any], limit: str) -> None:
     metrics: Metrics = request.app.state.metrics
     metrics.inc(REFUSALS, "requests refused by a rate limit", limit=limit)
 
@@ -66,7 +66,7 @@ class FailedAuthenticationLimit(RateLimitMiddleware):
         key = f"failed-auth::{get_remote_address(request)}"
         history = await self.retrieve_cached_history(key, store)
         if len(history.history) >= self.max_requests:
-            _count(request, "failed_authentication")
+            count_refusal(request, "failed_authentication")
             raise TooManyRequestsException(
                 detail="too many failed authentications from this address; wait and check the API key",
                 headers=_retry_after(history, time.time()))
@@ -93,7 +93,7 @@ class PerKeyLimit(RateLimitMiddleware):
         try:
             await super().__call__(scope, receive, send)
         except TooManyRequestsException as e:
-            _count(scope["litestar_app"].request_class(scope), "per_key")
+            count_refusal(scope["litestar_app"].request_class(scope), "per_key")
             reset = (e.headers or {}).get("RateLimit-Reset", "1")
             e.headers = {**(e.headers or {}), "Retry-After": str(max(1, int(reset)))}
             e.detail = "this API key sent more requests per second than PAYCORE_RATE_LIMIT_PER_KEY allows"

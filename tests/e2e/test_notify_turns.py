@@ -4,6 +4,7 @@ forged ones (anyone may post them) cannot take the whole process from the paymen
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -33,24 +34,37 @@ class Held:
         raise NotificationRejected("unknown_order", "held by the test")
 
 
-async def post(app: Any, body: bytes) -> bytes:
-    """One POST /v1/notify/alipay straight through the ASGI app, in this event loop; the answer's body."""
+@dataclass
+class Answer:
+    """What the app sent back."""
+
+    status: int = 0
+    headers: dict[str, str] = field(default_factory=dict)
+    body: bytes = b""
+
+
+async def post(app: Any, body: bytes, path: str = "/v1/notify/alipay",
+               client: tuple[str, int] = ("127.0.0.1", 5000)) -> Answer:
+    """One form POST straight through the ASGI app, in this event loop, from a client address; the answer."""
     scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST", "scheme": "http",
-             "path": "/v1/notify/alipay", "raw_path": b"/v1/notify/alipay", "query_string": b"", "root_path": "",
+             "path": path, "raw_path": path.encode(), "query_string": b"", "root_path": "",
              "headers": [(b"content-type", b"application/x-www-form-urlencoded"),
                          (b"content-length", str(len(body)).encode())],
-             "client": ("127.0.0.1", 5000), "server": ("127.0.0.1", 80)}
+             "client": client, "server": ("127.0.0.1", 80)}
     sent = [{"type": "http.request", "body": body, "more_body": False}]
-    answer = bytearray()
+    answer = Answer()
 
     async def receive() -> dict[str, Any]:
         return sent.pop() if sent else {"type": "http.disconnect"}
 
     async def send(message: dict[str, Any]) -> None:
-        answer.extend(message.get("body", b""))
+        if message["type"] == "http.response.start":
+            answer.status = message["status"]
+            answer.headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in message["headers"]}
+        answer.body += message.get("body", b"")
 
     await app(scope, receive, send)
-    return bytes(answer)
+    return answer
 
 
 async def test_a_flood_of_notifications_is_handled_a_few_at_a_time(tmp_path: Path) -> None:
@@ -68,5 +82,5 @@ async def test_a_flood_of_notifications_is_handled_a_few_at_a_time(tmp_path: Pat
         answers = await asyncio.gather(*posts)
     finally:
         await container.engine().dispose()
-    assert answers == [b"fail"] * (3 * NOTIFY_CONCURRENCY)
+    assert [a.body for a in answers] == [b"fail"] * (3 * NOTIFY_CONCURRENCY)
     assert held.most == NOTIFY_CONCURRENCY

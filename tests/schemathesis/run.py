@@ -84,7 +84,8 @@ def main() -> int:
         url = f"http://127.0.0.1:{port}"
         env = {**os.environ, "PAYCORE_DATABASE_URL": f"sqlite+aiosqlite:///{tmp}/paycore.db",
                "PAYCORE_MASTER_KEYS": "st:" + base64.b64encode(secrets.token_bytes(32)).decode(),
-               "PAYCORE_PUBLIC_URL": url, "PAYCORE_RATE_LIMIT_FAILED_AUTH": "0", "PAYCORE_LOG_LEVEL": "WARNING"}
+               "PAYCORE_PUBLIC_URL": url, "PAYCORE_RATE_LIMIT_FAILED_AUTH": "0",
+               "PAYCORE_RATE_LIMIT_NOTIFY_REFUSALS": "0", "PAYCORE_LOG_LEVEL": "WARNING"}
         paycore(env, "migrate")
         admin = paycore(env, "api-key", "create", "--name", "st-admin", "--scope", "admin")
         paycore(env, "api-key", "create", "--name", "st-admin-spare", "--scope", "admin")  # a run may revoke one
