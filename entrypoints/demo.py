@@ -27,6 +27,8 @@ from entrypoints.worker import run_with_app
 
 DEMO_ALIPAY = {"payment_type": "alipay", "config_name": "demo alipay (emulator)", "app_id": "2021000000000000",
                "seller_id": "2088000000000000", "is_default": True}
+DEMO_ALIPAY_CERT = {"payment_type": "alipay", "config_name": "demo alipay certificate mode (emulator)",
+                    "app_id": "2021000000000002", "seller_id": "2088000000000002", "is_default": False}
 DEMO_WECHAT = {"payment_type": "wechat", "config_name": "demo wechat (emulator)", "is_default": True}
 
 
@@ -38,6 +40,7 @@ class Demo:
     admin_key: str
     payments_key: str
     emulator_url: str
+    alipay_cert_config_id: int
 
 
 def demo_master_key_file(path: str = "paycore-demo.masterkey") -> str:
@@ -82,6 +85,27 @@ async def _demo_alipay(container: Container, emulator: Litestar, emulator_url: s
     emulator.state.alipay.register_app(config.app_id, config.public_key, config.seller_id)
 
 
+async def _demo_alipay_certificates(container: Container, emulator: Litestar, emulator_url: str) -> int:
+    """The demo Alipay config in certificate mode (公钥证书模式): this run's emulator issues its app certificate,
+    Alipay's certificate and the root file (a new throwaway CA each run), and the config takes all three; its id."""
+    configs = container.configs()
+    existing = _named(await configs.list(), DEMO_ALIPAY_CERT["config_name"])
+    if existing is None:
+        app_private, app_public = _new_key_pair()
+    else:
+        app_private = open_secrets(container.secret_box(), existing)["private_key"]
+        app_public = container.key_inspector().public_key_of(app_private)
+    issued = emulator.state.alipay.register_cert_app(DEMO_ALIPAY_CERT["app_id"], app_public,
+                                                     DEMO_ALIPAY_CERT["seller_id"])
+    certificates = {"app_cert": issued["app_cert"], "alipay_cert": issued["alipay_cert"],
+                    "alipay_root_cert": issued["alipay_root_cert"], "gateway_url": f"{emulator_url}/gateway.do"}
+    if existing is None:
+        view = await configs.create({**DEMO_ALIPAY_CERT, **certificates, "private_key": app_private}, by="demo")
+    else:
+        view = await configs.update(existing.config_id, certificates, by="demo")
+    return view.config.config_id
+
+
 async def _demo_wechat(container: Container, wechat: WeChatEmulator, emulator_url: str) -> None:
     """The demo WeChat Pay config in public-key mode, its merchant registered with this run's emulator.
 
@@ -113,10 +137,11 @@ async def prepare_demo(settings: Settings, container: Container, emulator_url: s
     alipay_private, _ = _new_key_pair()
     emulator = create_emulator_app(EmulatorSettings(base_url=emulator_url, alipay_private_key_pem=alipay_private))
     await _demo_alipay(container, emulator, emulator_url)
+    cert_config_id = await _demo_alipay_certificates(container, emulator, emulator_url)
     await _demo_wechat(container, emulator.state.wechat, emulator_url)
     admin = await container.api_keys().issue("demo admin", "admin")
     shop = await container.api_keys().issue("demo shop", "payments")
-    return Demo(emulator, admin.token, shop.token, emulator_url)
+    return Demo(emulator, admin.token, shop.token, emulator_url, cert_config_id)
 
 
 def banner(settings: Settings, demo: Demo) -> str:
@@ -138,6 +163,10 @@ Alipay
 2. Open its "pay_url" (or {url}/pay/DEMO0001) in a browser and press Pay on the emulator's cashier.
 3. See it paid:
   curl -s {url}/v1/payments/DEMO0001 -H 'Authorization: Bearer {key}'
+Alipay in certificate mode (公钥证书模式): config {demo.alipay_cert_config_id} holds an app certificate, Alipay's and the root
+certificate; add "config_id": {demo.alipay_cert_config_id} to step 1's body (with another order_no): its pay_url carries
+app_cert_sn and alipay_root_cert_sn. Its certificates and their SNs:
+  curl -s {url}/v1/admin/payment-configs/{demo.alipay_cert_config_id} -H 'Authorization: Bearer {demo.admin_key}'
 
 WeChat Pay (Native: the payer scans a QR code)
 1. Create a payment:

@@ -29,11 +29,13 @@ async def payments_key(process: Process) -> str:
     raise AssertionError("the demo printed no payments key")
 
 
-async def paid_at_the_cashier(url: str, key: str, hook_url: str) -> None:
-    """Create an Alipay payment whose webhooks go to hook_url; the payer pays on the emulator; paycore hears."""
+async def paid_at_the_cashier(url: str, key: str, hook_url: str, order_no: str = "DEMOHOOK01",
+                              **extra: object) -> str:
+    """Create an Alipay payment whose webhooks go to hook_url; the payer pays on the emulator; paycore hears.
+    The pay_url."""
     auth = {"Authorization": f"Bearer {key}"}
-    body = {"order_no": "DEMOHOOK01", "payment_type": "alipay", "pay_method": "pc", "subject": "Thesis polishing",
-            "total_amount": "99.90", "notify_url": hook_url}
+    body = {"order_no": order_no, "payment_type": "alipay", "pay_method": "pc", "subject": "Thesis polishing",
+            "total_amount": "99.90", "notify_url": hook_url, **extra}
     async with httpx.AsyncClient(timeout=10) as http:
         created = await http.post(f"{url}/v1/payments", json=body, headers=auth)
         assert created.status_code == 201, created.text
@@ -43,10 +45,11 @@ async def paid_at_the_cashier(url: str, key: str, hook_url: str) -> None:
         assert action is not None, cashier.text
         assert (await http.post(pay_url.split("/gateway.do")[0] + action.group(1))).status_code < 400
         deadline = time.monotonic() + 15
-        while (await http.get(f"{url}/v1/payments/DEMOHOOK01", headers=auth)).json()["trade_status"] != (
+        while (await http.get(f"{url}/v1/payments/{order_no}", headers=auth)).json()["trade_status"] != (
                 "TRADE_SUCCESS"):
             assert time.monotonic() < deadline, "the demo never heard of the payment"
             await asyncio.sleep(0.1)  # polling the notification's effect; bounded by the deadline
+    return str(pay_url)
 
 
 async def run_demo(tmp_path: Path, *flags: str) -> tuple[Receiver, Process]:
@@ -76,3 +79,31 @@ async def test_the_demo_with_no_worker_sends_no_webhook(tmp_path: Path) -> None:
     receiver, demo = await run_demo(tmp_path, "--no-worker")
     assert receiver.requests == []
     assert "worker.started" not in demo.log
+
+
+async def banner_lines(process: Process, until: str) -> list[str]:
+    """The demo's output lines up to the first one holding `until`."""
+    assert process.proc.stdout is not None
+    lines: list[str] = []
+    while not lines or until not in lines[-1]:
+        assert len(lines) < 200, "the demo never printed " + until
+        lines.append((await asyncio.wait_for(process.proc.stdout.readline(), timeout=30)).decode())
+    return lines
+
+
+async def test_the_demo_shows_alipay_certificate_mode_and_pays_through_it_run_after_run(tmp_path: Path) -> None:
+    for run in (1, 2):  # the second run's emulator has a new CA: the demo config takes its certificates
+        port, emulator_port = free_port(), free_port()
+        env = {k: v for k, v in os.environ.items() if not k.startswith("PAYCORE_")}
+        args = ["demo", "--port", str(port), "--emulator-port", str(emulator_port), "--no-worker"]
+        async with paycore(args, env, tmp_path) as demo:
+            lines = await banner_lines(demo, "Alipay in certificate mode")
+            key = next(line.split()[-1] for line in lines if "payments key:" in line)
+            found = re.search(r"config (\d+) holds an app certificate", lines[-1])
+            assert found is not None, lines[-1]
+            url = f"http://127.0.0.1:{port}"
+            await until_healthy(url, demo)
+            pay_url = await paid_at_the_cashier(url, key, "http://127.0.0.1:9/none", f"DEMOCERT0{run}",
+                                                config_id=int(found.group(1)))
+            assert "app_cert_sn=" in pay_url
+            assert "alipay_root_cert_sn=" in pay_url
