@@ -26,7 +26,7 @@ class UnknownAlipayCertificate(Exception):
 
 def certificate_mode(app_cert: str, alipay_cert: str, root_cert: str) -> CertificateMode:
     """The run-time certificate mode of a stored config (its texts were validated when stored)."""
-    keys = {certs.cert_sn(c): certs.public_key_pem(c) for c in reversed(certs.leaves(alipay_cert))}
+    keys = dict(reversed(certs.keys_by_sn(alipay_cert).items()))  # the newest (appended last) first
     return CertificateMode(app_cert_sn=certs.cert_sn(certs.leaves(app_cert)[0]),
                            root_cert_sn=certs.root_cert_sn(root_cert),
                            alipay_keys=keys, root_cert=root_cert)
@@ -52,5 +52,4 @@ def downloaded_certificate(content: object, expected_sn: str, mode: CertificateM
 
 def learned(mode: CertificateMode, pem: str) -> CertificateMode:
     """The mode with a newly trusted certificate's key first."""
-    fresh = {certs.cert_sn(c): certs.public_key_pem(c) for c in certs.leaves(pem)}
-    return replace(mode, alipay_keys={**fresh, **mode.alipay_keys})
+    return replace(mode, alipay_keys={**certs.keys_by_sn(pem), **mode.alipay_keys})

@@ -128,6 +128,11 @@ def leaves(text: str) -> list[x509.Certificate]:
     return found
 
 
+def keys_by_sn(text: str) -> dict[str, str]:
+    """The public key PEM of each end-entity certificate in a text, by its SN, in the text's order."""
+    return {cert_sn(c): public_key_pem(c) for c in leaves(text)}
+
+
 def info(certificate: x509.Certificate) -> CertificateInfo:
     """SN, subject and expiry of a certificate."""
     return CertificateInfo(cert_sn(certificate), certificate.subject.rfc4514_string(),
