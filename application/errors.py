@@ -139,3 +139,9 @@ class InvalidKeyMaterial(ApplicationError):
     """Key material that cannot be parsed or is the wrong kind of key."""
 
     code = "VALIDATION_ERROR"
+
+
+class BillCorrupt(ApplicationError):
+    """A provider's bill that cannot be read, or whose rows do not add up to the totals it states."""
+
+    code = "BILL_CORRUPT"

@@ -19,7 +19,9 @@ COLUMNS = (
     "订单金额（元）,商家实收（元）,支付宝红包（元）,集分宝（元）,支付宝优惠（元）,商家优惠（元）,券核销金额（元）,"
     "券名称,商家红包消费金额（元）,卡消费金额（元）,退款批次号/请求号,服务费（元）,分润（元）,备注"
 )
-LINE = "-" * 40
+# The marker lines as Alipay writes them: 41 dashes before, 40 after the start and 36 after the end.
+START_LINE = "#" + "-" * 41 + "业务明细列表" + "-" * 40
+END_LINE = "#" + "-" * 41 + "业务明细列表结束" + "-" * 36
 
 
 @dataclass(frozen=True)
@@ -63,10 +65,10 @@ def detail_csv(seller_id: str, day: date, lines: list[BillRow], exported: dateti
         "#支付宝业务明细查询",
         f"#账号：[{seller_id}0156]",
         f"#起始日期：[{day:%Y年%m月%d日} 00:00:00]   终止日期：[{day + timedelta(days=1):%Y年%m月%d日} 00:00:00]",
-        f"#{LINE}业务明细列表{LINE}",
+        START_LINE,
         COLUMNS,
         *(row.csv() for row in lines),
-        f"#{LINE}业务明细列表结束{LINE}",
+        END_LINE,
         f"#交易合计：{len(paid)}笔，商家实收共{_sum(paid)}元，商家优惠共0.00元，服务费共0.00元",
         f"#退款合计：{len(refunded)}笔，商家实收共{_sum(refunded)}元，商家优惠共0.00元，服务费共0.00元",
         f"#导出时间：[{exported.astimezone(wire.BEIJING):%Y年%m月%d日 %H:%M:%S}]",

@@ -1,0 +1,134 @@
+"""Alipay's trade bill (`alipay.data.dataservice.bill.downloadurl.query`, bill_type trade), read a line at a time.
+
+The download is a ZIP of GBK CSV files. The detail file (`…_业务明细.csv`) has its rows between the
+`#-----…业务明细列表----…` and `#-----…业务明细列表结束----…` lines, each cell followed by a tab, then the day's
+totals (`#交易合计：N笔，商家实收共X元…`, `#退款合计：…`); the summary file (`…_业务明细(汇总).csv`) has per-store
+lines and a 合计 line. Refund rows (业务类型 退款) carry negative amounts. The rows are checked against both files'
+totals after the last one.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+from collections.abc import Iterator
+from typing import IO
+
+from adapters.gateways.bill_text import beijing_time, fen
+from application.bills import BillRow, BillRowKind, BillTotals, check_totals
+from application.errors import BillCorrupt
+
+DETAIL, SUMMARY = "_业务明细.csv", "_业务明细(汇总).csv"
+START, END = "业务明细列表", "业务明细列表结束"
+NEEDED = ("支付宝交易号", "商户订单号", "业务类型", "完成时间", "订单金额（元）", "商家实收（元）", "退款批次号/请求号",
+          "服务费（元）")
+KINDS = {"交易": BillRowKind.PAYMENT, "退款": BillRowKind.REFUND}
+_STATED = re.compile(r"#(交易|退款)合计：(\d+)笔，商家实收共(-?[\d.]+)元")
+UTF8_NAME = 0x800  # a ZIP entry's flag: its name is UTF-8; Alipay's names are GBK without it
+
+
+def member_name(info: zipfile.ZipInfo) -> str:
+    """An entry's real name: Python reads names without the UTF-8 flag as cp437, Alipay writes them in GBK."""
+    if info.flag_bits & UTF8_NAME:
+        return info.filename
+    return info.filename.encode("cp437").decode("gbk", "replace")
+
+
+class AlipayBill:
+    """The rows of one bill ZIP, streamed; `totals` once they have all been read and checked."""
+
+    def __init__(self, archive: IO[bytes]) -> None:
+        try:
+            self._zip = zipfile.ZipFile(archive)
+        except zipfile.BadZipFile as e:
+            raise BillCorrupt("the Alipay bill is not a ZIP file") from e
+        names = {member_name(info): info for info in self._zip.infolist()}
+        detail = [info for name, info in names.items() if name.endswith(DETAIL)]
+        summary = [info for name, info in names.items() if name.endswith(SUMMARY)]
+        if len(detail) != 1 or len(summary) != 1:
+            raise BillCorrupt(f"the Alipay bill ZIP holds {sorted(names)}, not one {DETAIL} and one {SUMMARY}")
+        self._detail, self._summary = detail[0], summary[0]
+        self.totals = BillTotals()
+
+    def rows(self) -> Iterator[BillRow]:
+        """Each payment and refund; BillCorrupt, after the last one, if the files do not agree."""
+        received = {BillRowKind.PAYMENT: 0, BillRowKind.REFUND: 0}  # 商家实收, signed as in the file
+        stated: dict[str, tuple[int, int]] = {}
+        with self._open(self._detail) as text:
+            columns: dict[str, int] | None = None
+            inside = done = False
+            for number, line in enumerate(text, start=1):
+                line = line.rstrip("\r\n")
+                if line.startswith("#"):
+                    inside, done = (False, True) if END in line else (inside or START in line, done)
+                    if (found := _STATED.match(line)) is not None:
+                        stated[found.group(1)] = (int(found.group(2)), fen(found.group(3), found.group(1) + "合计"))
+                elif inside and columns is None:
+                    columns = _columns(line)
+                elif inside and columns is not None and line.strip():
+                    row, signed = _row(line, columns, number)
+                    received[row.kind] += signed
+                    yield self.totals.count(row)
+        if not done or columns is None:
+            raise BillCorrupt("the Alipay bill's detail list never ends: it is incomplete; download it again")
+        self._check(stated, received)
+
+    def _open(self, info: zipfile.ZipInfo) -> io.TextIOWrapper:
+        return io.TextIOWrapper(self._zip.open(info), encoding="gbk", errors="replace", newline="")
+
+    def _check(self, stated: dict[str, tuple[int, int]], received: dict[BillRowKind, int]) -> None:
+        if set(stated) != {"交易", "退款"}:
+            raise BillCorrupt("the Alipay bill's detail file has no 交易合计 or 退款合计 line")
+        t = self.totals
+        with self._open(self._summary) as text:
+            total = next((line for line in csv.reader(text) if len(line) > 5 and line[1].strip() == "合计"), None)
+        if total is None:
+            raise BillCorrupt("the Alipay bill's summary file has no 合计 line")
+        check_totals("Alipay bill", [
+            ("交易合计 笔数", stated["交易"][0], t.payments), ("交易合计 商家实收", stated["交易"][1],
+                                                             received[BillRowKind.PAYMENT]),
+            ("退款合计 笔数", stated["退款"][0], t.refunds), ("退款合计 商家实收", stated["退款"][1],
+                                                             received[BillRowKind.REFUND]),
+            ("汇总 交易订单总笔数", _count(total[2]), t.payments), ("汇总 退款订单总笔数", _count(total[3]), t.refunds),
+            ("汇总 商家实收", fen(total[5], "汇总 商家实收"), sum(received.values())),
+        ])
+
+
+def _columns(line: str) -> dict[str, int]:
+    columns = {name.strip(): i for i, name in enumerate(line.split(","))}
+    missing = [name for name in NEEDED if name not in columns]
+    if missing:
+        raise BillCorrupt(f"the Alipay bill's detail header lacks {', '.join(missing)}")
+    return columns
+
+
+def _row(line: str, columns: dict[str, int], number: int) -> tuple[BillRow, int]:
+    """The row and its 商家实收 in fen, signed as written."""
+    values = [cell.strip() for cell in line.split(",")]
+    if len(values) < len(columns):
+        raise BillCorrupt(f"line {number} of the Alipay bill has {len(values)} cells, not {len(columns)}")
+
+    def value(name: str) -> str:
+        return values[columns[name]]
+
+    where = f"line {number}:"
+    kind = KINDS.get(value("业务类型"))
+    if kind is None:
+        raise BillCorrupt(f"{where} 业务类型 {value('业务类型')[:20]!r} is neither 交易 nor 退款")
+    received = fen(value("商家实收（元）"), f"{where} 商家实收")
+    refund = kind is BillRowKind.REFUND
+    row = BillRow(
+        kind=kind, provider_trade_no=value("支付宝交易号"), order_no=value("商户订单号"),
+        refund_no=value("退款批次号/请求号") if refund else "",
+        amount=-received if refund else fen(value("订单金额（元）"), f"{where} 订单金额"),
+        fee=-fen(value("服务费（元）"), f"{where} 服务费"),  # Alipay writes a fee taken as negative
+        status="REFUND" if refund else "SUCCESS", time=beijing_time(value("完成时间"), where), raw=line)
+    return row, received
+
+
+def _count(text: str) -> int:
+    if not text.strip().isdigit():
+        raise BillCorrupt(f"a count {text[:20]!r} in the Alipay bill is not a number")
+    return int(text.strip())

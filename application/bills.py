@@ -1,0 +1,67 @@
+"""A provider's daily bill as paycore reads it: typed rows, streamed, and the totals the bill states about itself.
+
+A bill covers a provider account for one Beijing calendar day. Each adapter turns its provider's file into
+`BillRow`s one at a time (a bill may hold a million rows: nothing holds it whole), then checks the rows against
+the totals the file states (`BillCorrupt` if they disagree, raised after the last row: whoever loads the rows
+must keep nothing of a bill that ends that way).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from application.errors import BillCorrupt
+
+
+class BillRowKind(StrEnum):
+    """What a bill row records."""
+
+    PAYMENT = "payment"
+    REFUND = "refund"
+
+
+@dataclass(frozen=True, slots=True)
+class BillRow:
+    """One payment or refund as the provider's bill records it; money in fen, never a float."""
+
+    kind: BillRowKind
+    provider_trade_no: str  # Alipay's 支付宝交易号, WeChat's 微信订单号
+    order_no: str  # 商户订单号: ours
+    refund_no: str  # 退款批次号/请求号 (Alipay), 商户退款单号 (WeChat); "" on a payment
+    amount: int  # fen: the payment's order amount, or the amount refunded (positive for both)
+    fee: int  # fen the provider charged for it (negative when a refund gives a fee back)
+    status: str  # the provider's word for the row (WeChat 交易状态 / 退款状态; Alipay SUCCESS)
+    time: datetime  # when it completed, Beijing time (aware)
+    raw: str  # the line as the file has it
+
+
+@dataclass(slots=True)
+class BillTotals:
+    """A bill's rows counted as they stream by (what paycore records per day): counts, amounts and fees in fen."""
+
+    payments: int = 0
+    payment_amount: int = 0
+    refunds: int = 0
+    refund_amount: int = 0
+    fees: int = 0
+
+    def count(self, row: BillRow) -> BillRow:
+        """Count a row; the row."""
+        if row.kind is BillRowKind.PAYMENT:
+            self.payments += 1
+            self.payment_amount += row.amount
+        else:
+            self.refunds += 1
+            self.refund_amount += row.amount
+        self.fees += row.fee
+        return row
+
+
+def check_totals(what: str, checks: list[tuple[str, int, int]]) -> None:
+    """BillCorrupt naming every (total, stated, counted) of `what` where the rows do not add up to the statement."""
+    wrong = [f"{name}: {counted} counted, {stated} stated" for name, stated, counted in checks if stated != counted]
+    if wrong:
+        raise BillCorrupt(f"the {what} does not add up to its own totals ({'; '.join(wrong)}): it is damaged or "
+                          "incomplete; download it again", totals=wrong)
