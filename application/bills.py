@@ -65,3 +65,28 @@ def check_totals(what: str, checks: list[tuple[str, int, int]]) -> None:
     if wrong:
         raise BillCorrupt(f"the {what} does not add up to its own totals ({'; '.join(wrong)}): it is damaged or "
                           "incomplete; download it again", totals=wrong)
+
+
+class DiscrepancyKind(StrEnum):
+    """How a bill and paycore's records disagree."""
+
+    MISSING_LOCALLY = "missing_locally"  # the provider has a trade paycore does not
+    MISSING_AT_PROVIDER = "missing_at_provider"  # paycore has a payment paid that day, the bill does not
+    AMOUNT_MISMATCH = "amount_mismatch"
+    STATUS_MISMATCH = "status_mismatch"  # e.g. the bill shows paid, paycore unpaid or closed
+    REFUND_MISSING_LOCALLY = "refund_missing_locally"
+    REFUND_MISSING_AT_PROVIDER = "refund_missing_at_provider"
+    REFUND_AMOUNT_MISMATCH = "refund_amount_mismatch"
+
+
+@dataclass(frozen=True, slots=True)
+class Discrepancy:
+    """One disagreement found by matching a bill; `held` when it may be a record that crossed midnight (to be
+    checked against the neighbouring day's bill before it is reported)."""
+
+    kind: DiscrepancyKind
+    order_no: str
+    refund_no: str = ""
+    provider_value: str | None = None  # the bill's amount (yuan) or status
+    local_value: str | None = None  # paycore's
+    held: bool = False

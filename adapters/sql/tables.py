@@ -291,3 +291,6 @@ idempotency_key = sa.Table(
     sa.UniqueConstraint("owner", "idem_key", name="uk_idempotency_owner_key"),
     **MYSQL,
 )
+
+# The reconciliation tables live in their own module, on this MetaData (imported last: it imports this one).
+from adapters.sql import tables_reconciliation  # noqa: E402, F401
