@@ -8,11 +8,14 @@ must keep nothing of a bill that ends that way).
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
+from typing import Protocol
 
 from application.errors import BillCorrupt
+from application.ports import PaymentConfig
 
 
 class BillRowKind(StrEnum):
@@ -90,3 +93,68 @@ class Discrepancy:
     provider_value: str | None = None  # the bill's amount (yuan) or status
     local_value: str | None = None  # paycore's
     held: bool = False
+
+
+class BillReader(Protocol):
+    """One downloaded bill: its rows, streamed once; `totals` after the last one."""
+
+    totals: BillTotals
+
+    def rows(self) -> Iterator[BillRow]:
+        """Each row; BillCorrupt after the last one if the bill does not add up."""
+
+
+class BillSource(Protocol):
+    """Where bills come from: one adapter per provider."""
+
+    def account(self, config: PaymentConfig) -> str:
+        """The provider account a config's bill covers (several configs may share one)."""
+
+    async def bill(self, config: PaymentConfig, day: date) -> BillReader:
+        """The day's bill of the config's account; BillNotReady when the provider has none yet."""
+
+
+class BillMatcher(Protocol):
+    """Matches a bill against the records (the database does the join)."""
+
+    async def stage(self, run_id: int, rows: Iterable[BillRow]) -> int:
+        """Load a bill's rows for a run; how many."""
+
+    async def match(self, run_id: int, config_ids: Sequence[int], day: date) -> list[Discrepancy]:
+        """Every discrepancy between the run's staged bill and the records of those configs."""
+
+    async def clear(self, run_id: int) -> None:
+        """Forget the run's staged rows."""
+
+
+@dataclass(frozen=True, slots=True)
+class RunStart:
+    """A reconciliation run as it begins."""
+
+    bill_date: date
+    payment_type: str
+    account: str
+    config_id: int | None
+    started_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class RunEnd:
+    """How a run ended."""
+
+    status: str  # completed, failed, not_ready
+    finished_at: datetime
+    bill_rows: int = 0
+    totals: BillTotals | None = None
+    discrepancies: int = 0
+    error: str | None = None
+
+
+class ReconciliationRuns(Protocol):
+    """Runs and their discrepancies, kept."""
+
+    async def start(self, run: RunStart) -> int:
+        """Record a run as running; its id."""
+
+    async def finish(self, run_id: int, end: RunEnd, found: Sequence[Discrepancy]) -> None:
+        """Record how the run ended and what it found (held ones as held, the others open)."""

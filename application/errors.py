@@ -145,3 +145,16 @@ class BillCorrupt(ApplicationError):
     """A provider's bill that cannot be read, or whose rows do not add up to the totals it states."""
 
     code = "BILL_CORRUPT"
+
+
+class BillNotReady(ApplicationError):
+    """The provider has not published the day's bill yet (both publish the previous day's from about 09:00 Beijing
+    time): try again later."""
+
+    code = "BILL_NOT_READY"
+
+
+class InvalidBillDate(ApplicationError):
+    """A bill date after today (Beijing): no provider has that bill."""
+
+    code = "INVALID_BILL_DATE"

@@ -12,10 +12,13 @@ from adapters.crypto.secret_box import AesGcmSecretBox
 from adapters.gateways.alipay import alipay_gateway_from_config
 from adapters.gateways.alipay.cert_store import certificate_keeper
 from adapters.gateways.alipay.config import AlipayConfigRules
+from adapters.gateways.bill_sources import GatewayBillSource
 from adapters.gateways.registry import ConfigGatewayRegistry
 from adapters.gateways.wechat import wechat_gateway_from_config
 from adapters.gateways.wechat.config import WeChatConfigRules
+from adapters.sql.bill_matcher import SqlBillMatcher
 from adapters.sql.engine import make_engine
+from adapters.sql.reconciliation_runs import SqlReconciliationRuns
 from adapters.sql.uow import SqlUnitOfWorkFactory
 from adapters.webhooks.sender import HttpxWebhookSender
 from adapters.webhooks.signing import StandardWebhooksSigner
@@ -34,6 +37,7 @@ from application.manage_configs import ManageConfigs
 from application.ports import Gateway, KeyInspector, PaymentConfig, SecretBox, UnitOfWorkFactory
 from application.prune_notifications import PruneNotificationLog
 from application.queries import PaymentQueries
+from application.reconcile import Reconcile
 from application.refund_attention import FlagStaleRefunds, ResendRefund, StaleRefunds
 from application.refund_payment import RefundPayment
 from application.remind_expiring import RemindExpiring
@@ -145,6 +149,10 @@ class Container(containers.DeclarativeContainer):
     stale_refunds = providers.Singleton(StaleRefunds, uow, clock, settings.provided.refund_attention_hours)
     resend_refund = providers.Singleton(ResendRefund, uow, gateways, apply_update)
     flag_stale_refunds = providers.Singleton(FlagStaleRefunds, uow, clock, settings.provided.refund_attention_hours)
+    bill_sources = providers.Dict(alipay=providers.Singleton(GatewayBillSource, gateways, "alipay"),
+                                  wechat=providers.Singleton(GatewayBillSource, gateways, "wechat"))
+    reconcile = providers.Singleton(Reconcile, uow, bill_sources, providers.Singleton(SqlBillMatcher, engine),
+                                    providers.Singleton(SqlReconciliationRuns, engine), clock)
 
 
 def build_container(settings: Settings, **overrides: Any) -> Container:

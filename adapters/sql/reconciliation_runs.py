@@ -1,0 +1,48 @@
+"""Reconciliation runs and their discrepancies in SQL."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from adapters.sql.tables_reconciliation import reconciliation_discrepancy as discrepancies
+from adapters.sql.tables_reconciliation import reconciliation_run as runs
+from application.bills import Discrepancy, RunEnd, RunStart
+
+
+def _yuan(fen: int) -> Decimal:
+    return Decimal(fen).scaleb(-2).quantize(Decimal("0.01"))
+
+
+class SqlReconciliationRuns:
+    """The ReconciliationRuns port on the reconciliation tables."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+
+    async def start(self, run: RunStart) -> int:
+        """Record a run as running; its id."""
+        async with self._engine.begin() as conn:
+            result = await conn.execute(runs.insert().values(
+                bill_date=run.bill_date, payment_type=run.payment_type, account=run.account[:100],
+                config_id=run.config_id, status="running", started_at=run.started_at))
+            key = result.inserted_primary_key
+            assert key is not None
+            return int(key[0])
+
+    async def finish(self, run_id: int, end: RunEnd, found: Sequence[Discrepancy]) -> None:
+        """How the run ended and what it found, in one transaction."""
+        t = end.totals
+        async with self._engine.begin() as conn:
+            await conn.execute(runs.update().where(runs.c.id == run_id).values(
+                status=end.status, finished_at=end.finished_at, bill_rows=end.bill_rows, error=end.error,
+                discrepancies=len(found), payments=t.payments if t else 0,
+                payment_amount=_yuan(t.payment_amount if t else 0), refunds=t.refunds if t else 0,
+                refund_amount=_yuan(t.refund_amount if t else 0), fees=_yuan(t.fees if t else 0)))
+            if found:
+                await conn.execute(discrepancies.insert(), [
+                    {"run_id": run_id, "kind": d.kind.value, "order_no": d.order_no, "refund_no": d.refund_no,
+                     "provider_value": d.provider_value, "local_value": d.local_value,
+                     "status": "held" if d.held else "open", "create_time": end.finished_at} for d in found])

@@ -1,0 +1,86 @@
+"""Reconciliation (对账) of one Beijing day: each provider account's bill, downloaded once, matched against the
+payments and refunds of every config of that account (disabled and deleted ones included: they still settle
+their payments), the run and what it found recorded."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta, timezone
+
+from application.bills import BillMatcher, BillSource, Discrepancy, ReconciliationRuns, RunEnd, RunStart
+from application.errors import BillCorrupt, BillNotReady, ConfigNotFound, InvalidBillDate
+from application.ports import Clock, PaymentConfig, UnitOfWorkFactory
+
+BEIJING = timezone(timedelta(hours=8))
+
+
+@dataclass(frozen=True, slots=True)
+class RunResult:
+    """One account's run: how it ended and what it found."""
+
+    run_id: int
+    payment_type: str
+    account: str
+    end: RunEnd
+    found: Sequence[Discrepancy] = field(default_factory=tuple)
+
+    @property
+    def open(self) -> int:
+        """Discrepancies left for an operator (held ones wait for the neighbouring day's bill)."""
+        return sum(not d.held for d in self.found)
+
+
+class Reconcile:
+    """The reconcile use case (`paycore reconcile`, the admin API and the worker's daily run)."""
+
+    def __init__(self, uow: UnitOfWorkFactory, sources: dict[str, BillSource], matcher: BillMatcher,
+                 runs: ReconciliationRuns, clock: Clock) -> None:
+        self._uow, self._sources, self._matcher, self._runs, self._clock = uow, sources, matcher, runs, clock
+
+    async def __call__(self, day: date, payment_type: str | None = None,
+                       config_id: int | None = None) -> list[RunResult]:
+        """Reconcile the day for every account of the enabled configs (of one type, or of one config)."""
+        if day > self._clock.now().astimezone(BEIJING).date():
+            raise InvalidBillDate(f"{day} is after today in Beijing: no provider has that bill yet")
+        async with self._uow() as uow:
+            configs = [c for c in await uow.configs.list(include_deleted=True) if c.payment_type in self._sources]
+            live = {c.config_id for c in await uow.configs.list()}
+        wanted = [c for c in configs if c.enabled and c.config_id in live and payment_type in (None, c.payment_type)
+                  and config_id in (None, c.config_id)]
+        if config_id is not None and not wanted:
+            raise ConfigNotFound(f"no enabled config {config_id} to reconcile")
+        results: list[RunResult] = []
+        for (kind, account), chosen in _by_account(wanted, self._sources).items():
+            sharing = [c.config_id for c in configs
+                       if c.payment_type == kind and self._sources[kind].account(c) == account]
+            results.append(await self._run(day, chosen, account, sharing, config_id))
+        return results
+
+    async def _run(self, day: date, config: PaymentConfig, account: str, config_ids: list[int],
+                   asked: int | None) -> RunResult:
+        kind = config.payment_type
+        run_id = await self._runs.start(RunStart(day, kind, account, asked, self._clock.now()))
+        found: list[Discrepancy] = []
+        try:
+            reader = await self._sources[kind].bill(config, day)
+            rows = await self._matcher.stage(run_id, reader.rows())
+            found = await self._matcher.match(run_id, config_ids, day)
+            end = RunEnd("completed", self._clock.now(), rows, reader.totals, len(found))
+        except BillNotReady as e:
+            end = RunEnd("not_ready", self._clock.now(), error=e.message[:500])
+        except BillCorrupt as e:
+            found, end = [], RunEnd("failed", self._clock.now(), error=e.message[:500])
+        finally:
+            await self._matcher.clear(run_id)
+        await self._runs.finish(run_id, end, found)
+        return RunResult(run_id, kind, account, end, tuple(found))
+
+
+def _by_account(configs: list[PaymentConfig], sources: dict[str, BillSource]) -> dict[tuple[str, str],
+                                                                                       PaymentConfig]:
+    """One config per provider account, the first by id, to download the account's bill with."""
+    chosen: dict[tuple[str, str], PaymentConfig] = {}
+    for config in sorted(configs, key=lambda c: c.config_id):
+        chosen.setdefault((config.payment_type, sources[config.payment_type].account(config)), config)
+    return chosen
