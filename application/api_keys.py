@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from application.errors import ApplicationError, Forbidden, Unauthenticated
+from application.errors import Forbidden, InvalidField, Unauthenticated
 from application.ports import ApiKey, Clock, SecretBox, UnitOfWorkFactory
 from application.webhook_addresses import WebhookAddressPolicy
 
@@ -18,10 +18,8 @@ SCOPES = frozenset({"payments", "admin"})
 PREFIX = "pck_"
 
 
-class UnknownScope(ApplicationError):
+class UnknownScope(InvalidField):
     """A scope that is neither payments nor admin."""
-
-    code = "VALIDATION_ERROR"
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +66,8 @@ class ApiKeys:
         stored sealed and, like the token, shown only now.
         """
         if scope not in SCOPES:
-            raise UnknownScope(f"scope must be one of {', '.join(sorted(SCOPES))}", field="scope")
+            choices = ", ".join(sorted(SCOPES))
+            raise UnknownScope("scope", f"must be one of {choices}", f"须为以下之一：{choices}")
         if webhook_url:
             self._addresses.check_url(webhook_url, "webhook_url")
         key_id, secret = secrets.token_hex(8), secrets.token_urlsafe(32)

@@ -10,7 +10,7 @@ import re
 from collections.abc import Mapping
 from typing import Any, Protocol
 
-from application.errors import ApplicationError
+from application.errors import InvalidField
 
 TEXT_FIELDS = ("config_name", "app_id", "mch_id", "cert_serial_no", "private_cert_path", "notify_url", "return_url",
                "remark", "gateway_url", "seller_id", "wechat_public_key_id")
@@ -20,17 +20,12 @@ FIELDS = ("payment_type", *TEXT_FIELDS, *KEY_FIELDS, "api_key", "api_v3_key", "i
 _URL = re.compile(r"^https?://[^\s/?#]+[^\s]*$")
 
 
-class InvalidConfig(ApplicationError):
-    """A config field that is missing or wrong."""
-
-    code = "VALIDATION_ERROR"
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}", field=field, fields=[{"key": field, "message": message}])
+class InvalidConfig(InvalidField):
+    """A config field that is missing or wrong, and why, in English and in Chinese."""
 
 
-class KeyPairMismatch(ApplicationError):
-    """The configured public key is not the private key's."""
+class KeyPairMismatch(InvalidField):
+    """The configured public key (or app certificate) is not the private key's."""
 
     code = "KEY_PAIR_MISMATCH"
 
@@ -47,7 +42,7 @@ def require(out: Mapping[str, Any], payment_type: str, names: tuple[str, ...]) -
     """InvalidConfig for the first of `names` that is empty."""
     for name in names:
         if not out.get(name):
-            raise InvalidConfig(name, f"is required for a {payment_type} config")
+            raise InvalidConfig(name, f"is required for a {payment_type} config", f"为 {payment_type} 配置的必填项")
 
 
 def normalise(fields: Mapping[str, Any], rules: Mapping[str, ConfigRules]) -> dict[str, Any]:
@@ -56,12 +51,13 @@ def normalise(fields: Mapping[str, Any], rules: Mapping[str, ConfigRules]) -> di
     payment_type = out.get("payment_type")
     provider = rules.get(payment_type) if isinstance(payment_type, str) else None
     if provider is None:
-        raise InvalidConfig("payment_type", "must be " + " or ".join(repr(k) for k in sorted(rules)))
+        choices = [repr(k) for k in sorted(rules)]
+        raise InvalidConfig("payment_type", "must be " + " or ".join(choices), "须为 " + " 或 ".join(choices))
     require(out, str(payment_type), ("config_name",))
     for name in ("notify_url", "return_url", "gateway_url"):
         if out.get(name) and not _URL.fullmatch(str(out[name])):
-            raise InvalidConfig(name, "must be an http:// or https:// URL")
+            raise InvalidConfig(name, "must be an http:// or https:// URL", "须为 http:// 或 https:// 地址")
     if out.get("status", "0") not in ("0", "1"):
-        raise InvalidConfig("status", 'must be "0" (normal) or "1" (disabled)')
+        raise InvalidConfig("status", 'must be "0" (normal) or "1" (disabled)', '须为 "0"（正常）或 "1"（停用）')
     provider.normalise(out)
     return out

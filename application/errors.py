@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from domain.errors import chinese
+
 
 class ApplicationError(Exception):
     """Base of use-case errors."""
@@ -135,10 +137,26 @@ class SecretUnreadable(ApplicationError):
     code = "MASTER_KEY_MISMATCH"
 
 
-class InvalidKeyMaterial(ApplicationError):
-    """Key material that cannot be parsed or is the wrong kind of key."""
+class InvalidField(ApplicationError):
+    """A request field that failed a check made after decoding: its name and why, in English and in Chinese."""
 
     code = "VALIDATION_ERROR"
+
+    def __init__(self, field: str, reason: str, reason_zh: str, **extra: Any) -> None:
+        entry = {"key": field, "message": reason, "message_zh": chinese(reason_zh)}
+        super().__init__(f"{field}: {reason}", field=field, fields=[entry], **extra)
+        self.field, self.reason, self.reason_zh = field, reason, reason_zh
+
+
+class InvalidKeyMaterial(ApplicationError):
+    """Key material that cannot be parsed or is the wrong kind of key; `reason` says why, in both languages."""
+
+    code = "VALIDATION_ERROR"
+
+    def __init__(self, reason: str, reason_zh: str, role: str = "", role_zh: str = "") -> None:
+        super().__init__(f"unusable {role}: {reason}" if role else reason, reason=reason)
+        self.reason, self.reason_zh = reason, chinese(reason_zh)
+        self.message_zh = f"无法使用的{role_zh}：{reason_zh}" if role_zh else reason_zh
 
 
 class BillCorrupt(ApplicationError):

@@ -49,7 +49,7 @@ def decode_cursor(cursor: str) -> tuple[datetime, str]:
             raise ValueError("not an anomalies cursor")
         return at, str(event_id)
     except (binascii.Error, ValueError, TypeError) as e:
-        raise InvalidCursor("cursor is not valid; pass the next_cursor of a previous page", field="cursor") from e
+        raise InvalidCursor from e
 
 
 class ListAnomalies:

@@ -72,7 +72,8 @@ class ManageConfigs:
         """Change some fields; secrets not given stay as they are."""
         changes = _known(changes)
         if "payment_type" in changes:
-            raise InvalidConfig("payment_type", "cannot change; create a new config instead")
+            raise InvalidConfig("payment_type", "cannot change; create a new config instead",
+                                "不能修改；请新建一个配置")
         async with self._uow() as uow:
             current = await _existing(uow, config_id)
             plain = {k: self._box.open(v, current.secret_context(k)) for k, v in current.sealed.items()}
@@ -115,7 +116,8 @@ class ManageConfigs:
 def _known(fields: Mapping[str, Any]) -> dict[str, Any]:
     unknown = sorted(set(fields) - set(FIELDS))
     if unknown:
-        raise InvalidConfig(unknown[0], f"is not a payment config field; known fields: {', '.join(FIELDS)}")
+        raise InvalidConfig(unknown[0], f"is not a payment config field; known fields: {', '.join(FIELDS)}",
+                            f"不是支付配置的字段；可用字段：{', '.join(FIELDS)}")
     return {k: v for k, v in fields.items() if v is not None}
 
 

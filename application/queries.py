@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from application.errors import ApplicationError, PaymentNotFound, RefundNotFound
+from application.errors import InvalidField, PaymentNotFound, RefundNotFound
 from application.ports import JournalEntry, PageRequest, PaymentFilter, UnitOfWorkFactory
 from domain.payment import Payment
 from domain.refund import Refund
@@ -17,10 +17,12 @@ from domain.refund import Refund
 MAX_LIMIT = 200
 
 
-class InvalidCursor(ApplicationError):
+class InvalidCursor(InvalidField):
     """A cursor this service did not hand out."""
 
-    code = "VALIDATION_ERROR"
+    def __init__(self) -> None:
+        super().__init__("cursor", "is not valid; pass the next_cursor of a previous page",
+                         "无效：请传入上一页返回的 next_cursor")
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +49,7 @@ def decode_cursor(cursor: str) -> tuple[datetime, str]:
             raise ValueError("cursor time without an offset")
         return at, str(order_no)
     except (binascii.Error, ValueError, TypeError) as e:
-        raise InvalidCursor("cursor is not valid; pass the next_cursor of a previous page", field="cursor") from e
+        raise InvalidCursor from e
 
 
 class PaymentQueries:

@@ -54,7 +54,7 @@ def decode_cursor(cursor: str) -> tuple[datetime, str]:
             raise ValueError("not a refund cursor")
         return at, str(refund_no)
     except (binascii.Error, ValueError, TypeError) as e:
-        raise InvalidCursor("cursor is not valid; pass the next_cursor of a previous page", field="cursor") from e
+        raise InvalidCursor from e
 
 
 class StaleRefunds:

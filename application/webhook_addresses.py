@@ -12,35 +12,36 @@ import ipaddress
 from collections.abc import Iterable, Sequence
 from urllib.parse import urlsplit
 
-from application.errors import ApplicationError
+from application.errors import InvalidField
 
 IpAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IpNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 _BROADCAST = ipaddress.IPv4Address("255.255.255.255")
 
 
-class RefusedWebhookAddress(ApplicationError):
+class RefusedWebhookAddress(InvalidField):
     """A webhook address paycore will not send to; `field` names where it was given."""
-
-    code = "VALIDATION_ERROR"
-
-    def __init__(self, field: str, reason: str) -> None:
-        super().__init__(f"{field}: {reason}", field=field, fields=[{"key": field, "message": reason}])
-        self.reason = reason
 
 
 def forbidden_reason(address: IpAddress) -> str | None:
     """Why paycore never sends to this address, or None."""
+    reasons = forbidden_reasons(address)
+    return reasons[0] if reasons else None
+
+
+def forbidden_reasons(address: IpAddress) -> tuple[str, str] | None:
+    """Why paycore never sends to this address, in English and in Chinese, or None."""
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
         address = address.ipv4_mapped
     if address.is_link_local:
-        return f"{address} is link-local (cloud metadata services live there)"
+        return (f"{address} is link-local (cloud metadata services live there)",
+                f"{address} 是链路本地地址（云元数据服务在此）")
     if address.is_unspecified:
-        return f"{address} is the unspecified address"
+        return f"{address} is the unspecified address", f"{address} 是未指定地址"
     if address.is_multicast:
-        return f"{address} is a multicast address"
+        return f"{address} is a multicast address", f"{address} 是组播地址"
     if address == _BROADCAST:
-        return f"{address} is the broadcast address"
+        return f"{address} is the broadcast address", f"{address} 是广播地址"
     return None
 
 
@@ -75,16 +76,19 @@ class WebhookAddressPolicy:
         parts = urlsplit(url)
         host = (parts.hostname or "").lower().rstrip(".")
         if parts.scheme not in ("http", "https") or not host:
-            raise RefusedWebhookAddress(field, "must be an http:// or https:// URL with a host")
+            raise RefusedWebhookAddress(field, "must be an http:// or https:// URL with a host",
+                                        "须为带主机名的 http:// 或 https:// 地址")
         literal = _literal(host)
+        unlisted = (f"{host} is not in PAYCORE_WEBHOOK_ALLOWED_HOSTS", f"{host} 不在 PAYCORE_WEBHOOK_ALLOWED_HOSTS 中")
         if literal is not None:
-            reason = forbidden_reason(literal)
-            if reason is not None:
-                raise RefusedWebhookAddress(field, f"paycore never sends webhooks there: {reason}")
+            reasons = forbidden_reasons(literal)
+            if reasons is not None:
+                raise RefusedWebhookAddress(field, f"paycore never sends webhooks there: {reasons[0]}",
+                                            f"paycore 从不向该地址发送 webhook：{reasons[1]}")
             if self.restricted and not self._listed_address(literal) and host not in self.names:
-                raise RefusedWebhookAddress(field, f"{host} is not in PAYCORE_WEBHOOK_ALLOWED_HOSTS")
+                raise RefusedWebhookAddress(field, *unlisted)
         elif self.restricted and host not in self.names and not self.networks:
-            raise RefusedWebhookAddress(field, f"{host} is not in PAYCORE_WEBHOOK_ALLOWED_HOSTS")
+            raise RefusedWebhookAddress(field, *unlisted)
 
     def delivery_refusal(self, host: str, addresses: Sequence[IpAddress]) -> str | None:
         """Why a delivery to this host, resolved to these addresses, must not be made; None when it may."""

@@ -55,7 +55,7 @@ def decode_cursor(cursor: str) -> int:
             raise ValueError("not a delivery cursor")
         return int(raw[1:])
     except (binascii.Error, UnicodeDecodeError, ValueError) as e:
-        raise InvalidCursor("cursor is not valid; pass the next_cursor of a previous page", field="cursor") from e
+        raise InvalidCursor from e
 
 
 class WebhookDeliveries:

@@ -7,16 +7,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from application.api_keys import new_webhook_secret, webhook_secret_context
-from application.errors import ApiKeyNotFound, ApplicationError
+from application.errors import ApiKeyNotFound, InvalidField
 from application.ports import Clock, SecretBox, UnitOfWorkFactory
 
 MAX_OVERLAP = timedelta(days=7)
 
 
-class InvalidOverlap(ApplicationError):
+class InvalidOverlap(InvalidField):
     """An overlap outside 0 to 168 hours."""
-
-    code = "VALIDATION_ERROR"
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,7 +35,7 @@ class RotateWebhookSecret:
     async def __call__(self, key_id: str, overlap: timedelta) -> RotatedSecret:
         """A new secret; the current one signs too until now + overlap (none with a zero overlap)."""
         if not timedelta(0) <= overlap <= MAX_OVERLAP:
-            raise InvalidOverlap("overlap_hours must be between 0 and 168", field="overlap_hours")
+            raise InvalidOverlap("overlap_hours", "must be between 0 and 168", "须在 0 到 168 之间（小时）")
         secret, now = new_webhook_secret(), self._clock.now()
         async with self._uow() as uow:
             key = await uow.api_keys.get(key_id)

@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
+import re
+
+
+def chinese(text: str) -> str:
+    """`text`, refused unless it holds Chinese: an error a caller can fix says why in both languages."""
+    if not re.search(r"[\u4e00-\u9fff]", text):
+        raise ValueError(f"a Chinese reason is required, got {text!r}")
+    return text
+
 
 class DomainError(Exception):
     """Base of every domain rule violation."""
 
 
 class InvalidAmount(DomainError, ValueError):
-    """An amount that is not a valid payable amount."""
+    """An amount that is not a valid payable amount; why, in English and in Chinese (`message_zh`)."""
+
+    def __init__(self, message: str, message_zh: str) -> None:
+        super().__init__(message)
+        self.message_zh = chinese(message_zh)
 
 
 class IllegalTransition(DomainError):

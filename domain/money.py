@@ -23,9 +23,10 @@ class Money:
 
     def __post_init__(self) -> None:
         if isinstance(self.fen, bool) or not isinstance(self.fen, int):
-            raise InvalidAmount(f"fen must be an int, got {type(self.fen).__name__}")
+            raise InvalidAmount(f"fen must be an int, got {type(self.fen).__name__}",
+                                f"分必须是整数，收到 {type(self.fen).__name__}")
         if self.fen < 0:
-            raise InvalidAmount("an amount cannot be negative")
+            raise InvalidAmount("an amount cannot be negative", "金额不能为负数")
 
     @classmethod
     def zero(cls) -> Money:
@@ -40,26 +41,28 @@ class Money:
         NUMERIC) may have trailing zeros past the second decimal, never a non-zero digit there.
         """
         if isinstance(value, bool | float):
-            raise InvalidAmount("an amount must be a decimal string, never a float")
+            raise InvalidAmount("an amount must be a decimal string, never a float",
+                                "金额须为十进制字符串，不能是浮点数")
         if isinstance(value, str) and _TOO_PRECISE_TEXT.fullmatch(value):
-            raise InvalidAmount(f"'{value}' has more than two decimals")
+            raise InvalidAmount(f"'{value}' has more than two decimals", f"'{value}' 超过两位小数")
         if isinstance(value, str) and not _DECIMAL_TEXT.fullmatch(value):
-            raise InvalidAmount(f"'{value}' is not ASCII digits with at most two decimals")
+            raise InvalidAmount(f"'{value}' is not ASCII digits with at most two decimals",
+                                f"'{value}' 不是最多两位小数的半角数字")
         try:
             yuan = Decimal(value)
         except (InvalidOperation, ValueError) as e:
-            raise InvalidAmount(f"'{value}' is not a decimal amount") from e
+            raise InvalidAmount(f"'{value}' is not a decimal amount", f"'{value}' 不是十进制金额") from e
         if not yuan.is_finite():
-            raise InvalidAmount(f"'{value}' is not a finite amount")
+            raise InvalidAmount(f"'{value}' is not a finite amount", f"'{value}' 不是有限的金额")
         if yuan.adjusted() > 15:  # refuse before int() would build a huge number
-            raise InvalidAmount(f"'{value}' is far too large")
+            raise InvalidAmount(f"'{value}' is far too large", f"'{value}' 过大")
         # Look at the digits themselves: arithmetic would round to the context's 28 digits first.
         digits, exponent = yuan.as_tuple().digits, int(yuan.as_tuple().exponent)
         if exponent < -2 and any(digits[exponent + 2:]):
-            raise InvalidAmount(f"'{value}' has more than two decimals")
+            raise InvalidAmount(f"'{value}' has more than two decimals", f"'{value}' 超过两位小数")
         fen = yuan.scaleb(2)
         if fen < 0:
-            raise InvalidAmount(f"'{value}' cannot be negative")
+            raise InvalidAmount(f"'{value}' cannot be negative", f"'{value}' 不能为负数")
         return cls(int(fen))
 
     @classmethod
@@ -67,9 +70,9 @@ class Money:
         """Parse a payable amount in yuan exactly: > 0, at most 2 decimals, at most 100000000.00."""
         money = cls.of(value)
         if money.fen == 0:
-            raise InvalidAmount(f"'{value}' must be greater than zero")
+            raise InvalidAmount(f"'{value}' must be greater than zero", f"'{value}' 须大于零")
         if money.fen > MAX_FEN:
-            raise InvalidAmount(f"'{value}' is more than 100000000.00")
+            raise InvalidAmount(f"'{value}' is more than 100000000.00", f"'{value}' 超过上限 100000000.00")
         return money
 
     def to_decimal(self) -> Decimal:

@@ -118,7 +118,7 @@ class Payment:
                 raise RefundNoConflict(refund_no)
             return existing
         if amount.is_zero():
-            raise InvalidAmount("a refund must be greater than zero")
+            raise InvalidAmount("a refund must be greater than zero", "退款金额须大于零")
         if self.status is TS.REFUNDED:
             raise RefundExceedsPaid(str(self.paid_amount), str(self.committed_refunds), str(amount))
         if not self.status.is_paid:

@@ -18,7 +18,9 @@ from application.errors import InvalidKeyMaterial
 from application.ports import KeyInspector
 
 MIN_BITS = 2048
-GARBAGE = "not a PEM or base64 RSA private key"
+GARBAGE = ("not a PEM or base64 RSA private key", "不是 PEM 或 base64 格式的 RSA 私钥")
+Reason = tuple[str, str]  # why, in English and in Chinese
+_ROLE_ZH = {"public key": "公钥", "private key": "私钥", "certificate": "证书", "key": "密钥"}
 _K = TypeVar("_K", rsa.RSAPrivateKey, rsa.RSAPublicKey)
 _Loaders = tuple[Callable[[bytes], PrivateKeyTypes], tuple[Callable[[bytes], PublicKeyTypes], ...]]
 
@@ -34,11 +36,13 @@ class RsaKeyInspector(KeyInspector):
 
     def public_key(self, text: str) -> str:
         """A PEM or bare base64 public key (SPKI or PKCS#1), or an X.509 certificate, as SPKI PEM."""
-        private, public = _load(text, "public key", "not a PEM or base64 RSA public key or certificate")
+        private, public = _load(text, "public key", ("not a PEM or base64 RSA public key or certificate",
+                                                     "不是 PEM 或 base64 格式的 RSA 公钥或证书"))
         if private is not None:
-            _refuse("public key", "this is a private key; only the public key belongs here")
+            _refuse("public key", ("this is a private key; only the public key belongs here",
+                                   "填的是私钥；此处只能填公钥"))
         if not isinstance(public, rsa.RSAPublicKey):
-            _refuse("public key", f"this is {_kind(public)}; providers need an RSA key")
+            _refuse("public key", _not_rsa(public))
         return _spki_pem(_sized(public, "public key"))
 
     def public_key_of(self, private_key_pem: str) -> str:
@@ -47,7 +51,7 @@ class RsaKeyInspector(KeyInspector):
 
     def fingerprint(self, key_pem: str) -> str:
         """`sha256:<hex>` of the public key's SubjectPublicKeyInfo DER (of a private key's public half)."""
-        _, public = _load(key_pem, "key", "not a PEM or base64 RSA key")
+        _, public = _load(key_pem, "key", ("not a PEM or base64 RSA key", "不是 PEM 或 base64 格式的 RSA 密钥"))
         der = public.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
         return "sha256:" + hashlib.sha256(der).hexdigest()
 
@@ -56,7 +60,7 @@ class RsaKeyInspector(KeyInspector):
         try:
             certificates = x509.load_pem_x509_certificates(pem_text.strip().encode("ascii", "replace"))
         except ValueError:
-            _refuse("certificate", "not a readable PEM certificate")
+            _refuse("certificate", ("not a readable PEM certificate", "不是可读取的 PEM 证书"))
         return [format(c.serial_number, "X") for c in certificates]
 
     def __repr__(self) -> str:
@@ -66,13 +70,13 @@ class RsaKeyInspector(KeyInspector):
 def _private(text: str) -> rsa.RSAPrivateKey:
     private, public = _load(text, "private key", GARBAGE)
     if private is None:
-        _refuse("private key", "this is a public key; a private key belongs here")
+        _refuse("private key", ("this is a public key; a private key belongs here", "填的是公钥；此处应填私钥"))
     if not isinstance(private, rsa.RSAPrivateKey):
-        _refuse("private key", f"this is {_kind(public)}; providers need an RSA key")
+        _refuse("private key", _not_rsa(public))
     return _sized(private, "private key")
 
 
-def _load(text: str, role: str, garbage: str) -> tuple[PrivateKeyTypes | None, PublicKeyTypes]:
+def _load(text: str, role: str, garbage: Reason) -> tuple[PrivateKeyTypes | None, PublicKeyTypes]:
     """The private key (None for a public key or certificate) and the public key."""
     pem = _normalise(text)
     if "-----BEGIN" in pem:
@@ -86,7 +90,7 @@ def _load(text: str, role: str, garbage: str) -> tuple[PrivateKeyTypes | None, P
         key = private(blob)
         return key, key.public_key()
     except TypeError:  # cryptography's word for "encrypted, and no password given"
-        _refuse(role, "the key is encrypted; export it without a passphrase")
+        _refuse(role, ("the key is encrypted; export it without a passphrase", "密钥已加密；请导出不带密码的密钥"))
     except (ValueError, UnsupportedAlgorithm):
         pass
     for public in publics:
@@ -113,15 +117,18 @@ def _base64(text: str) -> bytes | None:
         return None
 
 
-def _kind(key: PublicKeyTypes) -> str:
-    kinds = ((ec.EllipticCurvePublicKey, "an EC key"), (dsa.DSAPublicKey, "a DSA key"),
-             (ed25519.Ed25519PublicKey, "an Ed25519 key"), (ed448.Ed448PublicKey, "an Ed448 key"))
-    return next((name for cls, name in kinds if isinstance(key, cls)), "not an RSA key")
+def _not_rsa(key: PublicKeyTypes) -> Reason:
+    kinds = ((ec.EllipticCurvePublicKey, "an EC key", "EC"), (dsa.DSAPublicKey, "a DSA key", "DSA"),
+             (ed25519.Ed25519PublicKey, "an Ed25519 key", "Ed25519"), (ed448.Ed448PublicKey, "an Ed448 key", "Ed448"))
+    english, chinese = next(((en, f" {zh} 密钥") for cls, en, zh in kinds if isinstance(key, cls)),
+                            ("not an RSA key", "非 RSA 密钥"))
+    return f"this is {english}; providers need an RSA key", f"填的是{chinese}；支付平台需要 RSA 密钥"
 
 
 def _sized(key: _K, role: str) -> _K:
     if key.key_size < MIN_BITS:
-        _refuse(role, f"RSA key is {key.key_size} bits; providers need at least {MIN_BITS}")
+        _refuse(role, (f"RSA key is {key.key_size} bits; providers need at least {MIN_BITS}",
+                       f"RSA 密钥只有 {key.key_size} 位；支付平台要求至少 {MIN_BITS} 位"))
     return key
 
 
@@ -130,8 +137,8 @@ def _spki_pem(key: rsa.RSAPublicKey) -> str:
     return pem.decode("ascii")
 
 
-def _refuse(role: str, reason: str) -> NoReturn:
-    raise InvalidKeyMaterial(f"unusable {role}: {reason}", reason=reason) from None
+def _refuse(role: str, reason: Reason) -> NoReturn:
+    raise InvalidKeyMaterial(*reason, role=role, role_zh=_ROLE_ZH[role]) from None
 
 
 _PEM_LOADERS: _Loaders = (

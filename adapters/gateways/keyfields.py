@@ -15,4 +15,4 @@ def parse_key(out: dict[str, Any], name: str, parse: Callable[[str], str]) -> No
         try:
             out[name] = parse(str(out[name]))
         except InvalidKeyMaterial as e:
-            raise InvalidConfig(name, str(e.extra.get("reason") or e.message)) from e
+            raise InvalidConfig(name, e.reason, e.reason_zh) from e

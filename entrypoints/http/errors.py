@@ -46,6 +46,7 @@ ERRORS: dict[type[Exception], tuple[int, str]] = {
     app.NotificationRejected: (400, "NOTIFICATION_REJECTED"),
     app.SecretUnreadable: (503, "MASTER_KEY_MISMATCH"),
     app.InvalidKeyMaterial: (400, "VALIDATION_ERROR"),
+    app.InvalidField: (400, "VALIDATION_ERROR"),
     InvalidConfig: (400, "VALIDATION_ERROR"),
     KeyPairMismatch: (400, "KEY_PAIR_MISMATCH"),
     InvalidCursor: (400, "VALIDATION_ERROR"),
@@ -72,14 +73,8 @@ _HTTP_CODES = {400: "VALIDATION_ERROR", 401: "UNAUTHENTICATED", 403: "FORBIDDEN"
 _KEPT_HEADERS = {405: ("allow",), 429: ("retry-after",)}
 
 
-class FieldError(app.ApplicationError):
-    """A request field that failed a check done outside the schema (an amount, say)."""
-
-    code = "VALIDATION_ERROR"
-
-
-ERRORS[FieldError] = (400, "VALIDATION_ERROR")
-
+class FieldError(app.InvalidField):
+    """A request field that failed a check done outside the schema (an amount, say), and why in both languages."""
 
 
 def error_response(request: Request[Any, Any, Any], status: int, code: str, detail: str,
@@ -106,8 +101,10 @@ def handle_known(request: Request[Any, Any, Any], exc: Exception) -> Response[di
             status, code = ERRORS[klass]
             message = getattr(exc, "message", None) or str(exc)
             extra = _extra_of(exc)
-            if code == "VALIDATION_ERROR" and "fields" not in extra:
-                extra = {"fields": [{"key": extra.get("field", ""), "message": message}], **extra}
+            if code == "VALIDATION_ERROR" and "fields" not in extra:  # key material, or an amount the domain refused
+                entry = {"key": extra.get("field", ""), "message": message,
+                         "message_zh": getattr(exc, "message_zh", "")}
+                extra = {"fields": [entry], **extra}
             return error_response(request, status, code, message, extra)
     return handle_unexpected(request, exc)
 

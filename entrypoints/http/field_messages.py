@@ -101,7 +101,7 @@ def explain(key: str, message: str, expected: Any = None) -> FieldProblem:
         choices = _choices(expected)
         return FieldProblem(key, f"must be one of {choices}" if choices else "is not an allowed value",
                             f"须为以下之一：{choices}" if choices else "不是允许的取值")
-    return FieldProblem(key, text, text)
+    return FieldProblem(key, text, f"不符合要求（{text}）")  # a rule not said in words yet: still a Chinese reason
 
 
 def _choices(expected: Any) -> str:

@@ -31,7 +31,7 @@ ZH: dict[str, str] = {
     "NOTIFICATION_REJECTED": "通知未通过校验，未做任何更改。",
     "AMOUNT_MISMATCH": "金额与订单不一致。",
     "REQUEST_TOO_LARGE": "请求体过大。",
-    "KEY_PAIR_MISMATCH": "public_key 与 private_key 不是一对密钥，请上传匹配的应用公钥和私钥。",
+    "KEY_PAIR_MISMATCH": "密钥不配对：{fields}。",
     "MASTER_KEY_MISMATCH": "无法解密已存储的密钥：主密钥缺失或不正确，请检查 PAYCORE_MASTER_KEYS。",
     "API_KEY_NOT_FOUND": "找不到该 API 密钥。",
     "LAST_ADMIN_KEY": "这是最后一个有效的管理员密钥，不能吊销；请先创建另一个管理员密钥。",

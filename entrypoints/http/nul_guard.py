@@ -14,6 +14,7 @@ _JSON_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000", re.IGNORECASE)
 
 
 NOTIFY_PREFIX = "/v1/notify/"
+_NUL = ("contains a NUL character, which no field accepts", "含有 NUL 字符，任何字段都不接受")
 
 
 async def refuse_nul(request: Request[Any, Any, Any]) -> None:
@@ -22,8 +23,8 @@ async def refuse_nul(request: Request[Any, Any, Any]) -> None:
     if request.url.path.startswith(NOTIFY_PREFIX):
         return
     if "\x00" in request.url.path or b"%00" in request.scope.get("query_string", b""):
-        raise FieldError("the URL contains a NUL character, which no field accepts", field="url")
+        raise FieldError("url", *_NUL)
     if request.method in ("POST", "PUT", "PATCH"):
         body = await request.body()
         if b"\x00" in body or _JSON_NUL.search(body):
-            raise FieldError("the request body contains a NUL character, which no field accepts", field="body")
+            raise FieldError("body", _NUL[0], "请求体" + _NUL[1])

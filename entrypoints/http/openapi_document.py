@@ -20,7 +20,7 @@ ERROR_SCHEMA: dict[str, Any] = {
         "status_code": {"type": "integer", "minimum": 400, "maximum": 599},
         "code": {"type": "string", "pattern": "^[A-Z][A-Z0-9_]*$", "description": "a stable UPPER_SNAKE code"},
         "detail": {"type": "string", "description": "friendly and actionable; Chinese with Accept-Language: zh"},
-        "extra": {"type": "object", "description": "details; VALIDATION_ERROR: fields: [{key, message}]"},
+        "extra": {"type": "object", "description": "details; VALIDATION_ERROR: fields: [{key, message, message_zh}]"},
     },
 }
 # status → what it means here (the codes it carries); which operations answer it is decided in `_statuses`.

@@ -52,9 +52,9 @@ def amount_of(value: Any, field: str) -> Money:
     try:
         if isinstance(value, str | Decimal) or (isinstance(value, int) and not isinstance(value, bool)):
             return Money.from_yuan(value)
-        raise InvalidAmount("an amount must be a string or a number of yuan")
+        raise InvalidAmount("an amount must be a string or a number of yuan", "金额须为以元为单位的字符串或数字")
     except InvalidAmount as e:
-        raise FieldError(f"{field}: {e}", field=field) from e
+        raise FieldError(field, str(e), e.message_zh) from e
 
 
 def public_url(request: Request[Any, Any, Any]) -> str:
@@ -181,5 +181,5 @@ def _moment(raw: str | None, field: str) -> datetime | None:
             raise ValueError(raw)
         return datetime.fromisoformat(raw.upper().replace("Z", "+00:00"))
     except ValueError as e:
-        raise FieldError(f"{field} must be an ISO 8601 time with its offset, like 2026-11-24T20:30:00Z",
-                         field=field) from e
+        raise FieldError(field, "must be an ISO 8601 time with its offset, like 2026-11-24T20:30:00Z",
+                         "须为带时区偏移的 ISO 8601 时间，例如 2026-11-24T20:30:00Z") from e

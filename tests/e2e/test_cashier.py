@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from tests.e2e.conftest import Env, order
 
 
@@ -15,6 +17,15 @@ async def test_the_cashier_page_shows_the_order_and_links_to_the_pay_url(env: En
     assert "<script>alert(1)</script>" not in page.text
     assert "&lt;script&gt;" in page.text
     assert "Bearer" not in page.text
+
+
+async def test_the_cashier_page_shows_times_in_beijing_time_while_the_api_keeps_utc(env: Env) -> None:
+    created = (await env.client.post("/v1/payments", json=order(), headers=env.auth())).json()
+    assert created["expire_time"].endswith("Z")
+    expires = datetime.fromisoformat(created["expire_time"].replace("Z", "+00:00"))
+    page = (await env.client.get("/pay/T20261124001")).text
+    assert (expires + timedelta(hours=8)).strftime("%Y-%m-%d %H:%M (UTC+08:00)") in page  # the payer's clock
+    assert expires.strftime("%Y-%m-%d %H:%M") not in page  # not UTC
 
 
 async def test_the_status_endpoint_follows_the_payment(env: Env) -> None:

@@ -75,6 +75,15 @@ async def test_the_demo_delivers_webhooks_through_its_worker(tmp_path: Path) -> 
     assert "worker.started" in demo.log
 
 
+async def test_the_demo_starts_with_one_line_about_its_database_and_no_server_chatter(tmp_path: Path) -> None:
+    _, demo = await run_demo(tmp_path)
+    assert demo.log.count("paycore: database ready (newest schema): sqlite") == 1  # the migrations, in one line
+    assert "alembic" not in demo.log
+    assert "Running upgrade" not in demo.log
+    assert "Uvicorn running" not in demo.log  # the banner says where both servers listen
+    assert "Started server process" not in demo.log
+
+
 async def test_the_demo_with_no_worker_sends_no_webhook(tmp_path: Path) -> None:
     receiver, demo = await run_demo(tmp_path, "--no-worker")
     assert receiver.requests == []

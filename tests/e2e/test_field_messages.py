@@ -97,3 +97,9 @@ def test_nested_paths_and_length_rules_are_in_words() -> None:
     assert explain("subject", "Expected `str` of length <= 128").message == "must be at most 128 characters"
     assert explain("subject", "Expected `str` of length >= 1").message_zh == "至少 1 个字符"
     assert body_problems(b'{"order_no": "T20261124001"}', CreatePaymentRequest)[0].key == "payment_type"
+
+
+def test_a_rule_not_yet_said_in_words_still_has_a_chinese_reason() -> None:
+    problem = explain("items", "Expected `array` of length <= 50")
+    assert problem.message == "Expected `array` of length <= 50"
+    assert problem.message_zh.startswith("不符合要求")

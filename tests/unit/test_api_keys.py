@@ -77,7 +77,8 @@ async def test_the_token_of_one_key_does_not_open_another(app: App) -> None:
 async def test_an_unknown_scope_is_refused_when_issuing(app: App) -> None:
     with pytest.raises(UnknownScope) as raised:
         await app.api_keys.issue("shop", "superuser")
-    assert raised.value.extra == {"field": "scope"}
+    assert raised.value.extra["field"] == "scope"
+    assert raised.value.extra["fields"][0]["message_zh"] == "须为以下之一：admin, payments"
     assert app.store.api_keys == {}
 
 

@@ -113,7 +113,7 @@ async def test_a_cursor_this_service_did_not_hand_out_is_invalid(app: App, curso
     with pytest.raises(InvalidCursor) as raised:
         await app.queries.list(PaymentFilter(), cursor=cursor)
     assert raised.value.code == "VALIDATION_ERROR"
-    assert raised.value.extra == {"field": "cursor"}
+    assert raised.value.extra["field"] == "cursor"
 
 
 async def test_a_cursor_round_trips_its_position(app: App) -> None:

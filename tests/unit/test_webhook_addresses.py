@@ -18,7 +18,8 @@ FINE = ["http://127.0.0.1:9000/hook", "https://shop.example/hooks/paycore", "htt
 def refusal(policy: WebhookAddressPolicy, url: str, field: str = "notify_url") -> str:
     with pytest.raises(RefusedWebhookAddress) as refused:
         policy.check_url(url, field)
-    assert refused.value.extra["fields"] == [{"key": field, "message": refused.value.reason}]
+    assert refused.value.extra["fields"] == [{"key": field, "message": refused.value.reason,
+                                              "message_zh": refused.value.reason_zh}]
     return refused.value.reason
 
 

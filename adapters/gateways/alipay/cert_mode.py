@@ -36,15 +36,18 @@ def downloaded_certificate(content: object, expected_sn: str, mode: CertificateM
     """The PEM of a certificate from alipay.open.app.alipaycert.download (`alipay_cert_content`: base64 of the
     PEM, with its intermediate), once it is the one asked for and chains to the root; CertificateError otherwise."""
     if not isinstance(content, str) or not content:
-        raise certs.CertificateError("Alipay's certificate download has no alipay_cert_content")
+        raise certs.CertificateError("Alipay's certificate download has no alipay_cert_content",
+                                     "支付宝证书下载应答中没有 alipay_cert_content")
     try:
         text = base64.b64decode(content, validate=False).decode("ascii")
     except (binascii.Error, UnicodeDecodeError) as e:
-        raise certs.CertificateError("alipay_cert_content is not base64 of a PEM certificate") from e
+        raise certs.CertificateError("alipay_cert_content is not base64 of a PEM certificate",
+                                     "alipay_cert_content 不是 PEM 证书的 base64") from e
     pem = certs.bundle([text])
     leaf = next((c for c in certs.leaves(pem) if certs.cert_sn(c) == expected_sn), None)
     if leaf is None:
-        raise certs.CertificateError(f"the downloaded certificate is not {expected_sn!r}")
+        raise certs.CertificateError(f"the downloaded certificate is not {expected_sn!r}",
+                                     f"下载的证书不是 {expected_sn!r}")
     certs.verify_chain(leaf, certs.load_certificates(pem),
                        certs.load_certificates(mode.root_cert, skip_unreadable=True))
     return pem

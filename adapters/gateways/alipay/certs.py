@@ -23,13 +23,19 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import SignatureAlgorithmOID
 
+from domain.errors import chinese
+
 log = logging.getLogger(__name__)
 _PEM = re.compile(r"-----BEGIN CERTIFICATE-----.+?-----END CERTIFICATE-----", re.S)
 ROOT_SIGNATURES = (SignatureAlgorithmOID.RSA_WITH_SHA1, SignatureAlgorithmOID.RSA_WITH_SHA256)
 
 
 class CertificateError(ValueError):
-    """Certificate text that cannot be used, with a reason a person can act on."""
+    """Certificate text that cannot be used, with a reason a person can act on, in English and in Chinese."""
+
+    def __init__(self, reason: str, reason_zh: str) -> None:
+        super().__init__(reason)
+        self.reason_zh = chinese(reason_zh)
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +58,8 @@ def load_certificates(text: str, *, skip_unreadable: bool = False) -> list[x509.
     `skip_unreadable`, a certificate it refuses is left out (logged) instead of failing the whole file."""
     blocks = pem_blocks(text)
     if not blocks:
-        raise CertificateError("holds no PEM certificate (-----BEGIN CERTIFICATE----- … -----END CERTIFICATE-----)")
+        raise CertificateError("holds no PEM certificate (-----BEGIN CERTIFICATE----- … -----END CERTIFICATE-----)",
+                               "不含 PEM 证书（-----BEGIN CERTIFICATE----- … -----END CERTIFICATE-----）")
     certificates: list[x509.Certificate] = []
     for number, block in enumerate(blocks, 1):
         try:
@@ -61,7 +68,8 @@ def load_certificates(text: str, *, skip_unreadable: bool = False) -> list[x509.
                 certificates.append(x509.load_pem_x509_certificate(block.encode("ascii")))
         except (ValueError, UnicodeEncodeError) as e:
             if not skip_unreadable:
-                raise CertificateError(f"certificate {number} cannot be read: {e}") from e
+                raise CertificateError(f"certificate {number} cannot be read: {e}",
+                                       f"第 {number} 个证书无法读取：{e}") from e
             log.warning("alipay_certificate_skipped", extra={"position": number, "reason": str(e)})
     return certificates
 
@@ -84,7 +92,8 @@ def root_cert_sn(root_text: str) -> str:
     """alipay_root_cert_sn: the RSA-signed roots' SNs joined by `_`; unreadable and other roots skipped."""
     sns = [cert_sn(c) for c in load_certificates(root_text, skip_unreadable=True) if _rsa_signed(c)]
     if not sns:
-        raise CertificateError("holds no root certificate signed with sha1WithRSA or sha256WithRSA")
+        raise CertificateError("holds no root certificate signed with sha1WithRSA or sha256WithRSA",
+                               "不含以 sha1WithRSA 或 sha256WithRSA 签名的根证书")
     return "_".join(sns)
 
 
@@ -108,7 +117,7 @@ def public_key_pem(certificate: x509.Certificate) -> str:
     """The certificate's RSA public key as SubjectPublicKeyInfo PEM."""
     key = rsa_public_key(certificate)
     if key is None:
-        raise CertificateError("does not carry an RSA public key")
+        raise CertificateError("does not carry an RSA public key", "证书中不是 RSA 公钥")
     return key.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode()
 
 
@@ -124,7 +133,7 @@ def leaves(text: str) -> list[x509.Certificate]:
     """The end-entity RSA certificates of a file such as alipayCertPublicKey_RSA2.crt (leaf + intermediate)."""
     found = [c for c in load_certificates(text) if not is_ca(c) and rsa_public_key(c) is not None]
     if not found:
-        raise CertificateError("holds no end-entity RSA certificate")
+        raise CertificateError("holds no end-entity RSA certificate", "不含 RSA 终端实体证书（只有 CA 证书）")
     return found
 
 
@@ -150,9 +159,11 @@ def verify_chain(leaf: x509.Certificate, intermediates: Sequence[x509.Certificat
             return
         issuer = next((c for c in pool if _issued_by(current, c)), None)
         if issuer is None:
-            raise CertificateError(f"{current.subject.rfc4514_string()} is not issued by a trusted root")
+            subject = current.subject.rfc4514_string()
+            raise CertificateError(f"{subject} is not issued by a trusted root",
+                                   f"{subject} 不是由受信任的根证书签发的")
         current, seen = issuer, seen + 1
-    raise CertificateError("the certificate chain loops")
+    raise CertificateError("the certificate chain loops", "证书链出现循环")
 
 
 def _issued_by(certificate: x509.Certificate, issuer: x509.Certificate) -> bool:
@@ -167,7 +178,8 @@ def _issued_by(certificate: x509.Certificate, issuer: x509.Certificate) -> bool:
 
 def _in_date(certificate: x509.Certificate, moment: datetime) -> None:
     if not certificate.not_valid_before_utc <= moment <= certificate.not_valid_after_utc:
-        raise CertificateError(f"{certificate.subject.rfc4514_string()} is not valid at {moment.isoformat()}")
+        subject, at = certificate.subject.rfc4514_string(), moment.isoformat()
+        raise CertificateError(f"{subject} is not valid at {at}", f"{subject} 在 {at} 不在有效期内")
 
 
 def _fingerprint(certificate: x509.Certificate) -> bytes:

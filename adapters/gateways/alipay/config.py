@@ -27,7 +27,9 @@ class AlipayConfigRules:
             if out.get("alipay_public_key"):
                 raise InvalidConfig("alipay_public_key", "give either alipay_public_key (public-key mode) or "
                                     "app_cert, alipay_cert and alipay_root_cert (certificate mode), not both; "
-                                    'to change modes, send the new fields and set the old ones to ""')
+                                    'to change modes, send the new fields and set the old ones to ""',
+                                    "只能二选一：alipay_public_key（公钥模式），或 app_cert、alipay_cert 和 "
+                                    'alipay_root_cert（公钥证书模式）；切换模式时请发送新字段，并把旧字段设为 ""')
             require(out, "alipay (certificate mode)", CERT_FIELDS)
             self._certificates(out)
         else:
@@ -36,9 +38,9 @@ class AlipayConfigRules:
         parse_key(out, "public_key", self._keys.public_key)
         if out.get("public_key") and self._keys.public_key_of(out["private_key"]) != out["public_key"]:
             raise KeyPairMismatch(
-                "public_key is not the public half of private_key: upload the matching pair (the app public key "
-                "you gave Alipay, and its private key)", field="public_key",
-                fields=[{"key": "public_key", "message": "does not match private_key"}])
+                "public_key", "is not the public half of private_key: upload the matching pair (the app public key "
+                "you gave Alipay, and its private key)",
+                "不是 private_key 的公钥：请上传配对的应用公钥（提交给支付宝的那个）和它的私钥")
         if out.get("is_sandbox") and not out.get("gateway_url"):
             out["gateway_url"] = SANDBOX_GATEWAY
 
@@ -51,16 +53,17 @@ class AlipayConfigRules:
                 else:
                     certs.leaves(out[name])
             except certs.CertificateError as e:
-                raise InvalidConfig(name, str(e)) from e
+                raise InvalidConfig(name, str(e), e.reason_zh) from e
         app = certs.leaves(out["app_cert"])[0]
         if certs.public_key_pem(app) != self._keys.public_key_of(out["private_key"]):
             raise KeyPairMismatch(
-                "app_cert does not certify private_key's public key: upload the appCertPublicKey_<appid>.crt "
-                "issued for this private key", field="app_cert",
-                fields=[{"key": "app_cert", "message": "does not match private_key"}])
+                "app_cert", "does not certify private_key's public key: upload the appCertPublicKey_<appid>.crt "
+                "issued for this private key",
+                "证书中的公钥不是 private_key 的公钥：请上传为该私钥签发的 appCertPublicKey_<appid>.crt")
         chain = certs.load_certificates(out["alipay_cert"])
         try:
             certs.verify_chain(certs.leaves(out["alipay_cert"])[0], chain,
                                certs.load_certificates(out["alipay_root_cert"], skip_unreadable=True))
         except certs.CertificateError as e:
-            raise InvalidConfig("alipay_cert", f"is not trusted by alipay_root_cert: {e}") from e
+            raise InvalidConfig("alipay_cert", f"is not trusted by alipay_root_cert: {e}",
+                                f"不受 alipay_root_cert 信任：{e.reason_zh}") from e

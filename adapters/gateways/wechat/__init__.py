@@ -35,8 +35,10 @@ def wechat_gateway_from_config(config: PaymentConfig, secrets: Mapping[str, str]
 def _key_file(path: str) -> str:
     """The private key from the config's fallback file."""
     if not path:
-        raise InvalidKeyMaterial("the WeChat Pay config has no private key and no private key file")
+        raise InvalidKeyMaterial("the WeChat Pay config has no private key and no private key file",
+                                 "该微信支付配置既没有私钥，也没有私钥文件")
     try:
         return Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as e:
-        raise InvalidKeyMaterial(f"the private key file {path!r} cannot be read: {type(e).__name__}") from e
+        raise InvalidKeyMaterial(f"the private key file {path!r} cannot be read: {type(e).__name__}",
+                                 f"私钥文件 {path!r} 无法读取：{type(e).__name__}") from e

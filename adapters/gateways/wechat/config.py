@@ -21,26 +21,32 @@ class WeChatConfigRules:
         require(out, "wechat", ("app_id", "mch_id", "api_v3_key", "cert_serial_no"))
         if out.get("is_sandbox"):
             raise InvalidConfig("is_sandbox", "WeChat Pay v3 has no sandbox; set gateway_url to a test double such "
-                                              "as the paycore emulator (paycore emulator) instead")
-        if len(str(out["api_v3_key"]).encode()) != 32:
-            raise InvalidConfig("api_v3_key", "must be exactly 32 bytes (the APIv3 key set in the merchant console)")
+                                              "as the paycore emulator (paycore emulator) instead",
+                                "微信支付 v3 没有沙箱环境；请把 gateway_url 指向测试替身，"
+                                "例如 paycore 模拟器（paycore emulator）")
+        if (size := len(str(out["api_v3_key"]).encode())) != 32:
+            raise InvalidConfig("api_v3_key", "must be exactly 32 bytes (the APIv3 key set in the merchant console)",
+                                f"须正好 32 字节（商户平台设置的 APIv3 密钥），现为 {size} 字节")
         if not out.get("private_key") and not out.get("private_cert_path"):
-            raise InvalidConfig("private_key", "is required (or private_cert_path): the merchant API private key")
+            raise InvalidConfig("private_key", "is required (or private_cert_path): the merchant API private key",
+                                "必填（或填 private_cert_path）：商户 API 私钥")
         parse_key(out, "private_key", lambda text: self._keys.private_key(text, pkcs8=True))
         parse_key(out, "wechat_public_key", self._keys.public_key)
         if out.get("wechat_platform_cert"):  # kept as given (the SDK wants the certificate); checked only
             parse_key(dict(out), "wechat_platform_cert", self._keys.public_key)
         public_key_mode = bool(out.get("wechat_public_key")) and bool(out.get("wechat_public_key_id"))
         if out.get("wechat_public_key") and not out.get("wechat_public_key_id"):
-            raise InvalidConfig("wechat_public_key_id", "is required with wechat_public_key (PUB_KEY_ID_…)")
+            raise InvalidConfig("wechat_public_key_id", "is required with wechat_public_key (PUB_KEY_ID_…)",
+                                "填写 wechat_public_key 时必填（PUB_KEY_ID_…）")
         if not public_key_mode and not out.get("wechat_platform_cert"):
             raise InvalidConfig("wechat_public_key", "a WeChat config needs public-key mode (wechat_public_key and "
-                                                     "wechat_public_key_id) or a platform certificate")
+                                                     "wechat_public_key_id) or a platform certificate",
+                                "微信支付配置需要公钥模式（wechat_public_key 和 wechat_public_key_id）或平台证书")
         serials: list[str] = []
         if out.get("wechat_platform_cert"):
             try:
                 serials = self._keys.certificate_serials(str(out["wechat_platform_cert"]))
             except InvalidKeyMaterial as e:
-                raise InvalidConfig("wechat_platform_cert", str(e.extra.get("reason") or e.message)) from e
+                raise InvalidConfig("wechat_platform_cert", e.reason, e.reason_zh) from e
         # The keys WeChat signs this config's callbacks with, by the ids it names them with in Wechatpay-Serial.
         out["key_ids"] = tuple(dict.fromkeys(k for k in (out.get("wechat_public_key_id", ""), *serials) if k))

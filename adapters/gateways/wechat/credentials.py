@@ -31,11 +31,14 @@ class WeChatCredentials:
 
     def __post_init__(self) -> None:
         if len(self.api_v3_key.encode("utf-8")) != API_V3_KEY_BYTES:
-            raise InvalidKeyMaterial("the WeChat Pay APIv3 key must be exactly 32 bytes")
+            raise InvalidKeyMaterial("the WeChat Pay APIv3 key must be exactly 32 bytes",
+                                     "微信支付 APIv3 密钥必须正好 32 字节")
         if bool(self.wechat_public_key_pem) != bool(self.wechat_public_key_id):
-            raise InvalidKeyMaterial("public-key mode needs both the WeChat Pay public key and its id")
+            raise InvalidKeyMaterial("public-key mode needs both the WeChat Pay public key and its id",
+                                     "公钥模式需要同时提供微信支付公钥及其 ID")
         if not self.public_key_mode and not any(pem.strip() for pem in self.platform_cert_pems):
-            raise InvalidKeyMaterial("configure the WeChat Pay public key and its id, or a platform certificate")
+            raise InvalidKeyMaterial("configure the WeChat Pay public key and its id, or a platform certificate",
+                                     "请配置微信支付公钥及其 ID，或平台证书")
 
     @property
     def public_key_mode(self) -> bool:

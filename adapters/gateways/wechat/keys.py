@@ -24,9 +24,10 @@ def private_key(text: str) -> rsa.RSAPrivateKey:
         else:
             key = serialization.load_der_private_key(base64.b64decode(data, validate=True), password=None)
     except (ValueError, TypeError, binascii.Error) as e:
-        raise InvalidKeyMaterial("the merchant private key is not a readable unencrypted RSA key") from e
+        raise InvalidKeyMaterial("the merchant private key is not a readable unencrypted RSA key",
+                                 "商户私钥无法读取，或不是未加密的 RSA 私钥") from e
     if not isinstance(key, rsa.RSAPrivateKey):
-        raise InvalidKeyMaterial("the merchant private key is not an RSA key")
+        raise InvalidKeyMaterial("the merchant private key is not an RSA key", "商户私钥不是 RSA 密钥")
     return key
 
 
@@ -48,9 +49,10 @@ def public_key(text: str) -> rsa.RSAPublicKey:
         else:
             key = serialization.load_der_public_key(base64.b64decode(data, validate=True))
     except (ValueError, TypeError, binascii.Error) as e:
-        raise InvalidKeyMaterial("the WeChat Pay public key is not a readable RSA public key") from e
+        raise InvalidKeyMaterial("the WeChat Pay public key is not a readable RSA public key",
+                                 "微信支付公钥无法读取，或不是 RSA 公钥") from e
     if not isinstance(key, rsa.RSAPublicKey):
-        raise InvalidKeyMaterial("the WeChat Pay public key is not an RSA key")
+        raise InvalidKeyMaterial("the WeChat Pay public key is not an RSA key", "微信支付公钥不是 RSA 密钥")
     return key
 
 
@@ -69,10 +71,12 @@ def certificates(pems: tuple[str, ...]) -> list[x509.Certificate]:
         try:
             found.extend(x509.load_pem_x509_certificates(pem.strip().encode("ascii", "replace")))
         except ValueError as e:
-            raise InvalidKeyMaterial("a WeChat Pay platform certificate is not a readable PEM certificate") from e
+            raise InvalidKeyMaterial("a WeChat Pay platform certificate is not a readable PEM certificate",
+                                     "微信支付平台证书不是可读取的 PEM 证书") from e
     for cert in found:
         if not isinstance(cert.public_key(), rsa.RSAPublicKey):
-            raise InvalidKeyMaterial("a WeChat Pay platform certificate does not hold an RSA key")
+            raise InvalidKeyMaterial("a WeChat Pay platform certificate does not hold an RSA key",
+                                     "微信支付平台证书中的密钥不是 RSA 密钥")
     return found
 
 
