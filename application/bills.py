@@ -93,6 +93,7 @@ class Discrepancy:
     provider_value: str | None = None  # the bill's amount (yuan) or status
     local_value: str | None = None  # paycore's
     held: bool = False
+    resolution: str | None = None  # e.g. fixed_by_sync: settled at once, through the provider, never from the bill
 
 
 class BillReader(Protocol):
@@ -157,4 +158,4 @@ class ReconciliationRuns(Protocol):
         """Record a run as running; its id."""
 
     async def finish(self, run_id: int, end: RunEnd, found: Sequence[Discrepancy]) -> None:
-        """Record how the run ended and what it found (held ones as held, the others open)."""
+        """Record how the run ended and what it found (held ones as held, resolved ones as resolved, others open)."""

@@ -5,12 +5,22 @@ their payments), the run and what it found recorded."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta, timezone
 
-from application.bills import BillMatcher, BillSource, Discrepancy, ReconciliationRuns, RunEnd, RunStart
-from application.errors import BillCorrupt, BillNotReady, ConfigNotFound, InvalidBillDate
+from application.bills import (
+    BillMatcher,
+    BillSource,
+    Discrepancy,
+    DiscrepancyKind,
+    ReconciliationRuns,
+    RunEnd,
+    RunStart,
+)
+from application.errors import ApplicationError, BillCorrupt, BillNotReady, ConfigNotFound, InvalidBillDate
 from application.ports import Clock, PaymentConfig, UnitOfWorkFactory
+from application.sync_payment import SyncPayment
+from domain.events import Source
 
 BEIJING = timezone(timedelta(hours=8))
 
@@ -28,15 +38,16 @@ class RunResult:
     @property
     def open(self) -> int:
         """Discrepancies left for an operator (held ones wait for the neighbouring day's bill)."""
-        return sum(not d.held for d in self.found)
+        return sum(not d.held and d.resolution is None for d in self.found)
 
 
 class Reconcile:
     """The reconcile use case (`paycore reconcile`, the admin API and the worker's daily run)."""
 
     def __init__(self, uow: UnitOfWorkFactory, sources: dict[str, BillSource], matcher: BillMatcher,
-                 runs: ReconciliationRuns, clock: Clock) -> None:
+                 runs: ReconciliationRuns, clock: Clock, sync: SyncPayment) -> None:
         self._uow, self._sources, self._matcher, self._runs, self._clock = uow, sources, matcher, runs, clock
+        self._sync = sync
 
     async def __call__(self, day: date, payment_type: str | None = None,
                        config_id: int | None = None) -> list[RunResult]:
@@ -65,7 +76,7 @@ class Reconcile:
         try:
             reader = await self._sources[kind].bill(config, day)
             rows = await self._matcher.stage(run_id, reader.rows())
-            found = await self._matcher.match(run_id, config_ids, day)
+            found = [await self._fix(d) for d in await self._matcher.match(run_id, config_ids, day)]
             end = RunEnd("completed", self._clock.now(), rows, reader.totals, len(found))
         except BillNotReady as e:
             end = RunEnd("not_ready", self._clock.now(), error=e.message[:500])
@@ -75,6 +86,18 @@ class Reconcile:
             await self._matcher.clear(run_id)
         await self._runs.finish(run_id, end, found)
         return RunResult(run_id, kind, account, end, tuple(found))
+
+
+    async def _fix(self, found: Discrepancy) -> Discrepancy:
+        """A payment the bill shows paid and paycore does not is settled by asking the provider (a signed answer,
+        applied as every sync is): fixed_by_sync when it is paid now. Nothing is ever fixed from the bill alone."""
+        if found.kind is not DiscrepancyKind.STATUS_MISMATCH or found.refund_no:
+            return found
+        try:
+            payment = await self._sync(found.order_no, Source.SYNC)
+        except ApplicationError:
+            return found  # the provider could not say; an operator will see it open
+        return replace(found, resolution="fixed_by_sync") if payment.status.is_paid else found
 
 
 def _by_account(configs: list[PaymentConfig], sources: dict[str, BillSource]) -> dict[tuple[str, str],

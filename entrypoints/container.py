@@ -152,7 +152,7 @@ class Container(containers.DeclarativeContainer):
     bill_sources = providers.Dict(alipay=providers.Singleton(GatewayBillSource, gateways, "alipay"),
                                   wechat=providers.Singleton(GatewayBillSource, gateways, "wechat"))
     reconcile = providers.Singleton(Reconcile, uow, bill_sources, providers.Singleton(SqlBillMatcher, engine),
-                                    providers.Singleton(SqlReconciliationRuns, engine), clock)
+                                    providers.Singleton(SqlReconciliationRuns, engine), clock, sync_payment)
 
 
 def build_container(settings: Settings, **overrides: Any) -> Container:

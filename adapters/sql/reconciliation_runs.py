@@ -45,4 +45,5 @@ class SqlReconciliationRuns:
                 await conn.execute(discrepancies.insert(), [
                     {"run_id": run_id, "kind": d.kind.value, "order_no": d.order_no, "refund_no": d.refund_no,
                      "provider_value": d.provider_value, "local_value": d.local_value,
-                     "status": "held" if d.held else "open", "create_time": end.finished_at} for d in found])
+                     "status": "resolved" if d.resolution else "held" if d.held else "open",
+                     "resolution": d.resolution, "create_time": end.finished_at} for d in found])

@@ -44,14 +44,17 @@ async def test_each_account_is_reconciled_once_and_an_unheard_payment_is_found(b
         assert heard.end.totals is not None
         assert (heard.end.totals.payments, heard.end.totals.payment_amount, heard.end.totals.refunds,
                 heard.end.totals.refund_amount) == (2, 9991, 1, 3000)
-        assert [(d.kind, d.order_no, d.local_value) for d in lost.found] == [
-            (DiscrepancyKind.STATUS_MISMATCH, "E2ERECON03", "WAIT_BUYER_PAY")]
+        assert [(d.kind, d.order_no, d.local_value, d.resolution) for d in lost.found] == [
+            (DiscrepancyKind.STATUS_MISMATCH, "E2ERECON03", "WAIT_BUYER_PAY", "fixed_by_sync")]
+        assert lost.open == 0
+        assert (await live.payment("E2ERECON03"))["trade_status"] == "TRADE_SUCCESS"  # asked of Alipay, applied
+        assert [e["source"] for e in await live.events("E2ERECON03")][-1] == "sync"
         runs = await table(live, reconciliation_run)
         assert [(r["account"], r["status"], r["discrepancies"]) for r in runs] == [
             (a, "completed", len(by_account[a].found)) for a in (r.account for r in results)]
         recorded = await table(live, reconciliation_discrepancy)
         assert [(d["kind"], d["order_no"], d["status"]) for d in recorded] == [
-            ("status_mismatch", "E2ERECON03", "open")]
+            ("status_mismatch", "E2ERECON03", "resolved")]
         assert await table(live, bill_staging) == []  # the stage is cleared after each run
 
 
