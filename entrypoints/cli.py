@@ -13,6 +13,7 @@ from importlib import metadata
 
 from application.errors import SecretUnreadable
 from entrypoints.cli_admin import admin_parsers, migrate
+from entrypoints.cli_reconcile import reconcile_parser
 from entrypoints.settings import Settings, SettingsError, load_settings
 
 
@@ -189,7 +190,7 @@ def _safe_url(url: str) -> str:
 
 def parser() -> argparse.ArgumentParser:
     """The command line's grammar: every option says what it does and its default."""
-    helpful = argparse.ArgumentDefaultsHelpFormatter
+    helpful = DefaultsShown
     p = argparse.ArgumentParser(prog="paycore", description="A payment service for Alipay and WeChat Pay v3.",
                                 formatter_class=helpful)
     p.add_argument("--version", action="version", version=f"paycore {package_version()}")
@@ -228,7 +229,18 @@ def parser() -> argparse.ArgumentParser:
                           help="multiply the providers' notification retry delays (0.001 makes minutes ms)")
     emulator.set_defaults(func=cmd_emulator)
     admin_parsers(sub, helpful)
+    reconcile_parser(sub, helpful)
     return p
+
+
+class DefaultsShown(argparse.ArgumentDefaultsHelpFormatter):
+    """Each option's default at the end of its help, unless the help says it in words already or there is none."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        text = action.help or ""
+        if "(default" in text or action.default is None or action.required:
+            return text
+        return super()._get_help_string(action)
 
 
 def package_version() -> str:
