@@ -1,0 +1,41 @@
+"""Reconciliation of a real merchant's set-up against the WeChat Pay emulator: one merchant bound to several
+appids, each its own config, one of them disabled and one deleted after payments were made. The merchant's bill
+is downloaded once (its SHA1 checked), and matched against every config's payments and refunds."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+
+from tests.e2e.test_shared_wechat_merchant import (  # noqa: F401 - live is the fixture these tests use
+    MINI_APPID,
+    WEB_APPID,
+    app_config,
+    live,
+    pay,
+    refund_in_full,
+    shared_endpoint,
+)
+from tests.e2e.wechat_live import MCHID, WeChatLive
+
+BEIJING = timezone(timedelta(hours=8))
+
+
+async def test_one_merchant_one_bill_every_config_of_it_matched(live: WeChatLive) -> None:  # noqa: F811
+    mini, web = await app_config(live, MINI_APPID, shared_endpoint(live)), await app_config(live, WEB_APPID)
+    await pay(live, "WXRECON001", live.config)
+    await pay(live, "WXRECON002", mini)
+    await pay(live, "WXRECON003", web)
+    await refund_in_full(live, "WXRECON002")
+    await live.container.configs().update(mini.config_id, {"status": "1"}, by="ops")  # disabled
+    await live.container.configs().delete(web.config_id, by="ops")  # deleted
+    today = datetime.now(UTC).astimezone(BEIJING).date()
+
+    results = await live.container.reconcile()(today, "wechat")
+
+    merchant = [r for r in results if r.account == MCHID]
+    assert [(r.end.status, r.found) for r in merchant] == [("completed", ())]  # one run for the whole merchant
+    assert {r.end.status for r in results if r.account != MCHID} == {"not_ready"}  # the fixture's other merchant
+    totals = merchant[0].end.totals
+    assert totals is not None
+    assert (totals.payments, totals.payment_amount, totals.refunds, totals.refund_amount) == (3, 29970, 1, 9990)
+    assert totals.fees == 3 * 60 - 60  # 0.6% of 99.90, to the fen, given back on the refund
