@@ -30,12 +30,12 @@ class BillRow:
     """One payment or refund as the provider's bill records it; money in fen, never a float."""
 
     kind: BillRowKind
-    provider_trade_no: str  # Alipay's 支付宝交易号, WeChat's 微信订单号
+    provider_trade_no: str  # the provider's own number for the trade
     order_no: str  # 商户订单号: ours
-    refund_no: str  # 退款批次号/请求号 (Alipay), 商户退款单号 (WeChat); "" on a payment
+    refund_no: str  # our refund_no as the bill gives it; "" on a payment
     amount: int  # fen: the payment's order amount, or the amount refunded (positive for both)
     fee: int  # fen the provider charged for it (negative when a refund gives a fee back)
-    status: str  # the provider's word for the row (WeChat 交易状态 / 退款状态; Alipay SUCCESS)
+    status: str  # the provider's word for the row's state (SUCCESS, REFUND, ...)
     time: datetime  # when it completed, Beijing time (aware)
     raw: str  # the line as the file has it
 

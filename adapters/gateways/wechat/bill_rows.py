@@ -24,7 +24,7 @@ FEE_PLACES = 5  # WeChat writes fees as 0.04000
 
 def cells(line: str) -> list[str]:
     """The values of a backticked line: each cell is a backtick and its value (values hold no `,`` )."""
-    return [cell.removeprefix("`") for cell in line.split(",`")] if line.startswith("`") else line.split(",")
+    return line[1:].split(",`") if line.startswith("`") else line.split(",")
 
 
 class WeChatBill:
@@ -69,22 +69,23 @@ class WeChatBill:
     def _row(self, values: list[str], columns: dict[str, int], line: str, number: int) -> BillRow:
         if len(values) < len(columns):
             raise BillCorrupt(f"line {number} of the WeChat Pay bill has {len(values)} cells, not {len(columns)}")
-
-        def value(name: str) -> str:
-            return values[columns[name]].strip()
-
-        where = f"line {number}:"
-        settled = fen(value("应结订单金额"), f"{where} 应结订单金额")
-        self._settled += settled
-        refund = value("交易状态") == "REFUND"
-        total = fen(value("订单金额"), f"{where} 订单金额") if "订单金额" in columns else settled
-        return BillRow(
-            kind=BillRowKind.REFUND if refund else BillRowKind.PAYMENT, provider_trade_no=value("微信订单号"),
-            order_no=value("商户订单号"), refund_no=value("商户退款单号") if refund else "",
-            amount=fen(value("退款金额"), f"{where} 退款金额") if refund else total,
-            fee=fen(value("手续费"), f"{where} 手续费", FEE_PLACES),
-            status=value("退款状态") if refund else value("交易状态"), time=beijing_time(value("交易时间"), where),
-            raw=line)
+        c = columns
+        try:
+            settled = fen(values[c["应结订单金额"]], "应结订单金额")
+            self._settled += settled
+            status = values[c["交易状态"]].strip()
+            refund = status == "REFUND"
+            total = fen(values[c["订单金额"]], "订单金额") if "订单金额" in c else settled
+            return BillRow(
+                kind=BillRowKind.REFUND if refund else BillRowKind.PAYMENT,
+                provider_trade_no=values[c["微信订单号"]].strip(), order_no=values[c["商户订单号"]].strip(),
+                refund_no=values[c["商户退款单号"]].strip() if refund else "",
+                amount=fen(values[c["退款金额"]], "退款金额") if refund else total,
+                fee=fen(values[c["手续费"]], "手续费", FEE_PLACES),
+                status=values[c["退款状态"]].strip() if refund else status,
+                time=beijing_time(values[c["交易时间"]], "交易时间"), raw=line)
+        except BillCorrupt as e:
+            raise BillCorrupt(f"line {number} of the WeChat Pay bill: {e.message}") from e
 
     def _check(self, summary: list[str] | None) -> None:
         if summary is None or len(summary) < 5:
