@@ -14,6 +14,7 @@ from adapters.gateways.alipay.cert_store import certificate_keeper
 from adapters.gateways.alipay.config import AlipayConfigRules
 from adapters.gateways.registry import ConfigGatewayRegistry
 from adapters.gateways.wechat import wechat_gateway_from_config
+from adapters.gateways.wechat.cert_store import certificate_keeper as wechat_certificate_keeper
 from adapters.gateways.wechat.config import WeChatConfigRules
 from adapters.sql.engine import make_engine
 from adapters.sql.uow import SqlUnitOfWorkFactory
@@ -37,6 +38,7 @@ from application.queries import PaymentQueries
 from application.refund_attention import FlagStaleRefunds, ResendRefund, StaleRefunds
 from application.refund_payment import RefundPayment
 from application.remind_expiring import RemindExpiring
+from application.renew_certificates import RenewCertificates
 from application.secrets import StoredSecrets
 from application.sync_payment import SyncPayment, SyncRefund
 from application.sync_unpaid import SyncRefunds, SyncUnpaid
@@ -64,6 +66,7 @@ def gateway_registry(settings: Settings, box: SecretBox, uow: UnitOfWorkFactory)
     through `build_container(settings, gateways=...)`)."""
 
     keep_certificate = certificate_keeper(uow)
+    keep_wechat_certificates = wechat_certificate_keeper(uow, SystemClock().now)
 
     def alipay(config: PaymentConfig) -> Gateway:
         return alipay_gateway_from_config(config, open_secrets(box, config), provider_notify_url(settings, config),
@@ -71,7 +74,7 @@ def gateway_registry(settings: Settings, box: SecretBox, uow: UnitOfWorkFactory)
 
     def wechat(config: PaymentConfig) -> Gateway:
         return wechat_gateway_from_config(config, open_secrets(box, config), provider_notify_url(settings, config),
-                                          settings.provider_timeout)
+                                          settings.provider_timeout, keep_wechat_certificates)
 
     return ConfigGatewayRegistry({"alipay": alipay, "wechat": wechat})
 
@@ -145,6 +148,7 @@ class Container(containers.DeclarativeContainer):
     stale_refunds = providers.Singleton(StaleRefunds, uow, clock, settings.provided.refund_attention_hours)
     resend_refund = providers.Singleton(ResendRefund, uow, gateways, apply_update)
     flag_stale_refunds = providers.Singleton(FlagStaleRefunds, uow, clock, settings.provided.refund_attention_hours)
+    renew_certificates = providers.Singleton(RenewCertificates, uow, gateways)
 
 
 def build_container(settings: Settings, **overrides: Any) -> Container:

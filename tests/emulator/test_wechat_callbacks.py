@@ -13,6 +13,9 @@ from cryptography.x509 import load_pem_x509_certificate
 
 from emulator.wechat.notifier import WECHAT_RETRY_DELAYS, retry_delays
 from emulator.wechat.variants import Variant
+
+# Every variant a public-key-mode merchant can be sent (previous_certificate needs a rotated platform certificate).
+PUBLIC_KEY_VARIANTS = [v for v in Variant if v is not Variant.PREVIOUS_CERTIFICATE]
 from tests.emulator.wechat_env import (
     API_V3_KEY,
     FAST,
@@ -100,15 +103,15 @@ async def test_each_variant_is_sent_once_and_reports_what_the_receiver_answered(
 ) -> None:
     await wechat.paid("ORDER-0001", 100, notify_url=callbacks.url)
     (first,) = await callbacks.wait_for(1)
-    for number, variant in enumerate(Variant, start=2):
+    for number, variant in enumerate(PUBLIC_KEY_VARIANTS, start=2):
         answer, sent = await send(wechat, variant.value)
         assert (answer["variant"], answer["attempt"], answer["status_code"]) == (variant.value, 1, 204)
         assert callbacks.received[number - 1].body == sent.body
-    assert len(callbacks.received) == len(Variant) + 1
+    assert len(callbacks.received) == len(PUBLIC_KEY_VARIANTS) + 1
     assert first.json["id"] == callbacks.received[2].json["id"]  # duplicate
 
 
-@pytest.mark.parametrize("variant", list(Variant))
+@pytest.mark.parametrize("variant", PUBLIC_KEY_VARIANTS)
 async def test_what_each_variant_gets_wrong(wechat: WeChatEnv, callbacks: CallbackReceiver, variant: Variant) -> None:
     await wechat.paid("ORDER-0001", 100, notify_url=callbacks.url)
     (first,) = await callbacks.wait_for(1)

@@ -108,13 +108,16 @@ async def test_an_unsigned_answer_is_a_provider_error(gateway: WeChatGateway, st
         await gateway.create(payment(), CONFIG)
 
 
-async def test_an_answer_under_an_unknown_serial_is_refused_without_downloading_certificates(
-        gateway: WeChatGateway, stub: StubWeChat) -> None:
+async def test_an_answer_under_an_unknown_serial_is_refused_after_at_most_one_certificate_download(
+        gateway: WeChatGateway, stub: StubWeChat, mode: str) -> None:
     stub.mode = "wrong_serial"
 
-    with pytest.raises(ProviderError, match="serial"):
+    with pytest.raises(ProviderError, match="serial|certificate"):
         await gateway.create(payment(), CONFIG)
 
-    assert [s.path for s in stub.seen] == ["/v3/pay/transactions/native"]  # no GET /v3/certificates
+    # Public-key mode downloads nothing; certificate mode asks /v3/certificates once (the stub has none to give)
+    # and does not repeat the order.
+    expected = ["/v3/pay/transactions/native"] + (["/v3/certificates"] if mode == "certificate" else [])
+    assert [s.path for s in stub.seen] == expected
     stub.mode = "ok"
     assert (await gateway.create(payment(), CONFIG)).code_url  # the configured keys are still trusted
