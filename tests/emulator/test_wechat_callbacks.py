@@ -13,9 +13,6 @@ from cryptography.x509 import load_pem_x509_certificate
 
 from emulator.wechat.notifier import WECHAT_RETRY_DELAYS, retry_delays
 from emulator.wechat.variants import Variant
-
-# Every variant a public-key-mode merchant can be sent (previous_certificate needs a rotated platform certificate).
-PUBLIC_KEY_VARIANTS = [v for v in Variant if v is not Variant.PREVIOUS_CERTIFICATE]
 from tests.emulator.wechat_env import (
     API_V3_KEY,
     FAST,
@@ -28,6 +25,9 @@ from tests.emulator.wechat_env import (
     running_wechat,
 )
 from tests.rsa_keys import key_pair
+
+# Every variant a public-key-mode merchant can be sent (previous_certificate needs a rotated platform certificate).
+PUBLIC_KEY_VARIANTS = [v for v in Variant if v is not Variant.PREVIOUS_CERTIFICATE]
 
 
 def test_wechats_schedule_is_15s_15s_30s_3m_10m_20m_30m_30m_30m_60m_3h_3h_3h_6h_6h_and_scales() -> None:

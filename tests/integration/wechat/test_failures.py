@@ -112,7 +112,7 @@ async def test_an_answer_under_an_unknown_serial_is_refused_after_at_most_one_ce
         gateway: WeChatGateway, stub: StubWeChat, mode: str) -> None:
     stub.mode = "wrong_serial"
 
-    with pytest.raises(ProviderError, match="serial|certificate"):
+    with pytest.raises(ProviderError, match=r"serial|certificate"):
         await gateway.create(payment(), CONFIG)
 
     # Public-key mode downloads nothing; certificate mode asks /v3/certificates once (the stub has none to give)
