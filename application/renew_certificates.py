@@ -38,4 +38,6 @@ class RenewCertificates:
                     learned += await gateway.renew_certificates()
             except ApplicationError as e:
                 log.warning("certificate_renewal_failed", extra={"config_id": config.config_id, "error": e.message})
+            except Exception:  # one config's surprise must not keep the others from renewing
+                log.exception("certificate_renewal_failed", extra={"config_id": config.config_id})
         return learned
