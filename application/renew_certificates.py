@@ -37,7 +37,7 @@ class RenewCertificates:
                 if isinstance(gateway, RenewsCertificates):
                     learned += await gateway.renew_certificates()
             except ApplicationError as e:
-                log.warning("certificate_renewal_failed", extra={"config_id": config.config_id, "error": e.message})
+                log.warning("certificate_renewal_failed config_id=%s error=%s", config.config_id, e.message)
             except Exception:  # one config's surprise must not keep the others from renewing
-                log.exception("certificate_renewal_failed", extra={"config_id": config.config_id})
+                log.exception("certificate_renewal_failed config_id=%s", config.config_id)
         return learned

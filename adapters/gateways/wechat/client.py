@@ -72,13 +72,13 @@ class WeChatClient:
             try:
                 certs = certificates_answer(headers, body, self._api_v3_key, self._keys.find, self._now())
             except CertificatesRefused as e:
-                log.error("wechat_certificates_refused", extra={"reason": str(e)})
+                log.error("wechat_certificates_refused reason=%s", e)
                 raise ProviderError(f"WeChat's platform certificates are not trusted: {e}") from e
             fresh = self._keys.learn(certs)
             trust(self.sdk, self._keys)
         if fresh:
             serials = [format(cert.serial_number, "X") for cert in fresh]
-            log.warning("wechat_certificates_learned", extra={"serials": serials})
+            log.warning("wechat_certificates_learned serials=%s", ",".join(serials))
             await self._kept([pem_of(cert) for cert in fresh], serials)
         return len(fresh)
 
@@ -88,7 +88,7 @@ class WeChatClient:
         try:
             await self._keep(pems)
         except Exception:  # trusted in memory; the next process learns them again
-            log.exception("wechat_certificates_not_stored", extra={"serials": serials})
+            log.exception("wechat_certificates_not_stored serials=%s", ",".join(serials))
 
     async def _signed(self, call: Call) -> Reply:
         """The call; in certificate mode, an answer under an unknown serial renews the certificates and asks once
