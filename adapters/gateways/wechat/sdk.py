@@ -7,6 +7,7 @@ certificates itself (keys.TrustedKeys, platform_certs) and hands them to the SDK
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import requests
@@ -53,7 +54,7 @@ def build_sdk(credentials: WeChatCredentials, keys: TrustedKeys, timeout: float)
     if keys.public_key is None:
         core._public_key, core._public_key_id = None, None  # certificate mode from here on
     core._certificates = certs
-    _pin(core)
+    _pin(core, keys)
     return sdk
 
 
@@ -72,10 +73,11 @@ def fetch_certificates(sdk: Any) -> Fetched:
     return response.status_code, {k.lower(): v for k, v in response.headers.items()}, response.text
 
 
-def _pin(core: Any) -> None:
-    """Trust only the keys handed over: an answer under an unknown serial raises UnknownSerial before the SDK can
-    refresh its certificates itself (an unchecked outbound call that also empties the list when it fails), and
-    every other verification failure is UntrustedAnswer."""
+def _pin(core: Any, keys: TrustedKeys) -> None:
+    """Trust only the keys paycore trusts: an answer under a certificate serial they do not hold (or whose
+    certificate is not valid now, as for callbacks) raises UnknownSerial before the SDK can refresh its
+    certificates itself (an unchecked outbound call that also empties the list when it fails), and every other
+    verification failure is UntrustedAnswer."""
     sdk_verify = core._verify_signature
 
     def refuse_refresh() -> None:
@@ -83,7 +85,7 @@ def _pin(core: Any) -> None:
 
     def verify(headers: Any, body: Any) -> bool:
         serial = str(headers.get("Wechatpay-Serial", ""))
-        if serial and serial != core._public_key_id and not _known(serial, core._certificates):
+        if _certificate_serial(serial) and serial != core._public_key_id and keys.find(serial, utc_now()) is None:
             raise UnknownSerial(serial)
         try:
             verified = sdk_verify(headers, body)
@@ -99,7 +101,11 @@ def _pin(core: Any) -> None:
     core._verify_signature = verify
 
 
-def _known(serial: str, certs: list[Any]) -> bool:
-    if len(serial) > 64 or any(c not in "0123456789abcdefABCDEF" for c in serial):
-        return True  # not a certificate serial: the SDK's own check refuses it
-    return any(cert.serial_number == int(serial, 16) for cert in certs)
+def _certificate_serial(serial: str) -> bool:
+    """Whether the serial could name a certificate (anything else is left to the SDK's check, which refuses it)."""
+    return 0 < len(serial) <= 64 and all(c in "0123456789abcdefABCDEF" for c in serial)
+
+
+def utc_now() -> datetime:
+    """The current aware UTC time."""
+    return datetime.now(UTC)
