@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 from adapters.gateways.wechat import orders
 from adapters.gateways.wechat.bill import checked_bill, download_path
@@ -13,6 +13,7 @@ from adapters.gateways.wechat.credentials import WeChatCredentials
 from adapters.gateways.wechat.jsapi import pay_params
 from adapters.gateways.wechat.keys import TrustedKeys, private_key
 from adapters.gateways.wechat.refusals import NOT_FOUND, not_found, refusal_of
+from adapters.gateways.wechat.sdk import utc_now
 from adapters.gateways.wechat.translate import (
     PAID_EVENT,
     REFUND_EVENTS,
@@ -33,11 +34,6 @@ from domain.updates import ProviderUpdate, UpdateKind
 
 ORDER_NOT_EXIST = "ORDER_NOT_EXIST"
 ORDER_PAID = "ORDERPAID"
-
-
-def utc_now() -> datetime:
-    """The current aware UTC time."""
-    return datetime.now(UTC)
 
 
 class WeChatGateway(Gateway):
