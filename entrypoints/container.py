@@ -15,6 +15,7 @@ from adapters.gateways.alipay.config import AlipayConfigRules
 from adapters.gateways.bill_sources import GatewayBillSource
 from adapters.gateways.registry import ConfigGatewayRegistry
 from adapters.gateways.wechat import wechat_gateway_from_config
+from adapters.gateways.wechat.cert_store import certificate_keeper as wechat_certificate_keeper
 from adapters.gateways.wechat.config import WeChatConfigRules
 from adapters.sql.bill_matcher import SqlBillMatcher
 from adapters.sql.engine import make_engine
@@ -41,6 +42,7 @@ from application.reconcile import Reconcile
 from application.refund_attention import FlagStaleRefunds, ResendRefund, StaleRefunds
 from application.refund_payment import RefundPayment
 from application.remind_expiring import RemindExpiring
+from application.renew_certificates import RenewCertificates
 from application.secrets import StoredSecrets
 from application.sync_payment import SyncPayment, SyncRefund
 from application.sync_unpaid import SyncRefunds, SyncUnpaid
@@ -68,6 +70,7 @@ def gateway_registry(settings: Settings, box: SecretBox, uow: UnitOfWorkFactory)
     through `build_container(settings, gateways=...)`)."""
 
     keep_certificate = certificate_keeper(uow)
+    keep_wechat_certificates = wechat_certificate_keeper(uow, SystemClock().now)
 
     def alipay(config: PaymentConfig) -> Gateway:
         return alipay_gateway_from_config(config, open_secrets(box, config), provider_notify_url(settings, config),
@@ -75,7 +78,7 @@ def gateway_registry(settings: Settings, box: SecretBox, uow: UnitOfWorkFactory)
 
     def wechat(config: PaymentConfig) -> Gateway:
         return wechat_gateway_from_config(config, open_secrets(box, config), provider_notify_url(settings, config),
-                                          settings.provider_timeout)
+                                          settings.provider_timeout, keep_wechat_certificates)
 
     return ConfigGatewayRegistry({"alipay": alipay, "wechat": wechat})
 
@@ -153,6 +156,7 @@ class Container(containers.DeclarativeContainer):
                                   wechat=providers.Singleton(GatewayBillSource, gateways, "wechat"))
     reconcile = providers.Singleton(Reconcile, uow, bill_sources, providers.Singleton(SqlBillMatcher, engine),
                                     providers.Singleton(SqlReconciliationRuns, engine), clock, sync_payment)
+    renew_certificates = providers.Singleton(RenewCertificates, uow, gateways)
 
 
 def build_container(settings: Settings, **overrides: Any) -> Container:

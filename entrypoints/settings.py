@@ -45,6 +45,7 @@ class Settings:
     webhook_allowed_hosts: tuple[str, ...] = ()  # host names or CIDRs webhooks may go to; empty: any allowed one
     refund_attention_hours: int = 72  # a refund PROCESSING this long is listed, counted and logged for operators
     refund_paid_after_close: bool = False  # paycore refunds in full a payment the provider took after our close
+    wechat_cert_refresh_hours: int = 12  # the worker downloads WeChat platform certificates this often; 0: never
 
     @property
     def is_sqlite(self) -> bool:
@@ -92,6 +93,7 @@ def load_settings(environ: Mapping[str, str] | None = None, dotenv: Path | None 
                                     if h.strip()),
         refund_attention_hours=_int(env, "PAYCORE_REFUND_ATTENTION_HOURS", 72, unit="hours"),
         refund_paid_after_close=_flag(env, "PAYCORE_REFUND_PAID_AFTER_CLOSE"),
+        wechat_cert_refresh_hours=_int(env, "PAYCORE_WECHAT_CERT_REFRESH_HOURS", 12, unit="hours"),
     )
 
 

@@ -169,5 +169,8 @@ def build_worker(container: Container, metrics: Metrics | None = None, poll_seco
     worker.add("reminders", container.remind_expiring().run_once, every=SWEEP_SECONDS)
     worker.add("notification_log", container.prune_notifications().run_once, every=RETENTION_SECONDS)
     worker.add("refund_attention", container.flag_stale_refunds().run_once, every=SWEEP_SECONDS)
+    refresh_hours = container.settings().wechat_cert_refresh_hours
+    if refresh_hours:  # WeChat platform certificates (certificate mode), at start and then this often
+        worker.add("certificates", container.renew_certificates().run_once, every=refresh_hours * 3600.0)
     worker.on_stop(container.webhook_sender().aclose)
     return worker

@@ -13,6 +13,7 @@ from emulator.alipay.store import FaultMode
 from emulator.wechat import bills, refunds, signing, transactions, wire
 from emulator.wechat.inject import WeChat
 from emulator.wechat.orders import ApiError, Merchant
+from emulator.wechat.platform import PlatformCertificate
 from emulator.wechat.protocol import Call, Handler, Reply, authenticate, parse_body, respond, route_pattern
 from emulator.wechat.service import WeChatEmulator
 
@@ -20,18 +21,22 @@ GARBAGE = b"<html><body><h1>502 Bad Gateway</h1></body></html>"
 
 
 def certificates(wechat: WeChatEmulator, merchant: Merchant, call: Call) -> Reply:
-    """GET /v3/certificates: the platform certificate, encrypted under the merchant's APIv3 key."""
-    platform, nonce = wechat.platform, wire.gcm_nonce()
-    cert = platform.certificate
-    return Reply(payload={"data": [{
-        "serial_no": platform.serial_no,
+    """GET /v3/certificates: every valid platform certificate (two during a rotation's overlap), each encrypted
+    under the merchant's APIv3 key; the answer is signed as the merchant's mode expects."""
+    return Reply(payload={"data": [_sealed(merchant, c) for c in wechat.platform.certificates]})
+
+
+def _sealed(merchant: Merchant, platform_cert: PlatformCertificate) -> dict[str, Any]:
+    nonce, cert = wire.gcm_nonce(), platform_cert.certificate
+    return {
+        "serial_no": platform_cert.serial_no,
         "effective_time": wire.rfc3339(cert.not_valid_before_utc),
         "expire_time": wire.rfc3339(cert.not_valid_after_utc),
         "encrypt_certificate": {
             "algorithm": "AEAD_AES_256_GCM", "nonce": nonce, "associated_data": "certificate",
-            "ciphertext": signing.encrypt(merchant.api_v3_key, nonce, "certificate", platform.certificate_pem),
+            "ciphertext": signing.encrypt(merchant.api_v3_key, nonce, "certificate", platform_cert.pem),
         },
-    }]})
+    }
 
 
 ROUTES: list[tuple[str, str, Handler]] = [

@@ -11,6 +11,7 @@ from litestar.params import FromPath, FromQuery, JSONBody
 
 from emulator.alipay.store import FaultMode
 from emulator.wechat import variants, views, wire
+from emulator.wechat.control_keys import certificate, public_key, rotate_certificate
 from emulator.wechat.inject import WeChat
 from emulator.wechat.orders import ApiError, Mode, Order, Refund, RefundStatus
 from emulator.wechat.service import WeChatEmulator
@@ -122,18 +123,6 @@ async def list_merchants(wechat: WeChat) -> list[dict[str, Any]]:
     return [merchant_json(wechat, mchid) for mchid in wechat.store.merchants]
 
 
-@get("/public-key")
-async def public_key(wechat: WeChat) -> dict[str, str]:
-    """WeChat Pay's public key and its id, which merchants configure in public-key mode."""
-    return {"public_key_id": wechat.platform.public_key_id, "public_key": wechat.platform.public_key_pem}
-
-
-@get("/certificate")
-async def certificate(wechat: WeChat) -> dict[str, str]:
-    """The platform certificate and its serial, for certificate mode (also served by /v3/certificates)."""
-    return {"serial_no": wechat.platform.serial_no, "certificate": wechat.platform.certificate_pem}
-
-
 @get("/transactions")
 async def list_orders(wechat: WeChat) -> list[dict[str, Any]]:
     """Every order."""
@@ -231,7 +220,7 @@ def control_router() -> Router:
     return Router(
         path="/_control/wechat",
         route_handlers=[
-            register_merchant, list_merchants, public_key, certificate, list_orders, show_order, pay_order,
-            send_callback, finish_refund, list_callbacks, arm_faults, arm_refusals, reset,
+            register_merchant, list_merchants, public_key, certificate, rotate_certificate, list_orders, show_order,
+            pay_order, send_callback, finish_refund, list_callbacks, arm_faults, arm_refusals, reset,
         ],
     )

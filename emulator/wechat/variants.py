@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from emulator.wechat import callbacks
 from emulator.wechat.callbacks import PROBE_PREFIX, Callback
 from emulator.wechat.orders import Mode, Order, Refund, RefundStatus
 from emulator.wechat.service import WeChatEmulator
@@ -26,6 +27,7 @@ class Variant(StrEnum):
     UNDECRYPTABLE = "undecryptable"
     WRONG_AMOUNT = "wrong_amount"
     WRONG_APP = "wrong_app"  # another app's: one bound to the same merchant if there is one, correctly signed
+    PREVIOUS_CERTIFICATE = "previous_certificate"  # signed with the platform certificate before the last rotation
 
 
 class NothingToSend(LookupError):
@@ -56,6 +58,11 @@ def build(
     if variant is Variant.WRONG_SERIAL:
         choices = UNKNOWN_SERIALS[merchant.mode]
         headers["Wechatpay-Serial"] = choices[0] if headers["Wechatpay-Serial"] != choices[0] else choices[1]
+    if variant is Variant.PREVIOUS_CERTIFICATE:
+        previous = wechat.platform.previous
+        if previous is None:
+            raise NothingToSend("the platform certificate was never rotated: there is no previous one")
+        headers = callbacks.headers(previous.key, previous.serial_no, callback.body, int(wechat.clock().timestamp()))
     if variant is Variant.PROBE:
         headers["Wechatpay-Signature"] = PROBE_PREFIX + headers["Wechatpay-Signature"]
     return callback, headers

@@ -7,6 +7,9 @@ from typing import Annotated, Any, Literal
 import msgspec
 
 from adapters.gateways.alipay import certs
+from adapters.gateways.wechat.keys import certificates as wechat_certificates
+from adapters.gateways.wechat.keys import serial_hex
+from application.errors import InvalidKeyMaterial
 from application.manage_configs import ConfigView, SecretState
 from application.ports import PaymentConfig
 from entrypoints.http.schemas import iso
@@ -58,7 +61,8 @@ class SecretStateView(msgspec.Struct):
 
 
 class CertificateView(msgspec.Struct):
-    """One certificate of an Alipay config in certificate mode: which field, its SN, subject and expiry."""
+    """One certificate of a config: which field, its SN (Alipay) or serial (WeChat, as in Wechatpay-Serial),
+    subject and expiry."""
 
     field: str
     sn: str
@@ -116,13 +120,25 @@ def _state(state: SecretState) -> SecretStateView:
 
 
 def _certificates(config: PaymentConfig) -> dict[str, Any]:
-    """The SNs and expiry dates of an Alipay config's certificates (empty in public-key mode)."""
+    """The SNs and expiry dates of a config's certificates (empty in public-key mode)."""
+    if config.wechat_platform_cert:
+        return {"app_cert_sn": "", "alipay_root_cert_sn": "", "certificates": _platform_views(config)}
     if not config.app_cert:
         return {"app_cert_sn": "", "alipay_root_cert_sn": "", "certificates": []}
     try:
         return _certificate_views(config)
     except certs.CertificateError:  # stored text that a newer `cryptography` no longer reads: still show the config
         return {"app_cert_sn": "", "alipay_root_cert_sn": "", "certificates": []}
+
+
+def _platform_views(config: PaymentConfig) -> list[CertificateView]:
+    """A WeChat config's platform certificates, pasted and learned, by serial (the oldest first)."""
+    try:
+        found = wechat_certificates((config.wechat_platform_cert,))
+    except InvalidKeyMaterial:  # stored text that a newer `cryptography` no longer reads: still show the config
+        return []
+    return [CertificateView("wechat_platform_cert", serial_hex(c), c.subject.rfc4514_string(),
+                            iso(c.not_valid_after_utc) or "") for c in found]
 
 
 def _certificate_views(config: PaymentConfig) -> dict[str, Any]:

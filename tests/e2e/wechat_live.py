@@ -28,7 +28,7 @@ from emulator.wechat import WeChatEmulator
 from entrypoints.container import Container, build_container
 from entrypoints.http.app import create_app
 from entrypoints.settings import Settings
-from tests.e2e.alipay_live import bound_socket, dead_url, serving, url_of
+from tests.e2e.alipay_live import RecordingApp, bound_socket, dead_url, serving, url_of
 from tests.e2e.conftest import TEST_MASTER_KEYS
 from tests.rsa_keys import key_pair
 
@@ -67,6 +67,11 @@ class WeChatLive:
     config: PaymentConfig
     lost_config: PaymentConfig
     payments_key: str
+    emulator: RecordingApp  # every path asked of the emulator, to prove what paycore did not call
+
+    def api_calls(self) -> int:
+        """How many v3 API calls reached the emulator (the scan page and the control API are not counted)."""
+        return sum(path.startswith("/v3/") for path in self.emulator.paths)
 
     async def api(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         """Call paycore's API with the payments key."""
@@ -182,11 +187,11 @@ async def live_wechat(tmp_path: Path, url: str | None = None, **settings_changes
         await container.engine().dispose()
 
     async with (
-        serving(emulator_app, emulator_sock),
+        serving(recording := RecordingApp(emulator_app), emulator_sock),
         serving(create_app(container, on_shutdown=[dispose]), paycore_sock),
         httpx.AsyncClient(timeout=10.0) as http,
     ):
-        live = WeChatLive(paycore_url, emulator_url, http, container, wechat, config, lost, payments_key)
+        live = WeChatLive(paycore_url, emulator_url, http, container, wechat, config, lost, payments_key, recording)
         for mchid, appid in ((MCHID, APPID), (LOST_MCHID, LOST_APPID)):
             await live.control("POST", "/merchants", mchid=mchid, appid=appid, merchant_serial_no=MERCHANT_SERIAL,
                                merchant_public_key=key_pair(MERCHANT_KEYS[mchid]).public_pem, api_v3_key=API_V3_KEY)

@@ -127,3 +127,17 @@ async def test_in_certificate_mode_the_sdk_fetches_v3_certificates_and_verifies_
         shown = (await wechat.http.get("/_control/wechat/certificate")).json()
     assert shown["serial_no"] == wechat.wechat.platform.serial_no
     assert x509.load_pem_x509_certificate(shown["certificate"].encode()).serial_number == int(shown["serial_no"], 16)
+
+
+async def test_a_rotated_platform_certificate_signs_while_the_previous_one_stays_listed(tmp_path: Path) -> None:
+    async with running_wechat(mode="certificate") as wechat:
+        before = wechat.wechat.platform.serial_no
+        rotated = (await wechat.http.post("/_control/wechat/rotate-certificate")).json()
+        sdk = wechat.certificate_sdk(tmp_path / "certs", stale_certificate())  # the SDK downloads /v3/certificates
+        code, text = await call(sdk.pay, description=DESCRIPTION, out_trade_no="CERT-0002", amount={"total": 1})
+        shown = (await wechat.http.get("/_control/wechat/certificate")).json()
+
+    assert code == 200, text  # the answer verifies with the new certificate the SDK downloaded
+    assert (rotated["previous_serial_no"], shown["serial_no"]) == (before, rotated["serial_no"])
+    assert [c["serial_no"] for c in shown["certificates"]] == [before, rotated["serial_no"]]
+    assert {p.stem for p in (tmp_path / "certs").glob("*.pem")} == {"stale", before, rotated["serial_no"]}

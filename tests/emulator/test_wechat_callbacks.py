@@ -26,6 +26,9 @@ from tests.emulator.wechat_env import (
 )
 from tests.rsa_keys import key_pair
 
+# Every variant a public-key-mode merchant can be sent (previous_certificate needs a rotated platform certificate).
+PUBLIC_KEY_VARIANTS = [v for v in Variant if v is not Variant.PREVIOUS_CERTIFICATE]
+
 
 def test_wechats_schedule_is_15s_15s_30s_3m_10m_20m_30m_30m_30m_60m_3h_3h_3h_6h_6h_and_scales() -> None:
     minutes = [d / 60 for d in WECHAT_RETRY_DELAYS]
@@ -100,15 +103,15 @@ async def test_each_variant_is_sent_once_and_reports_what_the_receiver_answered(
 ) -> None:
     await wechat.paid("ORDER-0001", 100, notify_url=callbacks.url)
     (first,) = await callbacks.wait_for(1)
-    for number, variant in enumerate(Variant, start=2):
+    for number, variant in enumerate(PUBLIC_KEY_VARIANTS, start=2):
         answer, sent = await send(wechat, variant.value)
         assert (answer["variant"], answer["attempt"], answer["status_code"]) == (variant.value, 1, 204)
         assert callbacks.received[number - 1].body == sent.body
-    assert len(callbacks.received) == len(Variant) + 1
+    assert len(callbacks.received) == len(PUBLIC_KEY_VARIANTS) + 1
     assert first.json["id"] == callbacks.received[2].json["id"]  # duplicate
 
 
-@pytest.mark.parametrize("variant", list(Variant))
+@pytest.mark.parametrize("variant", PUBLIC_KEY_VARIANTS)
 async def test_what_each_variant_gets_wrong(wechat: WeChatEnv, callbacks: CallbackReceiver, variant: Variant) -> None:
     await wechat.paid("ORDER-0001", 100, notify_url=callbacks.url)
     (first,) = await callbacks.wait_for(1)

@@ -3,7 +3,8 @@ timeouts, honest errors) and callbacks refused, verified and decrypted before an
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
+from functools import partial
 from pathlib import Path
 
 from adapters.gateways.wechat.credentials import PUBLIC_GATEWAY, WeChatCredentials
@@ -14,9 +15,12 @@ from application.ports import PaymentConfig
 __all__ = ["PUBLIC_GATEWAY", "WeChatCredentials", "WeChatGateway", "wechat_gateway_from_config"]
 
 
-def wechat_gateway_from_config(config: PaymentConfig, secrets: Mapping[str, str], notify_url: str,
-                               timeout: float) -> WeChatGateway:
-    """The gateway for a stored config whose secrets were opened (`private_key`, `api_v3_key`)."""
+def wechat_gateway_from_config(
+        config: PaymentConfig, secrets: Mapping[str, str], notify_url: str, timeout: float,
+        on_certificates: Callable[[int, list[str]], Awaitable[None]] | None = None) -> WeChatGateway:
+    """The gateway for a stored config whose secrets were opened (`private_key`, `api_v3_key`).
+
+    In certificate mode, `on_certificates(config_id, pems)` keeps the platform certificates WeChat rotated to."""
     credentials = WeChatCredentials(
         mchid=config.mch_id,
         appid=config.app_id,
@@ -29,7 +33,8 @@ def wechat_gateway_from_config(config: PaymentConfig, secrets: Mapping[str, str]
         gateway_url=config.gateway_url or PUBLIC_GATEWAY,
         notify_url=notify_url,
     )
-    return WeChatGateway(credentials, timeout)
+    keep = partial(on_certificates, config.config_id) if on_certificates and credentials.platform_cert_pems else None
+    return WeChatGateway(credentials, timeout, on_certificates=keep)
 
 
 def _key_file(path: str) -> str:

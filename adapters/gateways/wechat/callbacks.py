@@ -40,9 +40,10 @@ class Notice:
 class CallbackVerifier:
     """Opens callbacks for one merchant and app."""
 
-    def __init__(self, credentials: WeChatCredentials, now: Callable[[], datetime]) -> None:
+    def __init__(self, credentials: WeChatCredentials, now: Callable[[], datetime],
+                 keys: TrustedKeys | None = None) -> None:
         self._credentials = credentials
-        self._keys = TrustedKeys.of(credentials)
+        self._keys = keys or TrustedKeys.of(credentials)  # shared with the client, which may learn certificates
         self._aead = AESGCM(credentials.api_v3_key.encode("utf-8"))
         self._now = now
 

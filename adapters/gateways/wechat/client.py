@@ -1,94 +1,47 @@
-"""The wechatpayv3 SDK for one merchant: built with no network call, pinned to the configured keys,
-every call in a worker thread under a deadline, every failure translated."""
+"""The wechatpayv3 SDK for one merchant made async and honest: every call in a worker thread under a deadline,
+every failure translated, and in certificate mode WeChat's new platform certificates learned when an answer to
+our own request names one (never because of a callback)."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import Any, TypeVar
 
 import anyio
 import requests
-from cryptography.hazmat.primitives.asymmetric import rsa
-from wechatpayv3 import WeChatPay, WeChatPayType
 
 from adapters.gateways.wechat.credentials import WeChatCredentials
-from adapters.gateways.wechat.keys import TrustedKeys, certificates, pkcs8_pem, serial_hex, spki_pem
+from adapters.gateways.wechat.keys import TrustedKeys
+from adapters.gateways.wechat.platform_certs import CertificatesRefused, certificates_answer, pem_of
+from adapters.gateways.wechat.sdk import UnknownSerial, UntrustedAnswer, build_sdk, fetch_certificates, trust
 from application.errors import ApplicationError, ProviderError, ProviderUnavailable
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 Reply = tuple[int, str | bytes]  # what the SDK's calls return: (status, text for JSON, else bytes)
 Call = Callable[[Any], Reply]  # a call on the SDK object
-
-
-class UntrustedAnswer(Exception):
-    """An answer whose signature does not verify with a configured key."""
-
-
-def build_sdk(credentials: WeChatCredentials, timeout: float) -> Any:
-    """The SDK object, made without any network call.
-
-    The SDK's certificate mode downloads /v3/certificates inside `__init__`, so it is always constructed
-    in public-key mode; certificate mode is then set by handing the core the configured certificates.
-    """
-    trusted = TrustedKeys.of(credentials)
-    certs = certificates(credentials.platform_cert_pems)
-    if trusted.public_key is not None:
-        bootstrap_key, bootstrap_id = trusted.public_key, credentials.wechat_public_key_id
-    else:
-        cert_key = certs[0].public_key()
-        assert isinstance(cert_key, rsa.RSAPublicKey)  # certificates() refuses other keys
-        bootstrap_key, bootstrap_id = cert_key, serial_hex(certs[0])
-    sdk = WeChatPay(wechatpay_type=WeChatPayType.NATIVE, mchid=credentials.mchid,
-                    private_key=pkcs8_pem(credentials.private_key_pem), cert_serial_no=credentials.cert_serial_no,
-                    appid=credentials.appid, apiv3_key=credentials.api_v3_key,
-                    notify_url=credentials.notify_url or None, timeout=(timeout, timeout),
-                    public_key=spki_pem(bootstrap_key), public_key_id=bootstrap_id)
-    core = sdk._core
-    core._gate_way = credentials.gateway_url.rstrip("/")  # the SDK has no base-URL parameter
-    if trusted.public_key is None:
-        core._public_key, core._public_key_id = None, None  # certificate mode from here on
-    core._certificates = certs
-    _pin(core)
-    return sdk
-
-
-def _pin(core: Any) -> None:
-    """Trust only the configured keys: an answer signed under an unknown serial makes the SDK refresh
-    its certificates (an outbound call that also empties the list when it fails); refuse instead, and
-    turn every verification failure into UntrustedAnswer."""
-    sdk_verify = core._verify_signature
-
-    def refuse_refresh() -> None:
-        raise UntrustedAnswer("WeChat signed its answer under a serial paycore is not configured with")
-
-    def verify(headers: Any, body: Any) -> bool:
-        try:
-            verified = sdk_verify(headers, body)
-        except UntrustedAnswer:
-            raise
-        except Exception as e:  # a missing header, an unsupported type, a serial that is not hex ...
-            raise UntrustedAnswer(f"WeChat's answer signature cannot be checked: {type(e).__name__}") from e
-        if not verified:
-            raise UntrustedAnswer("WeChat's answer signature does not verify")
-        return True
-
-    core._update_certificates = refuse_refresh
-    core._verify_signature = verify
+Keep = Callable[[list[str]], Awaitable[None]]  # stores newly trusted certificates (PEM) on the config
 
 
 class WeChatClient:
     """The SDK object made async and honest: JSON answers, or ProviderError / ProviderUnavailable."""
 
-    def __init__(self, credentials: WeChatCredentials, timeout: float) -> None:
+    def __init__(self, credentials: WeChatCredentials, timeout: float, keys: TrustedKeys,
+                 now: Callable[[], datetime], keep: Keep | None = None) -> None:
         self.timeout = timeout
         self.gateway_url = credentials.gateway_url.rstrip("/")
-        self.sdk = build_sdk(credentials, timeout)
+        self.renews = any(pem.strip() for pem in credentials.platform_cert_pems)  # certificate mode
+        self.sdk = build_sdk(credentials, keys, timeout)
+        self._keys, self._api_v3_key, self._now, self._keep = keys, credentials.api_v3_key, now, keep
+        self._renewing = asyncio.Lock()
 
     async def json(self, what: str, call: Call) -> dict[str, Any] | None:
         """A call's JSON object (None for 204 or an empty body); errors raised with WeChat's code."""
-        status, body = await self._in_thread(call)
+        status, body = await self._signed(call)
         if not 200 <= status < 300:
             raise failure(what, status, body)
         text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
@@ -104,12 +57,55 @@ class WeChatClient:
 
     async def raw(self, what: str, call: Call) -> bytes:
         """A call's body as bytes (an unsigned file download)."""
-        status, body = await self._in_thread(call)
+        status, body = await self._signed(call)
         if not 200 <= status < 300:
             raise failure(what, status, body)
         return body.encode("utf-8") if isinstance(body, str) else body
 
-    async def _in_thread(self, call: Call) -> Reply:
+    async def renew_certificates(self) -> int:
+        """GET /v3/certificates and trust what checks out (platform_certs); how many certificates are new. New ones
+        are kept on the config, so other processes and restarts trust them too."""
+        async with self._renewing:
+            status, headers, body = await self._in_thread(fetch_certificates)
+            if not 200 <= status < 300:
+                raise failure("the certificate download", status, body)
+            try:
+                certs = certificates_answer(headers, body, self._api_v3_key, self._keys.find, self._now())
+            except CertificatesRefused as e:
+                log.error("wechat_certificates_refused reason=%s", e)
+                raise ProviderError(f"WeChat's platform certificates are not trusted: {e}") from e
+            fresh = self._keys.learn(certs)
+            trust(self.sdk, self._keys)
+        if fresh:
+            serials = [format(cert.serial_number, "X") for cert in fresh]
+            log.warning("wechat_certificates_learned serials=%s", ",".join(serials))
+            await self._kept([pem_of(cert) for cert in fresh], serials)
+        return len(fresh)
+
+    async def _kept(self, pems: list[str], serials: list[str]) -> None:
+        if self._keep is None:
+            return
+        try:
+            await self._keep(pems)
+        except Exception:  # trusted in memory; the next process learns them again
+            log.exception("wechat_certificates_not_stored serials=%s", ",".join(serials))
+
+    async def _signed(self, call: Call) -> Reply:
+        """The call; in certificate mode, an answer under an unknown serial renews the certificates and asks once
+        more (WeChat takes a repeated order, refund or close with the same out_trade_no / out_refund_no as one)."""
+        try:
+            return await self._in_thread(call)
+        except UnknownSerial as e:
+            if not self.renews:
+                raise ProviderError(str(e), wechatpay_serial=e.serial[:64]) from e
+            await self.renew_certificates()
+        try:
+            return await self._in_thread(call)
+        except UnknownSerial as again:  # not among what WeChat hands out: not a rotation paycore follows
+            raise ProviderError(f"{again}, even after downloading WeChat's certificates",
+                                wechatpay_serial=again.serial[:64]) from again
+
+    async def _in_thread(self, call: Callable[[Any], T]) -> T:
         # requests' timeout bounds each connect and read; the deadline bounds the whole call.
         try:
             with anyio.fail_after(self.timeout * 2 + 1):
@@ -117,11 +113,11 @@ class WeChatClient:
         except TimeoutError as e:
             raise ProviderUnavailable(f"WeChat Pay did not answer within {self.timeout:g} s") from e
 
-    def _guarded(self, call: Call) -> Reply:
+    def _guarded(self, call: Callable[[Any], T]) -> T:
         """Runs in the worker thread: the SDK call, with what it raises translated."""
         try:
             return call(self.sdk)
-        except ApplicationError:
+        except (ApplicationError, UnknownSerial):
             raise
         except UntrustedAnswer as e:
             raise ProviderError(str(e)) from e

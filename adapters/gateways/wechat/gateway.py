@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 from adapters.gateways.wechat import orders
 from adapters.gateways.wechat.bill import checked_bill, download_path
 from adapters.gateways.wechat.callbacks import CallbackVerifier, Notice
-from adapters.gateways.wechat.client import WeChatClient
+from adapters.gateways.wechat.client import Keep, WeChatClient
 from adapters.gateways.wechat.credentials import WeChatCredentials
 from adapters.gateways.wechat.jsapi import pay_params
-from adapters.gateways.wechat.keys import private_key
+from adapters.gateways.wechat.keys import TrustedKeys, private_key
 from adapters.gateways.wechat.refusals import NOT_FOUND, not_found, refusal_of
+from adapters.gateways.wechat.sdk import utc_now
 from adapters.gateways.wechat.translate import (
     PAID_EVENT,
     REFUND_EVENTS,
@@ -35,20 +36,16 @@ ORDER_NOT_EXIST = "ORDER_NOT_EXIST"
 ORDER_PAID = "ORDERPAID"
 
 
-def utc_now() -> datetime:
-    """The current aware UTC time."""
-    return datetime.now(UTC)
-
-
 class WeChatGateway(Gateway):
     """One WeChat Pay merchant and app. The `config` argument of each call is that app's config; the
     credentials it was built from (see `wechat_gateway_from_config`) already carry what calls need."""
 
     def __init__(self, credentials: WeChatCredentials, timeout: float = 10.0,
-                 now: Callable[[], datetime] = utc_now) -> None:
+                 now: Callable[[], datetime] = utc_now, on_certificates: Keep | None = None) -> None:
         self.credentials = credentials
-        self._client = WeChatClient(credentials, timeout)
-        self._callbacks = CallbackVerifier(credentials, now)
+        keys = TrustedKeys.of(credentials)  # answers and callbacks trust the same keys, learned ones included
+        self._client = WeChatClient(credentials, timeout, keys, now, on_certificates)
+        self._callbacks = CallbackVerifier(credentials, now, keys)
         self._merchant_key = private_key(credentials.private_key_pem)
         self._now = now
 
@@ -142,6 +139,13 @@ class WeChatGateway(Gateway):
     def callback_identity(self, serial: str) -> tuple[int, bytes] | None:
         """Which keys would open a callback naming this serial (equal for configs sharing them), or None."""
         return self._callbacks.identity(serial)
+
+    async def renew_certificates(self) -> int:
+        """Certificate mode: download WeChat's platform certificates and trust the new ones that check out; how many
+        are new (0 in public-key mode, where nothing is downloaded)."""
+        if not self._client.renews:
+            return 0
+        return await self._client.renew_certificates()
 
     async def download_bill(self, bill_date: date) -> bytes:
         """The day's trade bill (all trades), ungzipped, once its SHA1 matches WeChat's hash_value."""

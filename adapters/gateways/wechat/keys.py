@@ -89,8 +89,9 @@ def serial_hex(cert: x509.Certificate) -> str:
 class TrustedKeys:
     """The keys WeChat may sign with, by the serial it names: the public key id and certificate serials.
 
-    Nothing else is ever trusted and nothing is ever fetched: an unknown serial finds no key, and so
-    does a certificate outside its validity period.
+    Nothing else is ever trusted and nothing is fetched here: an unknown serial finds no key, and so does a
+    certificate outside its validity period. In certificate mode the certificates grow as WeChat's
+    /v3/certificates hands out new ones (see platform_certs), one gateway's answers and callbacks sharing them.
     """
 
     public_key_id: str
@@ -103,6 +104,16 @@ class TrustedKeys:
         key = public_key(credentials.wechat_public_key_pem) if credentials.public_key_mode else None
         by_serial = {cert.serial_number: cert for cert in certificates(credentials.platform_cert_pems)}
         return cls(credentials.wechat_public_key_id, key, by_serial)
+
+    def certificates(self) -> list[x509.Certificate]:
+        """The trusted platform certificates, the newest-issued last."""
+        return sorted(self.by_serial.values(), key=lambda cert: cert.not_valid_before_utc)
+
+    def learn(self, certs: list[x509.Certificate]) -> list[x509.Certificate]:
+        """Trust these certificates too; the ones that were not trusted yet."""
+        fresh = [cert for cert in certs if cert.serial_number not in self.by_serial]
+        self.by_serial.update({cert.serial_number: cert for cert in fresh})
+        return fresh
 
     def find(self, serial: str, at: datetime) -> rsa.RSAPublicKey | None:
         """The key for a Wechatpay-Serial value at a moment, or None."""

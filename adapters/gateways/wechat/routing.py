@@ -7,7 +7,8 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from adapters.gateways.wechat.callbacks import check_headers
-from adapters.gateways.wechat.gateway import WeChatGateway, utc_now
+from adapters.gateways.wechat.gateway import WeChatGateway
+from adapters.gateways.wechat.sdk import utc_now
 from application.errors import NotificationRejected
 from application.ports import Gateway, NotificationRoute, PaymentConfig, RawNotification
 

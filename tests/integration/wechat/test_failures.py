@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import socket
 import time
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -12,7 +13,7 @@ from adapters.gateways.wechat import WeChatGateway
 from application.errors import ProviderError, ProviderUnavailable
 from tests.integration.wechat.conftest import CONFIG, credentials_for
 from tests.integration.wechat.stub import StubWeChat
-from tests.integration.wechat.wire import payment
+from tests.integration.wechat.wire import certificate, payment
 from tests.rsa_keys import KeyPair
 
 QUERY = "GET /v3/pay/transactions/out-trade-no/T20261124001"
@@ -108,13 +109,30 @@ async def test_an_unsigned_answer_is_a_provider_error(gateway: WeChatGateway, st
         await gateway.create(payment(), CONFIG)
 
 
-async def test_an_answer_under_an_unknown_serial_is_refused_without_downloading_certificates(
-        gateway: WeChatGateway, stub: StubWeChat) -> None:
+async def test_an_answer_under_an_unknown_serial_is_refused_after_at_most_one_certificate_download(
+        gateway: WeChatGateway, stub: StubWeChat, mode: str) -> None:
     stub.mode = "wrong_serial"
 
-    with pytest.raises(ProviderError, match="serial"):
+    with pytest.raises(ProviderError, match=r"serial|certificate"):
         await gateway.create(payment(), CONFIG)
 
-    assert [s.path for s in stub.seen] == ["/v3/pay/transactions/native"]  # no GET /v3/certificates
+    # Public-key mode downloads nothing; certificate mode asks /v3/certificates once (the stub has none to give)
+    # and does not repeat the order.
+    expected = ["/v3/pay/transactions/native"] + (["/v3/certificates"] if mode == "certificate" else [])
+    assert [s.path for s in stub.seen] == expected
     stub.mode = "ok"
     assert (await gateway.create(payment(), CONFIG)).code_url  # the configured keys are still trusted
+
+
+@pytest.mark.parametrize("mode", ["certificate"])
+async def test_an_answer_signed_with_an_expired_platform_certificate_is_not_trusted(
+        stub: StubWeChat, merchant_keys: KeyPair, wechat_keys: KeyPair) -> None:
+    expired = certificate(wechat_keys.public_pem, wechat_keys.pkcs8_pem, days=10,
+                          start=datetime.now(UTC) - timedelta(days=30))  # CERT_SERIAL, the serial the stub signs with
+    credentials = credentials_for("certificate", merchant_keys, wechat_keys, expired, stub.base_url)
+
+    with pytest.raises(ProviderError, match=r"serial|certificate"):
+        await WeChatGateway(credentials, timeout=0.5).create(payment(), CONFIG)
+
+    # as for a callback, an expired certificate names no key: paycore asks WeChat for its certificates once
+    assert [s.path for s in stub.seen] == ["/v3/pay/transactions/native", "/v3/certificates"]
