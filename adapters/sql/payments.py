@@ -27,6 +27,11 @@ REFUNDS_OF_ONE = sa.select(refund).where(refund.c.order_no == sa.bindparam("orde
 SEEN_OF_ONE = sa.select(payment_event.c.order_no, payment_event.c.provider_event_id).distinct().where(
     payment_event.c.order_no == sa.bindparam("order_no"), payment_event.c.provider_event_id.is_not(None))
 INSERT_PAYMENT = sa.insert(T)
+# The columns SET are those of the parameters (the WHERE's names must differ from theirs); each set of
+# parameter names is compiled once and cached.
+UPDATE_PAYMENT = (sa.update(T).where(T.c.order_no == sa.bindparam("where_order_no"),
+                                     T.c.version == sa.bindparam("where_version"))
+                  .values(version=T.c.version + 1))
 INSERT_EVENT = sa.insert(payment_event)
 INSERT_OUTBOX = sa.insert(webhook_outbox)
 
@@ -64,13 +69,9 @@ class SqlPayments:
         values = rows.payment_values(payment)
         if (notification := rows.latest_notification(payment.pending_events)) is not None:
             values["notify_data"] = notification
-        update = (
-            sa.update(T)
-            .where(T.c.order_no == payment.order_no, T.c.version == payment.version)
-            .values(**values, version=T.c.version + 1)
-        )
+        values |= {"where_order_no": payment.order_no, "where_version": payment.version}
         with storage_errors(f"saving payment {payment.order_no}"):
-            if (await self._conn.execute(update)).rowcount != 1:
+            if (await self._conn.execute(UPDATE_PAYMENT, values)).rowcount != 1:
                 raise ConcurrencyConflict(f"payment {payment.order_no} changed concurrently")
             await self._save_refunds(payment)
             await self._append(payment.pending_events)
