@@ -17,8 +17,10 @@ from application.ports import JournalEntry, JournalPageRequest, Page, PageReques
 from domain.events import WEBHOOK_EVENTS, DomainEvent
 from domain.payment import Payment
 from domain.refund import Refund
+from domain.status import TradeStatus
 
 T = payment_transaction
+NEVER_PAID = TradeStatus.WAIT_BUYER_PAY.value
 RefundsByOrder = dict[str, list[Refund]]
 # Built once: SQLAlchemy memoises a statement's cache key, so executing the same object with new
 # parameters skips rebuilding and re-keying it on every request.
@@ -109,7 +111,9 @@ class SqlPayments:
     async def _rows(self, query: sa.Select[Any], params: dict[str, Any] | None = None) -> Sequence[Payment]:
         with storage_errors("loading payments"):
             found = (await self._conn.execute(query, params)).mappings().all()
-            order_nos = [r["order_no"] for r in found]
+            # A payment never paid has no refund and no provider fact journaled (each would have moved it out of
+            # WAIT_BUYER_PAY in the same transaction): its row, read at its version, is all of it.
+            order_nos = [r["order_no"] for r in found if r["trade_status"] != NEVER_PAID]
             refunds, seen = await self._refunds_of(order_nos), await self._seen_event_ids(order_nos)
         return [rows.payment_from_row(r, refunds[r["order_no"]], seen[r["order_no"]]) for r in found]
 
