@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from adapters.sql.engine import make_engine
 from adapters.sql.uow import SqlUnitOfWorkFactory
 from domain.events import Source
-from tests.contract.helpers import at, load, new_payment, paid, save_and_commit, store
+from tests.contract.helpers import at, load, new_payment, paid, store
 
 
 @pytest.fixture
@@ -48,15 +48,12 @@ async def test_an_unpaid_payment_is_read_in_one_select(engine: AsyncEngine) -> N
 
 async def test_a_paid_payment_is_read_with_its_refunds_and_the_provider_events_it_applied(
         engine: AsyncEngine) -> None:
-    uow_factory = SqlUnitOfWorkFactory(engine)
-    await store(uow_factory, new_payment())
-    async with uow_factory() as uow:
-        payment = await load(uow_factory)
-        payment.apply(paid(), Source.NOTIFY, at(61))
-        await save_and_commit(uow, payment)
+    payment = new_payment()
+    payment.apply(paid(), Source.NOTIFY, at(61))
+    await store(SqlUnitOfWorkFactory(engine), payment)
     sent = counting(engine)
 
-    payment = await load(uow_factory)
+    payment = await load(SqlUnitOfWorkFactory(engine))
 
     assert payment.seen_event_ids == {"N-paid-1"}
     assert len(sent) == 3  # the row, its refunds, its applied provider event ids
