@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from application.anomalies import Anomalies
 from application.errors import ConcurrencyConflict, DuplicateKey, NotificationRejected
-from application.ports import Clock, PaymentConfig, UnitOfWorkFactory
+from application.ports import Clock, NotificationRecord, PaymentConfig, UnitOfWork, UnitOfWorkFactory
 from application.retry import retry_on_conflict
 from domain.errors import AmountMismatch, IllegalTransition, UnknownRefund
 from domain.events import DomainEvent, Source
@@ -48,19 +48,21 @@ class ApplyProviderUpdate:
         self._uow, self._clock, self._anomalies = uow, clock, anomalies or Anomalies()
 
     async def __call__(self, update: ProviderUpdate, config: PaymentConfig, source: Source,
-                       loaded: Payment | None = None) -> ApplyResult:
+                       loaded: Payment | None = None, log: NotificationRecord | None = None) -> ApplyResult:
         """Check the fact against the config and payment, apply it in one transaction, then act on anomalies.
 
         `loaded` is the payment as the caller just read it: the first attempt applies the fact to it instead of
         reading it again. Its save is still guarded by the version it was read at, so if anyone changed the
         payment since, the attempt loses the race (ConcurrencyConflict) and the next one reads it afresh.
+        `log`, once the fact is accepted, is written with its outcome in the same transaction (a refused fact
+        writes nothing: the caller logs the refusal).
         """
         check_origin(update, config)
         first = [loaded]
 
         def attempt() -> Awaitable[ApplyResult]:
             preloaded, first[0] = first[0], None
-            return self._apply_once(update, config, source, preloaded)
+            return self._apply_once(update, config, source, preloaded, log)
 
         result = await retry_on_conflict(attempt)
         if result.outcome is Outcome.APPLIED:
@@ -68,7 +70,7 @@ class ApplyProviderUpdate:
         return result
 
     async def _apply_once(self, update: ProviderUpdate, config: PaymentConfig, source: Source,
-                          preloaded: Payment | None) -> ApplyResult:
+                          preloaded: Payment | None, log: NotificationRecord | None) -> ApplyResult:
         async with self._uow() as uow:
             payment = preloaded if preloaded is not None else await uow.payments.get(update.order_no)
             if payment is None:
@@ -84,12 +86,22 @@ class ApplyProviderUpdate:
             except IllegalTransition as e:
                 raise NotificationRejected("illegal_transition", str(e)) from e
             if not events:
+                if log is not None:  # nothing changed: the log record is all this transaction writes
+                    await _log(uow, log, Outcome.ALREADY_APPLIED)
+                    await uow.commit()
                 return ApplyResult(Outcome.ALREADY_APPLIED, payment)
             events += await self._anomalies.hold(uow, payment, events, source, self._clock.now())
             try:
                 await uow.payments.save(payment)
+                await _log(uow, log, Outcome.APPLIED)
                 await uow.commit()
             except DuplicateKey as e:  # a racing writer journaled this provider event first
                 raise ConcurrencyConflict(f"payment {update.order_no} changed concurrently") from e
         payment.pending_events.clear()
         return ApplyResult(Outcome.APPLIED, payment, tuple(events))
+
+
+async def _log(uow: UnitOfWork, record: NotificationRecord | None, outcome: Outcome) -> None:
+    """The accepted notification's log record, with its outcome, in the apply's transaction."""
+    if record is not None:
+        await uow.notifications.add(replace(record, outcome=outcome.value))

@@ -50,13 +50,14 @@ class HandleNotification:
             update = await self._gateways.for_config(config).verify_notification(raw, config)
             if update.order_no != order_no:
                 raise NotificationRejected("malformed", "the notification names two different orders")
-            result = await self._apply(update, config, Source.NOTIFY, loaded=payment)
+            # An accepted notification is logged in the transaction that applies it (the outcome filled in there).
+            accepted = NotificationRecord(payment_type, config.config_id, order_no, "", None,
+                                          logged_text(raw, whole=True), self._clock.now())
+            return await self._apply(update, config, Source.NOTIFY, loaded=payment, log=accepted)
         except NotificationRejected as e:
             # A refused notification is logged against the order it names, so the order's log shows forgeries too.
             await self._log(payment_type, config, order_no or e.order_no, "rejected", e.reason, raw)
             raise
-        await self._log(payment_type, config, order_no, result.outcome.value, None, raw)
-        return result
 
     async def _endpoint_config(self, payment_type: str, config_id: int) -> PaymentConfig:
         """A per-config endpoint must name a config of its type that exists or existed; the order still routes."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -23,8 +24,9 @@ from emulator.alipay.notifications import signed
 BENCH = Path(__file__).resolve().parent
 APP_ID, SELLER_ID, AMOUNT = "2021000000000042", "2088000000000042", "99.90"
 PORTS = itertools.count(8500)  # this session's range: 8500-8599
-URLS = {"postgres": "postgresql+asyncpg://postgres@127.0.0.1:5432/paycore_perf",
-        "mysql": "mysql+asyncmy://root@127.0.0.1:3306/paycore_perf"}
+# Dropped and made again by every run: a database of the bench's own (the environment may name another).
+URLS = {"postgres": os.environ.get("PAYCORE_BENCH_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/paycore_perf"),
+        "mysql": os.environ.get("PAYCORE_BENCH_MYSQL_URL", "mysql+asyncmy://root@127.0.0.1:3306/paycore_perf")}
 
 
 async def reset_database(backend: str, url: str) -> None:

@@ -13,6 +13,7 @@ from adapters.sql.tables import notification_log
 from application.ports import NotificationRecord
 
 N = notification_log.c
+INSERT_RECORD = sa.insert(notification_log)  # built once: every notification runs it
 
 
 class SqlNotifications:
@@ -27,7 +28,7 @@ class SqlNotifications:
                   "outcome": record.outcome, "reason": record.reason, "raw": record.raw,
                   "received_time": record.received_at}
         with storage_errors("logging a notification"):
-            await self._conn.execute(sa.insert(notification_log).values(**values))
+            await self._conn.execute(INSERT_RECORD, values)
 
     async def for_order(self, order_no: str) -> Sequence[NotificationRecord]:
         """Records naming the order, oldest first."""

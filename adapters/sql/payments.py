@@ -17,8 +17,10 @@ from application.ports import JournalEntry, JournalPageRequest, Page, PageReques
 from domain.events import WEBHOOK_EVENTS, DomainEvent
 from domain.payment import Payment
 from domain.refund import Refund
+from domain.status import TradeStatus
 
 T = payment_transaction
+NEVER_PAID = TradeStatus.WAIT_BUYER_PAY.value
 RefundsByOrder = dict[str, list[Refund]]
 # Built once: SQLAlchemy memoises a statement's cache key, so executing the same object with new
 # parameters skips rebuilding and re-keying it on every request.
@@ -27,6 +29,11 @@ REFUNDS_OF_ONE = sa.select(refund).where(refund.c.order_no == sa.bindparam("orde
 SEEN_OF_ONE = sa.select(payment_event.c.order_no, payment_event.c.provider_event_id).distinct().where(
     payment_event.c.order_no == sa.bindparam("order_no"), payment_event.c.provider_event_id.is_not(None))
 INSERT_PAYMENT = sa.insert(T)
+# The columns SET are those of the parameters (the WHERE's names must differ from theirs); each set of
+# parameter names is compiled once and cached.
+UPDATE_PAYMENT = (sa.update(T).where(T.c.order_no == sa.bindparam("where_order_no"),
+                                     T.c.version == sa.bindparam("where_version"))
+                  .values(version=T.c.version + 1))
 INSERT_EVENT = sa.insert(payment_event)
 INSERT_OUTBOX = sa.insert(webhook_outbox)
 
@@ -64,13 +71,9 @@ class SqlPayments:
         values = rows.payment_values(payment)
         if (notification := rows.latest_notification(payment.pending_events)) is not None:
             values["notify_data"] = notification
-        update = (
-            sa.update(T)
-            .where(T.c.order_no == payment.order_no, T.c.version == payment.version)
-            .values(**values, version=T.c.version + 1)
-        )
+        values |= {"where_order_no": payment.order_no, "where_version": payment.version}
         with storage_errors(f"saving payment {payment.order_no}"):
-            if (await self._conn.execute(update)).rowcount != 1:
+            if (await self._conn.execute(UPDATE_PAYMENT, values)).rowcount != 1:
                 raise ConcurrencyConflict(f"payment {payment.order_no} changed concurrently")
             await self._save_refunds(payment)
             await self._append(payment.pending_events)
@@ -108,7 +111,9 @@ class SqlPayments:
     async def _rows(self, query: sa.Select[Any], params: dict[str, Any] | None = None) -> Sequence[Payment]:
         with storage_errors("loading payments"):
             found = (await self._conn.execute(query, params)).mappings().all()
-            order_nos = [r["order_no"] for r in found]
+            # A payment never paid has no refund and no provider fact journaled (each would have moved it out of
+            # WAIT_BUYER_PAY in the same transaction): its row, read at its version, is all of it.
+            order_nos = [r["order_no"] for r in found if r["trade_status"] != NEVER_PAID]
             refunds, seen = await self._refunds_of(order_nos), await self._seen_event_ids(order_nos)
         return [rows.payment_from_row(r, refunds[r["order_no"]], seen[r["order_no"]]) for r in found]
 

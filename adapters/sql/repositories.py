@@ -28,6 +28,9 @@ ANY_CONFIG_BY_ID = sa.select(payment_config).where(C.config_id == sa.bindparam("
 K = config_key.c
 DEFAULT_CONFIG = sa.select(payment_config).where(C.default_for == sa.bindparam("value"), C.del_flag == PRESENT)
 KEY_BY_ID = sa.select(api_key).where(api_key.c.key_id == sa.bindparam("key_id"))
+IDEMPOTENCY_BY_KEY = sa.select(idempotency_key).where(idempotency_key.c.owner == sa.bindparam("owner"),
+                                                     idempotency_key.c.idem_key == sa.bindparam("idem_key"))
+INSERT_IDEMPOTENCY = sa.insert(idempotency_key)
 ACTIVE_ADMINS = sa.select(api_key.c.key_id).where(api_key.c.scope == "admin", api_key.c.revoked.is_(sa.false()))
 
 
@@ -180,10 +183,8 @@ class SqlIdempotency:
 
     async def get(self, owner: str, key: str) -> IdempotencyRecord | None:
         """The record or None."""
-        t = idempotency_key.c
-        query = sa.select(idempotency_key).where(t.owner == owner, t.idem_key == key)
         with storage_errors("reading an idempotency key"):
-            row = (await self._conn.execute(query)).mappings().first()
+            row = (await self._conn.execute(IDEMPOTENCY_BY_KEY, {"owner": owner, "idem_key": key})).mappings().first()
         if row is None:
             return None
         return IdempotencyRecord(row["owner"], row["idem_key"], row["request_hash"], row["order_no"],
@@ -194,7 +195,7 @@ class SqlIdempotency:
         values = {"owner": record.owner, "idem_key": record.key, "request_hash": record.request_hash,
                   "order_no": record.order_no, "create_time": record.create_time}
         with storage_errors("adding an idempotency key"):
-            await self._conn.execute(sa.insert(idempotency_key).values(**values))
+            await self._conn.execute(INSERT_IDEMPOTENCY, values)
 
 
 def _key_from_row(row: RowMapping) -> ApiKey:
