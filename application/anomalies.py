@@ -72,13 +72,11 @@ class Anomalies:
             log.error("anomaly.auto_refund_skipped order_no=%s refund_no=%s reason=refund_no_taken_by=%s; "
                       "refund it by hand", payment.order_no, refund_no, owner.order_no)
             return []
-        before = len(payment.pending_events)
         try:
-            payment.request_refund(refund_no, payment.paid_amount, AUTO_REFUND_REASON, now, source)
+            return payment.refund_in_full(refund_no, AUTO_REFUND_REASON, now, source)
         except DomainError as e:  # e.g. already TRADE_FINISHED: no more refunds at the provider
             log.error("anomaly.auto_refund_skipped order_no=%s reason=%s; refund it by hand", payment.order_no, e)
             return []
-        return payment.pending_events[before:]
 
     async def after_commit(self, payment: Payment, events: Sequence[DomainEvent], config: PaymentConfig,
                            source: Source, apply: Apply) -> None:

@@ -91,5 +91,4 @@ class ApplyProviderUpdate:
                 await uow.commit()
             except DuplicateKey as e:  # a racing writer journaled this provider event first
                 raise ConcurrencyConflict(f"payment {update.order_no} changed concurrently") from e
-        payment.pending_events.clear()
         return ApplyResult(Outcome.APPLIED, payment, tuple(events))

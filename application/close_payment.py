@@ -24,10 +24,8 @@ class ClosePayment:
     async def __call__(self, order_no: str, source: Source = Source.API) -> Payment:
         """Close and return the payment; PaymentAlreadyPaid if the buyer paid first."""
         payment, config = await payment_with_config(self._uow, order_no)
-        if payment.status is TradeStatus.TRADE_CLOSED:
+        if not payment.needs_closing():
             return payment
-        if payment.status.is_paid:
-            raise PaymentAlreadyPaid(payment.status, TradeStatus.TRADE_CLOSED)
         answer = await self._gateways.for_config(config).close(payment, config)
         if answer.kind in (UpdateKind.PAID, UpdateKind.FINISHED):
             # What the provider said is a query answer; the worker's expiry close journals it as its own.
@@ -43,5 +41,4 @@ class ClosePayment:
             if payment.close(source, self._clock.now()):
                 await uow.payments.save(payment)
                 await uow.commit()
-        payment.pending_events.clear()
         return payment

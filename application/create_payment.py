@@ -124,7 +124,6 @@ class CreatePayment:
             if earlier is None:
                 raise
             return earlier
-        payment.pending_events.clear()
         return CreatePaymentResult(payment, created=True)
 
 

@@ -68,5 +68,4 @@ class RefundPayment:
                     await uow.commit()
                 except DuplicateKey as e:  # the same refund_no raced in through another payment
                     raise RefundNoConflict(cmd.refund_no, "is already used") from e
-        payment.pending_events.clear()
         return refund, created

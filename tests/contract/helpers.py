@@ -52,13 +52,11 @@ def refund_succeeded(refund_no: str, amount: str, event_id: str, order_no: str =
 
 
 async def store(uow_factory: UnitOfWorkFactory, *payments: Payment) -> None:
-    """Add and commit payments, then forget their pending events as the use cases do."""
+    """Add and commit payments (the commit clears their pending events)."""
     async with uow_factory() as uow:
         for payment in payments:
             await uow.payments.add(payment)
         await uow.commit()
-    for payment in payments:
-        payment.pending_events.clear()
 
 
 async def load(uow_factory: UnitOfWorkFactory, order_no: str = ORDER_NO) -> Payment:

@@ -144,7 +144,7 @@ class InterleavingUnitOfWork(MemoryUnitOfWork):
 
     def __init__(self, store: MemoryStore, factory: InterleavingUnitOfWorkFactory) -> None:
         super().__init__(store)
-        self.payments = InterleavingPayments(store, self._staged)
+        self.payments = InterleavingPayments(store, self._staged, self._written)
         self._factory = factory
 
     async def commit(self) -> None:
