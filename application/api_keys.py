@@ -10,18 +10,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from application.errors import ApplicationError, Forbidden, Unauthenticated
+from application.errors import Forbidden, Unauthenticated, UnknownScope
 from application.ports import ApiKey, Clock, SecretBox, UnitOfWorkFactory
 from application.webhook_addresses import WebhookAddressPolicy
 
 SCOPES = frozenset({"payments", "admin"})
 PREFIX = "pck_"
-
-
-class UnknownScope(ApplicationError):
-    """A scope that is neither payments nor admin."""
-
-    code = "VALIDATION_ERROR"
 
 
 @dataclass(frozen=True, slots=True)

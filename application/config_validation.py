@@ -10,7 +10,7 @@ import re
 from collections.abc import Mapping
 from typing import Any, Protocol
 
-from application.errors import ApplicationError
+from application.errors import ApplicationError, InvalidInput
 
 TEXT_FIELDS = ("config_name", "app_id", "mch_id", "cert_serial_no", "private_cert_path", "notify_url", "return_url",
                "remark", "gateway_url", "seller_id", "wechat_public_key_id")
@@ -20,10 +20,8 @@ FIELDS = ("payment_type", *TEXT_FIELDS, *KEY_FIELDS, "api_key", "api_v3_key", "i
 _URL = re.compile(r"^https?://[^\s/?#]+[^\s]*$")
 
 
-class InvalidConfig(ApplicationError):
+class InvalidConfig(InvalidInput):
     """A config field that is missing or wrong."""
-
-    code = "VALIDATION_ERROR"
 
     def __init__(self, field: str, message: str) -> None:
         super().__init__(f"{field}: {message}", field=field, fields=[{"key": field, "message": message}])

@@ -1,8 +1,11 @@
-"""Errors of the application layer; each has a stable code the HTTP layer maps to a status."""
+"""Every error of the application layer, each with its stable code, defined here once; the HTTP layer maps the
+classes to statuses (entrypoints/http/errors.py)."""
 
 from __future__ import annotations
 
 from typing import Any
+
+from domain.errors import UnknownRefund
 
 
 class ApplicationError(Exception):
@@ -16,6 +19,12 @@ class ApplicationError(Exception):
         self.extra = extra
 
 
+class InvalidInput(ApplicationError):
+    """Input that fails a check; `field` (in extra) names it."""
+
+    code = "VALIDATION_ERROR"
+
+
 class PaymentNotFound(ApplicationError):
     """No payment with that order_no."""
 
@@ -25,7 +34,7 @@ class PaymentNotFound(ApplicationError):
 class RefundNotFound(ApplicationError):
     """No refund with that refund_no."""
 
-    code = "REFUND_NOT_FOUND"
+    code = UnknownRefund.code
 
 
 class ApiKeyNotFound(ApplicationError):
@@ -101,9 +110,12 @@ class ConcurrencyConflict(ApplicationError):
 
 
 class DuplicateKey(ApplicationError):
-    """An insert hit a unique key (order_no, refund_no, provider event id, idempotency key)."""
+    """An insert hit a unique key (order_no, refund_no, provider event id, idempotency key).
 
-    code = "DUPLICATE_KEY"
+    Not a ConcurrencyConflict (a use case never retries it blindly), but to a caller it is one: someone else wrote
+    the same thing first."""
+
+    code = ConcurrencyConflict.code
 
 
 class NotificationRejected(ApplicationError):
@@ -135,7 +147,43 @@ class SecretUnreadable(ApplicationError):
     code = "MASTER_KEY_MISMATCH"
 
 
-class InvalidKeyMaterial(ApplicationError):
+class InvalidKeyMaterial(InvalidInput):
     """Key material that cannot be parsed or is the wrong kind of key."""
 
-    code = "VALIDATION_ERROR"
+
+class InvalidCursor(InvalidInput):
+    """A cursor this service did not hand out."""
+
+
+class UnknownScope(InvalidInput):
+    """A scope that is neither payments nor admin."""
+
+
+class InvalidOverlap(InvalidInput):
+    """An overlap outside 0 to 168 hours."""
+
+
+class RefusedWebhookAddress(InvalidInput):
+    """A webhook address paycore will not send to; `field` names where it was given."""
+
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(f"{field}: {reason}", field=field, fields=[{"key": field, "message": reason}])
+        self.reason = reason
+
+
+class DeliveryNotFound(ApplicationError):
+    """No webhook delivery with that id."""
+
+    code = "DELIVERY_NOT_FOUND"
+
+
+class DeliveryNotFailed(ApplicationError):
+    """Only a failed delivery can be retried; the others are delivered, skipped or still being tried."""
+
+    code = "DELIVERY_NOT_FAILED"
+
+
+class RefundNotProcessing(ApplicationError):
+    """Only a PROCESSING refund can be sent again; a settled one is final."""
+
+    code = "REFUND_NOT_PROCESSING"

@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from application.anomalies import auto_refund_no
+from application.errors import InvalidCursor
 from application.ports import JournalEntry, JournalPageRequest, UnitOfWorkFactory
-from application.queries import MAX_LIMIT, InvalidCursor
+from application.queries import MAX_LIMIT
 from domain.events import EventType
 from domain.payment import Payment
 from domain.refund import Refund

@@ -9,18 +9,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from application.errors import ApplicationError, PaymentNotFound, RefundNotFound
+from application.errors import InvalidCursor, PaymentNotFound, RefundNotFound
 from application.ports import JournalEntry, PageRequest, PaymentFilter, UnitOfWorkFactory
 from domain.payment import Payment
 from domain.refund import Refund
 
 MAX_LIMIT = 200
-
-
-class InvalidCursor(ApplicationError):
-    """A cursor this service did not hand out."""
-
-    code = "VALIDATION_ERROR"
 
 
 @dataclass(frozen=True, slots=True)

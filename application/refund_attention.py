@@ -13,9 +13,9 @@ from datetime import datetime, timedelta
 
 from application.apply_update import ApplyProviderUpdate
 from application.configs import refund_with_config
-from application.errors import ApplicationError, ConcurrencyConflict
+from application.errors import ConcurrencyConflict, InvalidCursor, RefundNotProcessing
 from application.ports import Clock, GatewayRegistry, UnitOfWorkFactory
-from application.queries import MAX_LIMIT, InvalidCursor
+from application.queries import MAX_LIMIT
 from domain.events import Source
 from domain.refund import Refund
 from domain.status import RefundStatus
@@ -23,12 +23,6 @@ from domain.updates import UpdateKind
 
 log = logging.getLogger("paycore.refunds")
 DEFAULT_ATTENTION_HOURS = 72
-
-
-class RefundNotProcessing(ApplicationError):
-    """Only a PROCESSING refund can be sent again; a settled one is final."""
-
-    code = "REFUND_NOT_PROCESSING"
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,21 +12,11 @@ import ipaddress
 from collections.abc import Iterable, Sequence
 from urllib.parse import urlsplit
 
-from application.errors import ApplicationError
+from application.errors import RefusedWebhookAddress
 
 IpAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IpNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 _BROADCAST = ipaddress.IPv4Address("255.255.255.255")
-
-
-class RefusedWebhookAddress(ApplicationError):
-    """A webhook address paycore will not send to; `field` names where it was given."""
-
-    code = "VALIDATION_ERROR"
-
-    def __init__(self, field: str, reason: str) -> None:
-        super().__init__(f"{field}: {reason}", field=field, fields=[{"key": field, "message": reason}])
-        self.reason = reason
 
 
 def forbidden_reason(address: IpAddress) -> str | None:

@@ -7,16 +7,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from application.api_keys import new_webhook_secret, webhook_secret_context
-from application.errors import ApiKeyNotFound, ApplicationError
+from application.errors import ApiKeyNotFound, InvalidOverlap
 from application.ports import Clock, SecretBox, UnitOfWorkFactory
 
 MAX_OVERLAP = timedelta(days=7)
-
-
-class InvalidOverlap(ApplicationError):
-    """An overlap outside 0 to 168 hours."""
-
-    code = "VALIDATION_ERROR"
 
 
 @dataclass(frozen=True, slots=True)
