@@ -11,6 +11,7 @@ from typing import Any, Protocol, Self
 
 from domain.checkout import Checkout
 from domain.events import DomainEvent, EventType
+from domain.kinds import PaymentType, PayMethod
 from domain.payment import Payment
 from domain.refund import Refund
 from domain.status import RefundStatus, TradeStatus
@@ -27,7 +28,7 @@ class PaymentConfig:
     """A payment config as stored: public fields in clear, secrets only as ciphertext in `sealed`."""
 
     config_id: int
-    payment_type: str
+    payment_type: PaymentType
     config_name: str
     app_id: str = ""
     mch_id: str = ""
@@ -487,11 +488,22 @@ class NotificationRouter(Protocol):
         candidates' keys (each distinct key tried once); NotificationRejected otherwise."""
 
 
+@dataclass(frozen=True, slots=True)
+class PayMethodRule:
+    """A pay method a provider offers, and whether the provider needs the payer's id there (`openid`)."""
+
+    method: PayMethod
+    needs_openid: bool = False
+
+
 class GatewayRegistry(Protocol):
     """Finds the gateway adapter for a config."""
 
     def for_config(self, config: PaymentConfig) -> Gateway:
         """The adapter; GatewayNotAvailable if paycore has none for its payment type."""
+
+    def pay_methods(self, payment_type: PaymentType) -> Sequence[PayMethodRule]:
+        """The pay methods the type's provider offers (none for a type paycore has no adapter for)."""
 
     def router(self, payment_type: str) -> NotificationRouter:
         """How the type's notifications find their payment; GatewayNotAvailable if paycore has no such gateway."""

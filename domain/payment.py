@@ -18,6 +18,7 @@ from domain.errors import (
     UnknownRefund,
 )
 from domain.events import AnomalyKind, DomainEvent, EventType, Source
+from domain.kinds import PaymentType, PayMethod
 from domain.money import Money
 from domain.refund import Refund
 from domain.status import RefundStatus, TradeStatus, can_move
@@ -31,8 +32,8 @@ class Payment:
     """A payment and its refunds. Methods change state only as the transition table allows."""
 
     order_no: str
-    payment_type: str
-    pay_method: str
+    payment_type: PaymentType
+    pay_method: PayMethod
     config_id: int | None
     subject: str
     total_amount: Money
@@ -63,8 +64,8 @@ class Payment:
         cls,
         *,
         order_no: str,
-        payment_type: str,
-        pay_method: str,
+        payment_type: PaymentType,
+        pay_method: PayMethod,
         config_id: int | None,
         subject: str,
         total_amount: Money,

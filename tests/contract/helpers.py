@@ -10,6 +10,7 @@ from adapters.memory.uow import MemoryUnitOfWorkFactory
 from adapters.sql.tables import webhook_outbox
 from adapters.sql.uow import SqlUnitOfWorkFactory
 from application.ports import UnitOfWork, UnitOfWorkFactory
+from domain.kinds import PaymentType, PayMethod
 from domain.money import Money
 from domain.payment import Payment
 from domain.updates import ProviderUpdate, UpdateKind
@@ -27,7 +28,8 @@ def new_payment(order_no: str = ORDER_NO, *, now: datetime = T0, payment_type: s
                 amount: str = "99.90") -> Payment:
     """A fresh unpaid payment with its payment.created event pending."""
     return Payment.create(
-        order_no=order_no, payment_type=payment_type, pay_method="pc" if payment_type == "alipay" else "native",
+        order_no=order_no, payment_type=PaymentType(payment_type),
+        pay_method=PayMethod.PC if payment_type == "alipay" else PayMethod.NATIVE,
         config_id=101, subject="Thesis polishing", total_amount=Money.of(amount), now=now,
         expire_time=now + timedelta(minutes=30), body="论文润色", return_url="https://shop.example/paid",
         notify_url="https://shop.example/hooks/paycore", api_key_id="k1",

@@ -81,7 +81,7 @@ async def test_configs_disabled_or_deleted_after_payment_still_settle_their_paym
                   for c in (pc, wap)}
     unpaid = {c.config_id: await live.create(f"OPEN{c.config_name.upper()}01", config_id=c.config_id)
               for c in (pc, wap)}
-    await live.container.configs().update(pc.config_id, {"status": "1"}, by="ops")  # disabled
+    await live.container.configs().update(pc.config_id, {"enabled": False}, by="ops")
     await live.container.configs().delete(wap.config_id, by="ops")  # deleted
 
     for config in (pc, wap):

@@ -24,14 +24,15 @@ from application.queries import PaymentQueries
 from application.refund_payment import RefundPayment
 from application.sync_payment import SyncPayment, SyncRefund
 from domain.events import EventType, Source
+from domain.kinds import PaymentType, PayMethod
 from domain.money import Money
 from domain.payment import Payment
 from domain.updates import ProviderUpdate
 from tests.unit.builders import PAID_AT, T0
 
-ALIPAY = PaymentConfig(101, "alipay", "Alipay main", app_id="2021000000000001", seller_id="2088000000000001",
+ALIPAY = PaymentConfig(101, PaymentType.ALIPAY, "Alipay main", app_id="2021000000000001", seller_id="2088000000000001",
                        return_url="https://shop.example/return", is_default=True)
-WECHAT = PaymentConfig(102, "wechat", "WeChat main", app_id="wx0000000000000001", mch_id="1900000001",
+WECHAT = PaymentConfig(102, PaymentType.WECHAT, "WeChat main", app_id="wx0000000000000001", mch_id="1900000001",
                        is_default=True)
 
 
@@ -125,7 +126,7 @@ def build_app(uow: MemoryUnitOfWorkFactory | None = None, configs: tuple[Payment
 
 def order(**changes: Any) -> CreatePaymentCommand:
     """A valid Alipay PC order; keyword arguments change fields."""
-    base = CreatePaymentCommand(order_no="T20261124001", payment_type="alipay", pay_method="pc",
+    base = CreatePaymentCommand(order_no="T20261124001", payment_type=PaymentType.ALIPAY, pay_method=PayMethod.PC,
                                 subject="Thesis polishing", total_amount=Money.from_yuan("99.90"))
     return replace(base, **changes)
 
