@@ -26,7 +26,7 @@ class ClosePayment:
         payment, config = await payment_with_config(self._uow, order_no)
         if not payment.needs_closing():
             return payment
-        answer = await self._gateways.for_config(config).close(payment, config)
+        answer = await self._gateways.payments(config).close(payment, config)
         if answer.kind in (UpdateKind.PAID, UpdateKind.FINISHED):
             # What the provider said is a query answer; the worker's expiry close journals it as its own.
             result = await self._apply(answer, config, Source.WORKER if source is Source.WORKER else Source.SYNC)

@@ -104,7 +104,7 @@ class CreatePayment:
             if earlier is not None:
                 return earlier
             config = await usable_config(uow, cmd.payment_type, cmd.config_id)
-        gateway = self._gateways.for_config(config)
+        gateway = self._gateways.payments(config)
         now = self._clock.now()
         payment = Payment.create(
             order_no=cmd.order_no, payment_type=cmd.payment_type, pay_method=rule.method,

@@ -47,7 +47,7 @@ class HandleNotification:
                 config = await self._endpoint_config(payment_type, config_id)
             order_no = await self._order_no(payment_type, raw)
             payment, config = await self._config_of_order(payment_type, order_no)
-            update = await self._gateways.for_config(config).verify_notification(raw, config)
+            update = await self._gateways.verifier(config).verify_notification(raw, config)
             if update.order_no != order_no:
                 raise NotificationRejected("malformed", "the notification names two different orders")
             result = await self._apply(update, config, Source.NOTIFY, loaded=payment)

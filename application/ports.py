@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from types import TracebackType
 from typing import Any, Protocol, Self
@@ -461,8 +461,15 @@ class NotificationVerifier(Protocol):
         """Check signature, freshness and origin, decrypt; NotificationRejected(reason) when it must not count."""
 
 
-class Gateway(PaymentGateway, RefundGateway, NotificationVerifier, Protocol):
-    """Every part of a provider adapter."""
+class BillSource(Protocol):
+    """A provider's daily bill, as it serves it (reconciliation, issue 14, builds on it)."""
+
+    async def download_bill(self, bill_date: date) -> bytes:
+        """The day's trade bill, raw; ProviderError if the provider has none or it does not check out."""
+
+
+class Gateway(PaymentGateway, RefundGateway, NotificationVerifier, BillSource, Protocol):
+    """Every capability of one provider adapter: what adapters implement; use cases ask the registry for one."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -499,8 +506,17 @@ class PayMethodRule:
 class GatewayRegistry(Protocol):
     """Finds the gateway adapter for a config."""
 
-    def for_config(self, config: PaymentConfig) -> Gateway:
-        """The adapter; GatewayNotAvailable if paycore has none for its payment type."""
+    def payments(self, config: PaymentConfig) -> PaymentGateway:
+        """Create, query and close for the config; GatewayNotAvailable if paycore has no adapter for its type."""
+
+    def refunds(self, config: PaymentConfig) -> RefundGateway:
+        """Refunds for the config; GatewayNotAvailable as above."""
+
+    def verifier(self, config: PaymentConfig) -> NotificationVerifier:
+        """Verifies the config's notifications; GatewayNotAvailable as above."""
+
+    def bills(self, config: PaymentConfig) -> BillSource:
+        """The config's daily bills; GatewayNotAvailable as above."""
 
     def pay_methods(self, payment_type: PaymentType) -> Sequence[PayMethodRule]:
         """The pay methods the type's provider offers (none for a type paycore has no adapter for)."""

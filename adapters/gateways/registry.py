@@ -8,7 +8,16 @@ from adapters.gateways import alipay, wechat
 from adapters.gateways.alipay.notify import AlipayNotificationRouter
 from adapters.gateways.wechat.routing import WeChatNotificationRouter
 from application.errors import GatewayNotAvailable
-from application.ports import Gateway, NotificationRouter, PaymentConfig, PayMethodRule
+from application.ports import (
+    BillSource,
+    Gateway,
+    NotificationRouter,
+    NotificationVerifier,
+    PaymentConfig,
+    PaymentGateway,
+    PayMethodRule,
+    RefundGateway,
+)
 
 # What each provider offers, whichever gateway (real or fake) stands for it.
 PAY_METHODS: Mapping[str, Sequence[PayMethodRule]] = {"alipay": alipay.PAY_METHODS, "wechat": wechat.PAY_METHODS}
@@ -32,8 +41,24 @@ class StaticGatewayRegistry:
         """What the type's provider offers; nothing for an unknown type."""
         return self.methods.get(payment_type, ())
 
+    def payments(self, config: PaymentConfig) -> PaymentGateway:
+        """Create, query and close for the config."""
+        return self.for_config(config)
+
+    def refunds(self, config: PaymentConfig) -> RefundGateway:
+        """Refunds for the config."""
+        return self.for_config(config)
+
+    def verifier(self, config: PaymentConfig) -> NotificationVerifier:
+        """The config's notification verifier."""
+        return self.for_config(config)
+
+    def bills(self, config: PaymentConfig) -> BillSource:
+        """The config's daily bills."""
+        return self.for_config(config)
+
     def for_config(self, config: PaymentConfig) -> Gateway:
-        """The gateway for the config's type."""
+        """The whole adapter for the config's type (the narrow methods above hand out one capability of it)."""
         gateway = self.gateways.get(config.payment_type)
         if gateway is None:
             raise GatewayNotAvailable(

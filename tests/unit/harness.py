@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from adapters.crypto.master_keys import MasterKey
 from adapters.crypto.secret_box import AesGcmSecretBox
@@ -19,7 +19,14 @@ from application.apply_update import ApplyProviderUpdate, ApplyResult
 from application.close_payment import ClosePayment
 from application.create_payment import CreatePayment, CreatePaymentCommand
 from application.errors import ConcurrencyConflict
-from application.ports import JournalEntry, PaymentConfig
+from application.ports import (
+    BillSource,
+    JournalEntry,
+    NotificationVerifier,
+    PaymentConfig,
+    PaymentGateway,
+    RefundGateway,
+)
 from application.queries import PaymentQueries
 from application.refund_payment import RefundPayment
 from application.sync_payment import SyncPayment, SyncRefund
@@ -98,6 +105,34 @@ class App:
         return (await self.notify(self.alipay.pay(order_no, paid_at=PAID_AT))).payment
 
 
+class OnlyCapability:
+    """One capability of a gateway and nothing else: asking it for another port's method is an AttributeError."""
+
+    def __init__(self, inner: object, port: type) -> None:
+        self._inner, self._names = inner, {n for n in dir(port) if not n.startswith("_")}
+
+    def __getattr__(self, name: str) -> Any:
+        if name not in self._names:
+            raise AttributeError(f"{name} is not part of the capability this use case asked for")
+        return getattr(self._inner, name)
+
+
+class NarrowRegistry(StaticGatewayRegistry):
+    """Hands out each capability alone, so a use case that asked for the wrong one fails its tests."""
+
+    def payments(self, config: PaymentConfig) -> PaymentGateway:
+        return cast(PaymentGateway, OnlyCapability(self.for_config(config), PaymentGateway))
+
+    def refunds(self, config: PaymentConfig) -> RefundGateway:
+        return cast(RefundGateway, OnlyCapability(self.for_config(config), RefundGateway))
+
+    def verifier(self, config: PaymentConfig) -> NotificationVerifier:
+        return cast(NotificationVerifier, OnlyCapability(self.for_config(config), NotificationVerifier))
+
+    def bills(self, config: PaymentConfig) -> BillSource:
+        return cast(BillSource, OnlyCapability(self.for_config(config), BillSource))
+
+
 def test_secret_box() -> AesGcmSecretBox:
     """A secret box under a fixed test master key."""
     return AesGcmSecretBox([MasterKey("test", bytes(range(32)))])
@@ -113,7 +148,7 @@ def build_app(uow: MemoryUnitOfWorkFactory | None = None, configs: tuple[Payment
     clock = FakeClock()
     alipay = FakeGateway("alipay", refunds_settle_at_once=refunds_settle_at_once)
     wechat = FakeGateway("wechat", refunds_settle_at_once=refunds_settle_at_once)
-    gateways = StaticGatewayRegistry({"alipay": alipay, "wechat": wechat})
+    gateways = NarrowRegistry({"alipay": alipay, "wechat": wechat})
     apply = ApplyProviderUpdate(uow, clock, Anomalies(gateways, alerts, refund_paid_after_close))
     return App(
         uow=uow, clock=clock, alipay=alipay, wechat=wechat, gateways=gateways,
