@@ -46,13 +46,13 @@ class PaymentConfig:
     wechat_public_key: str = ""
     wechat_public_key_id: str = ""
     wechat_platform_cert: str = ""
-    # Alipay certificate mode (公钥证书模式): the app's public-key certificate, Alipay's (every one it has used,
-    # as it rotates them) and Alipay's root certificates, PEM.
+    # Certificate mode (公钥证书模式): the app's public-key certificate, the provider's (every one it has used, as
+    # it rotates them) and the provider's root certificates, PEM.
     app_cert: str = ""
     alipay_cert: str = ""
     alipay_root_cert: str = ""
-    # The ids of the provider keys that sign this config's notifications (WeChat: the public key id and the
-    # platform certificates' serials), derived when the config is stored: a notification finds its configs by them.
+    # The ids of the provider keys that sign this config's notifications (e.g. a public key id and platform
+    # certificates' serials), derived when the config is stored: a notification finds its configs by them.
     key_ids: tuple[str, ...] = ()
     remark: str = ""
     create_by: str = ""
@@ -474,7 +474,7 @@ class Gateway(PaymentGateway, RefundGateway, NotificationVerifier, BillSource, P
 
 @dataclass(frozen=True, slots=True)
 class NotificationRoute:
-    """What an unverified notification names: its order in clear (Alipay), or the key that signed it (WeChat)."""
+    """What an unverified notification names: its order in clear, or the key that signed it (the order encrypted)."""
 
     order_no: str | None = None
     key_ids: tuple[str, ...] = ()  # the ids under which the configs trusting that key are indexed
@@ -483,7 +483,7 @@ class NotificationRoute:
 class NotificationRouter(Protocol):
     """Finds the payment a provider's notification is about, so that it is verified with that payment's config.
 
-    Several configs may share one provider account (an Alipay app_id, a WeChat merchant's public key), so a
+    Several configs may share one provider account (an app id, a merchant's public key), so a
     notification is never matched to a config by its account: only the order it names decides.
     """
 
