@@ -14,7 +14,9 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from typing import Protocol
 
-from application.ports import GatewayRegistry, PaymentConfig, UnitOfWork
+from application.ports.providers import GatewayRegistry
+from application.ports.storage import UnitOfWork
+from application.records import PaymentConfig
 from domain.errors import DomainError
 from domain.events import AnomalyKind, DomainEvent, EventType, Source
 from domain.payment import Payment

@@ -11,7 +11,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from application.errors import Forbidden, Unauthenticated, UnknownScope
-from application.ports import ApiKey, Clock, SecretBox, UnitOfWorkFactory
+from application.ports.clock import Clock
+from application.ports.crypto import SecretBox
+from application.ports.storage import UnitOfWorkFactory
+from application.records import ApiKey
 from application.webhook_addresses import WebhookAddressPolicy
 
 SCOPES = frozenset({"payments", "admin"})

@@ -8,7 +8,9 @@ from enum import StrEnum
 
 from application.anomalies import Anomalies
 from application.errors import ConcurrencyConflict, DuplicateKey, NotificationRejected
-from application.ports import Clock, PaymentConfig, UnitOfWorkFactory
+from application.ports.clock import Clock
+from application.ports.storage import UnitOfWorkFactory
+from application.records import PaymentConfig
 from application.retry import retry_on_conflict
 from domain.errors import AmountMismatch, IllegalTransition, UnknownRefund
 from domain.events import DomainEvent, Source

@@ -5,7 +5,9 @@ from __future__ import annotations
 from application.apply_update import ApplyProviderUpdate
 from application.configs import payment_with_config
 from application.errors import PaymentNotFound
-from application.ports import Clock, GatewayRegistry, UnitOfWorkFactory
+from application.ports.clock import Clock
+from application.ports.providers import GatewayRegistry
+from application.ports.storage import UnitOfWorkFactory
 from application.retry import retry_on_conflict
 from domain.errors import PaymentAlreadyPaid
 from domain.events import Source

@@ -17,14 +17,10 @@ from application.errors import (
     PaymentNotFound,
     UnsupportedPayMethod,
 )
-from application.ports import (
-    Clock,
-    GatewayRegistry,
-    IdempotencyRecord,
-    PayMethodRule,
-    UnitOfWork,
-    UnitOfWorkFactory,
-)
+from application.ports.clock import Clock
+from application.ports.providers import GatewayRegistry
+from application.ports.storage import UnitOfWork, UnitOfWorkFactory
+from application.records import IdempotencyRecord, PayMethodRule
 from application.webhook_addresses import WebhookAddressPolicy
 from domain.kinds import PaymentType
 from domain.money import Money

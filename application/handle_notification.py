@@ -9,14 +9,10 @@ import re
 
 from application.apply_update import ApplyProviderUpdate, ApplyResult
 from application.errors import NotificationRejected
-from application.ports import (
-    Clock,
-    GatewayRegistry,
-    NotificationRecord,
-    PaymentConfig,
-    RawNotification,
-    UnitOfWorkFactory,
-)
+from application.ports.clock import Clock
+from application.ports.providers import GatewayRegistry
+from application.ports.storage import UnitOfWorkFactory
+from application.records import NotificationRecord, PaymentConfig, RawNotification
 from domain.events import Source
 from domain.payment import Payment
 

@@ -9,15 +9,10 @@ from typing import Any
 
 from application.config_validation import FIELDS, KEY_FIELDS, ConfigRules, InvalidConfig, normalise
 from application.errors import ConfigNotFound
-from application.ports import (
-    SECRET_FIELDS,
-    Clock,
-    KeyInspector,
-    PaymentConfig,
-    SecretBox,
-    UnitOfWork,
-    UnitOfWorkFactory,
-)
+from application.ports.clock import Clock
+from application.ports.crypto import KeyInspector, SecretBox
+from application.ports.storage import UnitOfWork, UnitOfWorkFactory
+from application.records import SECRET_FIELDS, PaymentConfig
 from domain.kinds import PaymentType
 
 PUBLIC_FIELDS = tuple(f for f in FIELDS if f not in SECRET_FIELDS)

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from application.errors import InvalidCursor, PaymentNotFound, RefundNotFound
-from application.ports import JournalEntry, PageRequest, PaymentFilter, UnitOfWorkFactory
+from application.ports.storage import UnitOfWorkFactory
+from application.records import JournalEntry, PageRequest, PaymentFilter
 from domain.payment import Payment
 from domain.refund import Refund
 

@@ -14,7 +14,9 @@ from datetime import datetime, timedelta
 from application.apply_update import ApplyProviderUpdate
 from application.configs import refund_with_config
 from application.errors import ConcurrencyConflict, InvalidCursor, RefundNotProcessing
-from application.ports import Clock, GatewayRegistry, UnitOfWorkFactory
+from application.ports.clock import Clock
+from application.ports.providers import GatewayRegistry
+from application.ports.storage import UnitOfWorkFactory
 from application.queries import MAX_LIMIT
 from domain.events import Source
 from domain.refund import Refund

@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from application.apply_update import ApplyProviderUpdate
 from application.configs import payment_with_config
 from application.errors import DuplicateKey, PaymentNotFound
-from application.ports import Clock, GatewayRegistry, UnitOfWorkFactory
+from application.ports.clock import Clock
+from application.ports.providers import GatewayRegistry
+from application.ports.storage import UnitOfWorkFactory
 from application.retry import retry_on_conflict
 from domain.errors import RefundNoConflict
 from domain.events import Source

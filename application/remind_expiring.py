@@ -7,7 +7,8 @@ import uuid
 from datetime import datetime, timedelta
 
 from application.errors import ConcurrencyConflict, DuplicateKey
-from application.ports import Clock, UnitOfWorkFactory
+from application.ports.clock import Clock
+from application.ports.storage import UnitOfWorkFactory
 
 log = logging.getLogger("paycore.worker")
 

@@ -6,7 +6,8 @@ import logging
 
 from application.apply_update import ApplyProviderUpdate
 from application.configs import payment_with_config, refund_with_config
-from application.ports import GatewayRegistry, UnitOfWorkFactory
+from application.ports.providers import GatewayRegistry
+from application.ports.storage import UnitOfWorkFactory
 from domain.events import Source
 from domain.payment import Payment
 from domain.updates import UpdateKind

@@ -10,8 +10,10 @@ from dataclasses import dataclass
 
 from application.deliver_webhooks import webhook_url
 from application.errors import DeliveryNotFailed, DeliveryNotFound, InvalidCursor
-from application.ports import Clock, DeliveryAttempt, DeliveryStatus, OutboxMessage, UnitOfWork, UnitOfWorkFactory
+from application.ports.clock import Clock
+from application.ports.storage import UnitOfWork, UnitOfWorkFactory
 from application.queries import MAX_LIMIT
+from application.records import DeliveryAttempt, DeliveryStatus, OutboxMessage
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,7 +8,9 @@ from datetime import datetime, timedelta
 
 from application.api_keys import new_webhook_secret, webhook_secret_context
 from application.errors import ApiKeyNotFound, InvalidOverlap
-from application.ports import Clock, SecretBox, UnitOfWorkFactory
+from application.ports.clock import Clock
+from application.ports.crypto import SecretBox
+from application.ports.storage import UnitOfWorkFactory
 
 MAX_OVERLAP = timedelta(days=7)
 

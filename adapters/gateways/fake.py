@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, timezone
 
 from application.errors import NotificationRejected
-from application.ports import NotificationRoute, PaymentConfig, RawNotification
+from application.records import NotificationRoute, PaymentConfig, RawNotification
 from domain.checkout import Checkout
 from domain.money import Money
 from domain.payment import Payment

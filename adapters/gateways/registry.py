@@ -8,16 +8,15 @@ from adapters.gateways import alipay, wechat
 from adapters.gateways.alipay.notify import AlipayNotificationRouter
 from adapters.gateways.wechat.routing import WeChatNotificationRouter
 from application.errors import GatewayNotAvailable
-from application.ports import (
+from application.ports.providers import (
     BillSource,
     Gateway,
     NotificationRouter,
     NotificationVerifier,
-    PaymentConfig,
     PaymentGateway,
-    PayMethodRule,
     RefundGateway,
 )
+from application.records import PaymentConfig, PayMethodRule
 
 # What each provider offers, whichever gateway (real or fake) stands for it.
 PAY_METHODS: Mapping[str, Sequence[PayMethodRule]] = {"alipay": alipay.PAY_METHODS, "wechat": wechat.PAY_METHODS}

@@ -14,23 +14,25 @@ from adapters.memory.outbox import MemoryOutbox, outbox_row
 from adapters.memory.store import MemoryStore
 from adapters.memory.sweeps import MemorySweeps
 from application.errors import ConcurrencyConflict, DuplicateKey, LastAdminKey
-from application.ports import (
-    ApiKey,
+from application.ports.storage import (
     ApiKeyRepository,
     ConfigRepository,
-    IdempotencyRecord,
     IdempotencyStore,
+    NotificationLog,
+    Outbox,
+    PaymentRepository,
+    Sweeps,
+)
+from application.records import (
+    ApiKey,
+    IdempotencyRecord,
     JournalEntry,
     JournalPageRequest,
-    NotificationLog,
     NotificationRecord,
-    Outbox,
     Page,
     PageRequest,
     PaymentConfig,
     PaymentFilter,
-    PaymentRepository,
-    Sweeps,
 )
 from application.written import WrittenPayments
 from domain.events import WEBHOOK_EVENTS

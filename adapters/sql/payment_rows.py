@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import RowMapping
 
-from application.ports import JournalEntry
+from application.records import JournalEntry
 from domain.checkout import Checkout
 from domain.events import DomainEvent, EventType, Source
 from domain.kinds import PaymentType, PayMethod

@@ -13,7 +13,7 @@ from adapters.sql import payment_rows as rows
 from adapters.sql.errors import storage_errors
 from adapters.sql.tables import payment_event, payment_transaction, refund, webhook_outbox
 from application.errors import ConcurrencyConflict
-from application.ports import JournalEntry, JournalPageRequest, Page, PageRequest, PaymentFilter
+from application.records import JournalEntry, JournalPageRequest, Page, PageRequest, PaymentFilter
 from application.written import WrittenPayments
 from domain.events import WEBHOOK_EVENTS, DomainEvent
 from domain.payment import Payment

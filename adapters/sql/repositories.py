@@ -15,7 +15,7 @@ from adapters.sql.errors import storage_errors
 from adapters.sql.payments import SqlPayments
 from adapters.sql.tables import api_key, config_key, idempotency_key, payment_config
 from application.errors import LastAdminKey
-from application.ports import SECRET_FIELDS, ApiKey, IdempotencyRecord, PaymentConfig
+from application.records import SECRET_FIELDS, ApiKey, IdempotencyRecord, PaymentConfig
 from domain.kinds import PaymentType
 
 __all__ = ["SqlApiKeys", "SqlConfigs", "SqlIdempotency", "SqlPayments"]

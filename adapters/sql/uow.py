@@ -12,7 +12,7 @@ from adapters.sql.notifications import SqlNotifications
 from adapters.sql.outbox import SqlOutbox
 from adapters.sql.repositories import SqlApiKeys, SqlConfigs, SqlIdempotency, SqlPayments
 from adapters.sql.sweeps import SqlSweeps
-from application.ports import (
+from application.ports.storage import (
     ApiKeyRepository,
     ConfigRepository,
     IdempotencyStore,

@@ -8,7 +8,7 @@ import msgspec
 
 from adapters.gateways.alipay import certs
 from application.manage_configs import ConfigView, SecretState
-from application.ports import PaymentConfig
+from application.records import PaymentConfig
 from entrypoints.config_wire import config_from_wire, status_of
 from entrypoints.http.schemas import iso
 

@@ -20,7 +20,7 @@ from application.errors import (
     StorageUnavailable,
 )
 from application.handle_notification import HandleNotification
-from application.ports import RawNotification
+from application.records import RawNotification
 from entrypoints.metrics import Metrics
 
 log = logging.getLogger("paycore.notify")

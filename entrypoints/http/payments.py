@@ -13,8 +13,8 @@ from litestar.params import FromQuery, HeaderParameter, JSONBody, Parameter
 
 from application.close_payment import ClosePayment
 from application.create_payment import CreatePayment, CreatePaymentCommand
-from application.ports import PaymentFilter
 from application.queries import PaymentQueries
+from application.records import PaymentFilter
 from application.refund_payment import RefundCommand, RefundPayment
 from application.sync_payment import SyncPayment, SyncRefund
 from domain.errors import InvalidAmount

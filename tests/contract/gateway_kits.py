@@ -23,7 +23,8 @@ from adapters.gateways import alipay, wechat
 from adapters.gateways.alipay import AlipayCredentials, AlipayGateway
 from adapters.gateways.fake import FakeGateway
 from adapters.gateways.wechat import WeChatCredentials, WeChatGateway
-from application.ports import Gateway, PaymentConfig, PayMethodRule, RawNotification
+from application.ports.providers import Gateway
+from application.records import PaymentConfig, PayMethodRule, RawNotification
 from domain.kinds import PaymentType, PayMethod
 from domain.money import Money
 from domain.payment import Payment

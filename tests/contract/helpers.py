@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from adapters.memory.uow import MemoryUnitOfWorkFactory
 from adapters.sql.tables import webhook_outbox
 from adapters.sql.uow import SqlUnitOfWorkFactory
-from application.ports import UnitOfWork, UnitOfWorkFactory
+from application.ports.storage import UnitOfWork, UnitOfWorkFactory
 from domain.kinds import PaymentType, PayMethod
 from domain.money import Money
 from domain.payment import Payment

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import dataclasses
 
-from application.ports import PaymentConfig, UnitOfWorkFactory
+from application.ports.storage import UnitOfWorkFactory
+from application.records import PaymentConfig
 from domain.kinds import PaymentType
 from tests.contract.test_config_repository import add_configs, delete, update
 

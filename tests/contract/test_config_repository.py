@@ -9,7 +9,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from application.errors import ConcurrencyConflict, DuplicateKey
-from application.ports import ApiKey, PaymentConfig, UnitOfWorkFactory
+from application.ports.storage import UnitOfWorkFactory
+from application.records import ApiKey, PaymentConfig
 from domain.kinds import PaymentType
 from tests.contract.helpers import at
 

@@ -7,7 +7,8 @@ from datetime import datetime
 
 from application.apply_update import ApplyProviderUpdate, Outcome
 from application.errors import ConcurrencyConflict
-from application.ports import PaymentConfig, UnitOfWorkFactory
+from application.ports.storage import UnitOfWorkFactory
+from application.records import PaymentConfig
 from domain.events import Source
 from domain.kinds import PaymentType
 from domain.status import TradeStatus

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from application.errors import DuplicateKey
-from application.ports import UnitOfWorkFactory
+from application.ports.storage import UnitOfWorkFactory
 from domain.events import EventType, Source
 from tests.contract.helpers import ORDER_NO, at, event_types, load, new_payment, store
 

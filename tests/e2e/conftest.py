@@ -15,7 +15,7 @@ from adapters.gateways.fake import FakeGateway
 from adapters.gateways.registry import StaticGatewayRegistry
 from adapters.sql.engine import make_engine
 from adapters.sql.migrate import upgrade_async
-from application.ports import PaymentConfig
+from application.records import PaymentConfig
 from domain.kinds import PaymentType
 from entrypoints.container import Container, build_container
 from entrypoints.http.app import create_app

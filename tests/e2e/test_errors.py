@@ -8,7 +8,7 @@ import pytest
 from litestar.testing import AsyncTestClient
 
 from application.errors import ProviderError, ProviderUnavailable
-from application.ports import PaymentConfig
+from application.records import PaymentConfig
 from domain.kinds import PaymentType, PayMethod
 from entrypoints.http.app import create_app
 from tests.e2e.conftest import Env, build_env, order

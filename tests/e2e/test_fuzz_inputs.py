@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from litestar.testing import TestClient
 
 from adapters.gateways.fake import FakeGateway
-from application.ports import PaymentConfig
+from application.records import PaymentConfig
 from domain.kinds import PaymentType
 from entrypoints.http.app import create_app
 from tests.e2e.conftest import build_env, order

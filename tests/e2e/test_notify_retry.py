@@ -10,7 +10,7 @@ from dependency_injector import providers
 from litestar.testing import AsyncTestClient
 
 from application import errors as app
-from application.ports import RawNotification
+from application.records import RawNotification
 from entrypoints.http.app import create_app
 from tests.e2e.conftest import build_env
 

@@ -14,7 +14,7 @@ from litestar.testing import AsyncTestClient
 from redis.asyncio import Redis
 
 from adapters.gateways.fake import FakeGateway
-from application.ports import PaymentConfig
+from application.records import PaymentConfig
 from domain.kinds import PaymentType
 from entrypoints.http.app import create_app
 from tests.e2e.conftest import build_env, order

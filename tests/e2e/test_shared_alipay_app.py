@@ -16,7 +16,7 @@ import pytest
 import sqlalchemy as sa
 
 from adapters.sql.tables import notification_log
-from application.ports import PaymentConfig
+from application.records import PaymentConfig
 from tests.e2e.alipay_live import APP_ID, SELLER_ID, SQLITE_AND_POSTGRES, Live, alipay_config, live_alipay_on
 from tests.e2e.wechat_live import eventually
 from tests.integration.alipay.wire import paid_fields, signed_form

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from application.ports import PaymentConfig
+from application.records import PaymentConfig
 from domain.kinds import PaymentType, PayMethod
 from domain.money import Money
 from domain.payment import Payment

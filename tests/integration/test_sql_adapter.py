@@ -18,7 +18,7 @@ from adapters.sql.migrate import upgrade_async
 from adapters.sql.tables import payment_transaction, webhook_outbox
 from adapters.sql.uow import SqlUnitOfWorkFactory
 from application.errors import StorageUnavailable
-from application.ports import PaymentConfig
+from application.records import PaymentConfig
 from domain.events import Source
 from domain.kinds import PaymentType
 from tests.contract.helpers import ORDER_NO, T0, at, load, new_payment, paid, save_and_commit, store

@@ -19,15 +19,9 @@ from application.apply_update import ApplyProviderUpdate, ApplyResult
 from application.close_payment import ClosePayment
 from application.create_payment import CreatePayment, CreatePaymentCommand
 from application.errors import ConcurrencyConflict
-from application.ports import (
-    BillSource,
-    JournalEntry,
-    NotificationVerifier,
-    PaymentConfig,
-    PaymentGateway,
-    RefundGateway,
-)
+from application.ports.providers import BillSource, NotificationVerifier, PaymentGateway, RefundGateway
 from application.queries import PaymentQueries
+from application.records import JournalEntry, PaymentConfig
 from application.refund_payment import RefundPayment
 from application.sync_payment import SyncPayment, SyncRefund
 from domain.events import EventType, Source

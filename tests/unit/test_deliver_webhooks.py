@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 
 from application.errors import DeliveryNotFailed, DeliveryNotFound
-from application.ports import DeliveryStatus
+from application.records import DeliveryStatus
 from application.refund_payment import RefundCommand
 from application.webhook_deliveries import WebhookDeliveries
 from domain.money import Money

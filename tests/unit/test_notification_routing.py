@@ -11,7 +11,7 @@ import pytest
 from adapters.memory.uow import MemoryConfigs, MemoryPayments
 from application.errors import NotificationRejected
 from application.handle_notification import HandleNotification
-from application.ports import NotificationRoute, PaymentConfig, RawNotification
+from application.records import NotificationRoute, PaymentConfig, RawNotification
 from domain.kinds import PaymentType, PayMethod
 from tests.unit.harness import App, build_app, order
 

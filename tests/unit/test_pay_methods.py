@@ -7,7 +7,7 @@ import pytest
 
 from adapters.gateways import alipay, wechat
 from application.errors import OpenidRequired, UnsupportedPayMethod
-from application.ports import PayMethodRule
+from application.records import PayMethodRule
 from domain.kinds import PaymentType, PayMethod
 from tests.unit.harness import App, order
 

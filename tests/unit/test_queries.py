@@ -9,8 +9,8 @@ from datetime import timedelta
 import pytest
 
 from application.errors import InvalidCursor, PaymentNotFound, RefundNotFound
-from application.ports import PaymentFilter
 from application.queries import encode_cursor
+from application.records import PaymentFilter
 from application.refund_payment import RefundCommand
 from domain.events import EventType, Source
 from domain.kinds import PaymentType, PayMethod

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from application.errors import DeliveryNotFound
-from application.ports import DeliveryStatus
+from application.records import DeliveryStatus
 from application.refund_payment import RefundCommand
 from application.webhook_deliveries import WebhookDeliveries
 from domain.money import Money

@@ -8,7 +8,7 @@ from functools import partial
 from adapters.gateways.alipay.cert_mode import certificate_mode
 from adapters.gateways.alipay.credentials import PUBLIC_GATEWAY, AlipayCredentials
 from adapters.gateways.alipay.gateway import AlipayGateway
-from application.ports import PaymentConfig, PayMethodRule
+from application.records import PaymentConfig, PayMethodRule
 from domain.kinds import PayMethod
 
 __all__ = ["PAY_METHODS", "PUBLIC_GATEWAY", "AlipayCredentials", "AlipayGateway", "alipay_gateway_from_config"]

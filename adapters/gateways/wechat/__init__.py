@@ -9,7 +9,7 @@ from pathlib import Path
 from adapters.gateways.wechat.credentials import PUBLIC_GATEWAY, WeChatCredentials
 from adapters.gateways.wechat.gateway import WeChatGateway
 from application.errors import InvalidKeyMaterial
-from application.ports import PaymentConfig, PayMethodRule
+from application.records import PaymentConfig, PayMethodRule
 from domain.kinds import PayMethod
 
 __all__ = ["PAY_METHODS", "PUBLIC_GATEWAY", "WeChatCredentials", "WeChatGateway", "wechat_gateway_from_config"]

@@ -9,7 +9,8 @@ from datetime import datetime
 from adapters.gateways.wechat.callbacks import check_headers
 from adapters.gateways.wechat.gateway import WeChatGateway, utc_now
 from application.errors import NotificationRejected
-from application.ports import Gateway, NotificationRoute, PaymentConfig, RawNotification
+from application.ports.providers import Gateway
+from application.records import NotificationRoute, PaymentConfig, RawNotification
 
 
 def serial_ids(serial: str) -> tuple[str, ...]:

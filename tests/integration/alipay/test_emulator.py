@@ -14,7 +14,7 @@ import pytest
 from adapters.gateways.alipay import AlipayGateway
 from adapters.gateways.alipay.translate import BEIJING
 from application.errors import NotificationRejected, ProviderError, ProviderUnavailable
-from application.ports import PaymentConfig, RawNotification
+from application.records import PaymentConfig, RawNotification
 from domain.kinds import PaymentType
 from domain.money import Money
 from domain.payment import Payment

@@ -12,7 +12,7 @@ from adapters.gateways.alipay import AlipayGateway, alipay_gateway_from_config
 from adapters.gateways.alipay.refusals import FINAL_REFUSALS
 from adapters.gateways.alipay.translate import BEIJING
 from application.errors import ProviderError, UnsupportedPayMethod
-from application.ports import PaymentConfig
+from application.records import PaymentConfig
 from domain.kinds import PaymentType, PayMethod
 from domain.money import Money
 from domain.updates import UpdateKind

@@ -9,7 +9,7 @@ import pytest
 
 from adapters.gateways.alipay import AlipayGateway
 from application.errors import NotificationRejected
-from application.ports import PaymentConfig, RawNotification
+from application.records import PaymentConfig, RawNotification
 from domain.kinds import PaymentType
 from domain.money import Money
 from domain.updates import ProviderUpdate, UpdateKind

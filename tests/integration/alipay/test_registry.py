@@ -7,7 +7,8 @@ import dataclasses
 from adapters.gateways.alipay import AlipayGateway, alipay_gateway_from_config
 from adapters.gateways.fake import FakeGateway
 from adapters.gateways.registry import ConfigGatewayRegistry
-from application.ports import Gateway, PaymentConfig
+from application.ports.providers import Gateway
+from application.records import PaymentConfig
 from domain.kinds import PaymentType
 from tests.integration.alipay.wire import APP_ID
 from tests.rsa_keys import KeyPair

@@ -16,7 +16,7 @@ from alipay.aop.api.request.AlipayTradeCloseRequest import AlipayTradeCloseReque
 
 from adapters.gateways.alipay import AlipayGateway
 from application.errors import ProviderError, ProviderUnavailable
-from application.ports import PaymentConfig
+from application.records import PaymentConfig
 from domain.kinds import PaymentType
 from domain.updates import UpdateKind
 from tests.integration.alipay.conftest import credentials_for

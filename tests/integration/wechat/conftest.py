@@ -10,7 +10,7 @@ import pytest
 import requests
 
 from adapters.gateways.wechat import WeChatCredentials, WeChatGateway
-from application.ports import PaymentConfig
+from application.records import PaymentConfig
 from domain.kinds import PaymentType
 from tests.integration.wechat.stub import StubWeChat, Switch, serve
 from tests.integration.wechat.wire import (

@@ -19,7 +19,7 @@ from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
 from adapters.gateways.wechat import WeChatCredentials, WeChatGateway
 from application.errors import NotificationRejected, ProviderError
-from application.ports import RawNotification
+from application.records import RawNotification
 from domain.kinds import PaymentType, PayMethod
 from domain.money import Money
 from domain.payment import Payment

@@ -9,7 +9,7 @@ import pytest
 
 from adapters.gateways.wechat import WeChatGateway, wechat_gateway_from_config
 from application.errors import InvalidKeyMaterial
-from application.ports import PaymentConfig
+from application.records import PaymentConfig
 from domain.kinds import PaymentType
 from tests.integration.wechat.conftest import CONFIG, credentials_for
 from tests.integration.wechat.stub import StubWeChat

@@ -18,7 +18,7 @@ from adapters.gateways.alipay import certs
 from adapters.gateways.alipay.cert_mode import downloaded_certificate
 from adapters.gateways.alipay.credentials import CertificateMode
 from application.manage_configs import ConfigView, SecretState
-from application.ports import SECRET_FIELDS, PaymentConfig
+from application.records import SECRET_FIELDS, PaymentConfig
 from domain.kinds import PaymentType
 from entrypoints.http.config_schemas import config_response
 
