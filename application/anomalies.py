@@ -14,7 +14,9 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from typing import Protocol
 
-from application.ports import GatewayRegistry, PaymentConfig, UnitOfWork
+from application.ports.providers import GatewayRegistry
+from application.ports.storage import UnitOfWork
+from application.records import PaymentConfig
 from domain.errors import DomainError
 from domain.events import AnomalyKind, DomainEvent, EventType, Source
 from domain.payment import Payment
@@ -72,13 +74,11 @@ class Anomalies:
             log.error("anomaly.auto_refund_skipped order_no=%s refund_no=%s reason=refund_no_taken_by=%s; "
                       "refund it by hand", payment.order_no, refund_no, owner.order_no)
             return []
-        before = len(payment.pending_events)
         try:
-            payment.request_refund(refund_no, payment.paid_amount, AUTO_REFUND_REASON, now, source)
+            return payment.refund_in_full(refund_no, AUTO_REFUND_REASON, now, source)
         except DomainError as e:  # e.g. already TRADE_FINISHED: no more refunds at the provider
             log.error("anomaly.auto_refund_skipped order_no=%s reason=%s; refund it by hand", payment.order_no, e)
             return []
-        return payment.pending_events[before:]
 
     async def after_commit(self, payment: Payment, events: Sequence[DomainEvent], config: PaymentConfig,
                            source: Source, apply: Apply) -> None:
@@ -98,7 +98,7 @@ class Anomalies:
                     apply: Apply) -> None:
         assert self._gateways is not None  # checked in __init__: a refund is only held when there are gateways
         try:
-            answer = await self._gateways.for_config(config).refund(payment, payment.refunds[refund_no], config)
+            answer = await self._gateways.refunds(config).refund(payment, payment.refunds[refund_no], config)
             await apply(answer, config, source)
         except Exception as e:  # the fact and the refund are committed; the refund sweep settles the rest
             log.warning("anomaly.auto_refund_unsent order_no=%s refund_no=%s error=%s; it stays PROCESSING and "

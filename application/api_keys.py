@@ -10,16 +10,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from application.errors import Forbidden, InvalidField, Unauthenticated
-from application.ports import ApiKey, Clock, SecretBox, UnitOfWorkFactory
+from application.errors import Forbidden, Unauthenticated, UnknownScope
+from application.ports.clock import Clock
+from application.ports.crypto import SecretBox
+from application.ports.storage import UnitOfWorkFactory
+from application.records import ApiKey
 from application.webhook_addresses import WebhookAddressPolicy
 
 SCOPES = frozenset({"payments", "admin"})
 PREFIX = "pck_"
-
-
-class UnknownScope(InvalidField):
-    """A scope that is neither payments nor admin."""
 
 
 @dataclass(frozen=True, slots=True)

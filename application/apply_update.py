@@ -8,7 +8,9 @@ from enum import StrEnum
 
 from application.anomalies import Anomalies
 from application.errors import ConcurrencyConflict, DuplicateKey, NotificationRejected
-from application.ports import Clock, NotificationRecord, PaymentConfig, UnitOfWork, UnitOfWorkFactory
+from application.ports.clock import Clock
+from application.ports.storage import UnitOfWork, UnitOfWorkFactory
+from application.records import NotificationRecord, PaymentConfig
 from application.retry import retry_on_conflict
 from domain.errors import AmountMismatch, IllegalTransition, UnknownRefund
 from domain.events import DomainEvent, Source
@@ -97,7 +99,6 @@ class ApplyProviderUpdate:
                 await uow.commit()
             except DuplicateKey as e:  # a racing writer journaled this provider event first
                 raise ConcurrencyConflict(f"payment {update.order_no} changed concurrently") from e
-        payment.pending_events.clear()
         return ApplyResult(Outcome.APPLIED, payment, tuple(events))
 
 

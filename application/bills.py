@@ -15,7 +15,7 @@ from enum import StrEnum
 from typing import Protocol
 
 from application.errors import BillCorrupt
-from application.ports import PaymentConfig
+from application.records import PaymentConfig
 
 
 class BillRowKind(StrEnum):
@@ -143,7 +143,7 @@ class RunStart:
 class RunEnd:
     """How a run ended."""
 
-    status: str  # completed, failed, not_ready
+    status: str  # completed, failed, bill_not_ready
     finished_at: datetime
     bill_rows: int = 0
     totals: BillTotals | None = None

@@ -5,7 +5,9 @@ from __future__ import annotations
 from application.apply_update import ApplyProviderUpdate
 from application.configs import payment_with_config
 from application.errors import PaymentNotFound
-from application.ports import Clock, GatewayRegistry, UnitOfWorkFactory
+from application.ports.clock import Clock
+from application.ports.providers import GatewayRegistry
+from application.ports.storage import UnitOfWorkFactory
 from application.retry import retry_on_conflict
 from domain.errors import PaymentAlreadyPaid
 from domain.events import Source
@@ -24,11 +26,9 @@ class ClosePayment:
     async def __call__(self, order_no: str, source: Source = Source.API) -> Payment:
         """Close and return the payment; PaymentAlreadyPaid if the buyer paid first."""
         payment, config = await payment_with_config(self._uow, order_no)
-        if payment.status is TradeStatus.TRADE_CLOSED:
+        if not payment.needs_closing():
             return payment
-        if payment.status.is_paid:
-            raise PaymentAlreadyPaid(payment.status, TradeStatus.TRADE_CLOSED)
-        answer = await self._gateways.for_config(config).close(payment, config)
+        answer = await self._gateways.payments(config).close(payment, config)
         if answer.kind in (UpdateKind.PAID, UpdateKind.FINISHED):
             # What the provider said is a query answer; the worker's expiry close journals it as its own.
             result = await self._apply(answer, config, Source.WORKER if source is Source.WORKER else Source.SYNC)
@@ -43,5 +43,4 @@ class ClosePayment:
             if payment.close(source, self._clock.now()):
                 await uow.payments.save(payment)
                 await uow.commit()
-        payment.pending_events.clear()
         return payment

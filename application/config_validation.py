@@ -16,7 +16,7 @@ TEXT_FIELDS = ("config_name", "app_id", "mch_id", "cert_serial_no", "private_cer
                "remark", "gateway_url", "seller_id", "wechat_public_key_id")
 KEY_FIELDS = ("private_key", "public_key", "alipay_public_key", "wechat_public_key", "wechat_platform_cert",
               "app_cert", "alipay_cert", "alipay_root_cert")
-FIELDS = ("payment_type", *TEXT_FIELDS, *KEY_FIELDS, "api_key", "api_v3_key", "is_sandbox", "is_default", "status")
+FIELDS = ("payment_type", *TEXT_FIELDS, *KEY_FIELDS, "api_key", "api_v3_key", "is_sandbox", "is_default", "enabled")
 _URL = re.compile(r"^https?://[^\s/?#]+[^\s]*$")
 
 
@@ -57,7 +57,7 @@ def normalise(fields: Mapping[str, Any], rules: Mapping[str, ConfigRules]) -> di
     for name in ("notify_url", "return_url", "gateway_url"):
         if out.get(name) and not _URL.fullmatch(str(out[name])):
             raise InvalidConfig(name, "must be an http:// or https:// URL", "须为 http:// 或 https:// 地址")
-    if out.get("status", "0") not in ("0", "1"):
-        raise InvalidConfig("status", 'must be "0" (normal) or "1" (disabled)', '须为 "0"（正常）或 "1"（停用）')
+    if not isinstance(out.get("enabled", True), bool):
+        raise InvalidConfig("enabled", "must be true or false", "须为 true 或 false")
     provider.normalise(out)
     return out

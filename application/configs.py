@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from application.errors import ConfigNotFound, PaymentNotFound, RefundNotFound
-from application.ports import PaymentConfig, UnitOfWork, UnitOfWorkFactory
+from application.ports.storage import UnitOfWork, UnitOfWorkFactory
+from application.records import PaymentConfig
 from domain.payment import Payment
 
 

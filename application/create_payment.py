@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -16,15 +17,14 @@ from application.errors import (
     PaymentNotFound,
     UnsupportedPayMethod,
 )
-from application.ports import Clock, GatewayRegistry, IdempotencyRecord, UnitOfWork, UnitOfWorkFactory
+from application.ports.clock import Clock
+from application.ports.providers import GatewayRegistry
+from application.ports.storage import UnitOfWork, UnitOfWorkFactory
+from application.records import IdempotencyRecord, PayMethodRule
 from application.webhook_addresses import WebhookAddressPolicy
+from domain.kinds import PaymentType
 from domain.money import Money
 from domain.payment import Payment
-
-PAY_METHODS: dict[str, frozenset[str]] = {
-    "alipay": frozenset({"pc", "wap"}),
-    "wechat": frozenset({"native", "jsapi"}),
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,8 +32,8 @@ class CreatePaymentCommand:
     """A business system's request for a new payment."""
 
     order_no: str
-    payment_type: str
-    pay_method: str
+    payment_type: PaymentType
+    pay_method: str  # as asked: CreatePayment checks it against the provider's methods
     subject: str
     total_amount: Money
     body: str = ""
@@ -51,11 +51,12 @@ class CreatePaymentCommand:
                    self.body, self.openid, self.config_id, self.expire_minutes, self.return_url, self.notify_url]
         return hashlib.sha256(json.dumps(content).encode()).hexdigest()
 
-    def differing_fields(self, payment: Payment) -> list[str]:
+    def differing_fields(self, payment: Payment, needs_openid: bool) -> list[str]:
         """The request fields an existing payment of this order_no disagrees with, in request order.
 
         Optional fields are compared as asked: an omitted notify_url or return_url is the same only as an
-        omitted one (the payment keeps None), an omitted config_id matches whichever config was chosen, and
+        omitted one (the payment keeps None), openid counts only for a method that needs it (`needs_openid`, the
+        provider's rule for the asked method), an omitted config_id matches whichever config was chosen, and
         expire_minutes is the span between the payment's create_time and expire_time.
         """
         same = {
@@ -64,7 +65,7 @@ class CreatePaymentCommand:
             "subject": payment.subject == self.subject,
             "total_amount": payment.total_amount == self.total_amount,
             "body": payment.body == self.body,
-            "openid": self.pay_method != "jsapi" or payment.openid == self.openid,
+            "openid": not needs_openid or payment.openid == self.openid,
             "config_id": self.config_id is None or payment.config_id == self.config_id,
             "expire_minutes": payment.expire_time - payment.create_time == timedelta(minutes=self.expire_minutes),
             "return_url": payment.return_url == self.return_url,
@@ -91,21 +92,21 @@ class CreatePayment:
 
     async def __call__(self, cmd: CreatePaymentCommand) -> CreatePaymentResult:
         """Create the payment, or answer a repeat of an earlier identical request."""
-        _check_method(cmd)
+        rule = _method_rule(cmd, self._gateways.pay_methods(cmd.payment_type))
         if cmd.notify_url:
             self._addresses.check_url(cmd.notify_url, "notify_url")
         async with self._uow() as uow:
-            earlier = await _earlier_answer(uow, cmd)
+            earlier = await _earlier_answer(uow, cmd, rule)
             if earlier is not None:
                 return earlier
             config = await usable_config(uow, cmd.payment_type, cmd.config_id)
-        gateway = self._gateways.for_config(config)
+        gateway = self._gateways.payments(config)
         now = self._clock.now()
         payment = Payment.create(
-            order_no=cmd.order_no, payment_type=cmd.payment_type, pay_method=cmd.pay_method,
+            order_no=cmd.order_no, payment_type=cmd.payment_type, pay_method=rule.method,
             config_id=config.config_id, subject=cmd.subject, total_amount=cmd.total_amount, now=now,
             expire_time=now + timedelta(minutes=cmd.expire_minutes), body=cmd.body,
-            openid=cmd.openid if cmd.pay_method == "jsapi" else None,
+            openid=cmd.openid if rule.needs_openid else None,
             return_url=cmd.return_url, notify_url=cmd.notify_url,  # the gateway falls back to the config's
             api_key_id=cmd.api_key_id,
         )
@@ -120,26 +121,29 @@ class CreatePayment:
                 await uow.commit()
         except DuplicateKey:
             async with self._uow() as uow:
-                earlier = await _earlier_answer(uow, cmd)
+                earlier = await _earlier_answer(uow, cmd, rule)
             if earlier is None:
                 raise
             return earlier
-        payment.pending_events.clear()
         return CreatePaymentResult(payment, created=True)
 
 
-def _check_method(cmd: CreatePaymentCommand) -> None:
-    methods = PAY_METHODS.get(cmd.payment_type, frozenset())
-    if cmd.pay_method not in methods:
+def _method_rule(cmd: CreatePaymentCommand, offered: Sequence[PayMethodRule]) -> PayMethodRule:
+    """The provider's rule for the asked method; UnsupportedPayMethod or OpenidRequired when it does not fit."""
+    rule = next((r for r in offered if r.method.value == cmd.pay_method), None)
+    if rule is None:
+        methods = sorted(r.method.value for r in offered)
         raise UnsupportedPayMethod(
-            f"pay_method {cmd.pay_method!r} is not one of {cmd.payment_type}'s: {', '.join(sorted(methods))}",
-            payment_type=cmd.payment_type, pay_method=cmd.pay_method, allowed=sorted(methods),
+            f"pay_method {cmd.pay_method!r} is not one of {cmd.payment_type}'s: {', '.join(methods)}",
+            payment_type=str(cmd.payment_type), pay_method=cmd.pay_method, allowed=methods,
         )
-    if cmd.pay_method == "jsapi" and not cmd.openid:
-        raise OpenidRequired("a WeChat JSAPI payment needs the payer's openid")
+    if rule.needs_openid and not cmd.openid:
+        raise OpenidRequired(f"a {cmd.payment_type} {cmd.pay_method} payment needs the payer's openid")
+    return rule
 
 
-async def _earlier_answer(uow: UnitOfWork, cmd: CreatePaymentCommand) -> CreatePaymentResult | None:
+async def _earlier_answer(uow: UnitOfWork, cmd: CreatePaymentCommand,
+                         rule: PayMethodRule) -> CreatePaymentResult | None:
     """The answer an earlier request already got, if this one repeats it; a conflict if it clashes."""
     if cmd.idempotency_key is not None:
         record = await uow.idempotency.get(cmd.api_key_id or "", cmd.idempotency_key)
@@ -156,7 +160,7 @@ async def _earlier_answer(uow: UnitOfWork, cmd: CreatePaymentCommand) -> CreateP
     existing = await uow.payments.get(cmd.order_no)
     if existing is None:
         return None
-    fields = await _differences(uow, cmd, existing)
+    fields = await _differences(uow, cmd, existing, rule)
     if fields:
         raise OrderNoConflict(
             f"order_no {cmd.order_no} already exists with a different {', '.join(fields)}; repeat the first "
@@ -166,8 +170,9 @@ async def _earlier_answer(uow: UnitOfWork, cmd: CreatePaymentCommand) -> CreateP
     return CreatePaymentResult(existing, created=False)
 
 
-async def _differences(uow: UnitOfWork, cmd: CreatePaymentCommand, existing: Payment) -> list[str]:
-    fields = cmd.differing_fields(existing)
+async def _differences(uow: UnitOfWork, cmd: CreatePaymentCommand, existing: Payment,
+                       rule: PayMethodRule) -> list[str]:
+    fields = cmd.differing_fields(existing, rule.needs_openid)
     if "return_url" in fields and cmd.return_url is None and existing.return_url is not None:
         # Payments made before paycore kept return_url as asked hold their config's return_url instead.
         config = await uow.configs.get(existing.config_id) if existing.config_id is not None else None

@@ -23,19 +23,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from application.api_keys import ApiKeys
-from application.ports import (
-    SNIPPET_CHARS,
-    ApiKey,
-    Clock,
-    DeliveryOutcome,
-    DeliveryStatus,
-    OutboxMessage,
-    SendResult,
-    UnitOfWork,
-    UnitOfWorkFactory,
-    WebhookSender,
-    WebhookSigner,
-)
+from application.ports.clock import Clock
+from application.ports.storage import UnitOfWork, UnitOfWorkFactory
+from application.ports.webhooks import WebhookSender, WebhookSigner
+from application.records import SNIPPET_CHARS, ApiKey, DeliveryOutcome, DeliveryStatus, OutboxMessage, SendResult
 from domain.payment import Payment
 
 log = logging.getLogger("paycore.webhooks")

@@ -1,10 +1,11 @@
-"""Errors of the application layer; each has a stable code the HTTP layer maps to a status."""
+"""Every error of the application layer, each with its stable code, defined here once; the HTTP layer maps the
+classes to statuses (entrypoints/http/errors.py)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from domain.errors import chinese
+from domain.errors import UnknownRefund, chinese
 
 
 class ApplicationError(Exception):
@@ -18,6 +19,12 @@ class ApplicationError(Exception):
         self.extra = extra
 
 
+class InvalidInput(ApplicationError):
+    """Input that fails a check; `field` (in extra) names it."""
+
+    code = "VALIDATION_ERROR"
+
+
 class PaymentNotFound(ApplicationError):
     """No payment with that order_no."""
 
@@ -27,7 +34,7 @@ class PaymentNotFound(ApplicationError):
 class RefundNotFound(ApplicationError):
     """No refund with that refund_no."""
 
-    code = "REFUND_NOT_FOUND"
+    code = UnknownRefund.code
 
 
 class ApiKeyNotFound(ApplicationError):
@@ -103,9 +110,12 @@ class ConcurrencyConflict(ApplicationError):
 
 
 class DuplicateKey(ApplicationError):
-    """An insert hit a unique key (order_no, refund_no, provider event id, idempotency key)."""
+    """An insert hit a unique key (order_no, refund_no, provider event id, idempotency key).
 
-    code = "DUPLICATE_KEY"
+    Not a ConcurrencyConflict (a use case never retries it blindly), but to a caller it is one: someone else wrote
+    the same thing first."""
+
+    code = ConcurrencyConflict.code
 
 
 class NotificationRejected(ApplicationError):
@@ -137,10 +147,8 @@ class SecretUnreadable(ApplicationError):
     code = "MASTER_KEY_MISMATCH"
 
 
-class InvalidField(ApplicationError):
+class InvalidField(InvalidInput):
     """A request field that failed a check made after decoding: its name and why, in English and in Chinese."""
-
-    code = "VALIDATION_ERROR"
 
     def __init__(self, field: str, reason: str, reason_zh: str, **extra: Any) -> None:
         entry = {"key": field, "message": reason, "message_zh": chinese(reason_zh)}
@@ -148,15 +156,51 @@ class InvalidField(ApplicationError):
         self.field, self.reason, self.reason_zh = field, reason, reason_zh
 
 
-class InvalidKeyMaterial(ApplicationError):
+class InvalidKeyMaterial(InvalidInput):
     """Key material that cannot be parsed or is the wrong kind of key; `reason` says why, in both languages."""
-
-    code = "VALIDATION_ERROR"
 
     def __init__(self, reason: str, reason_zh: str, role: str = "", role_zh: str = "") -> None:
         super().__init__(f"unusable {role}: {reason}" if role else reason, reason=reason)
         self.reason, self.reason_zh = reason, chinese(reason_zh)
         self.message_zh = f"无法使用的{role_zh}：{reason_zh}" if role_zh else reason_zh
+
+
+class InvalidCursor(InvalidField):
+    """A cursor this service did not hand out."""
+
+    def __init__(self) -> None:
+        super().__init__("cursor", "is not valid; pass the next_cursor of a previous page",
+                         "无效：请传入上一页返回的 next_cursor")
+
+
+class UnknownScope(InvalidField):
+    """A scope that is neither payments nor admin."""
+
+
+class InvalidOverlap(InvalidField):
+    """An overlap outside 0 to 168 hours."""
+
+
+class RefusedWebhookAddress(InvalidField):
+    """A webhook address paycore will not send to; `field` names where it was given."""
+
+
+class DeliveryNotFound(ApplicationError):
+    """No webhook delivery with that id."""
+
+    code = "DELIVERY_NOT_FOUND"
+
+
+class DeliveryNotFailed(ApplicationError):
+    """Only a failed delivery can be retried; the others are delivered, skipped or still being tried."""
+
+    code = "DELIVERY_NOT_FAILED"
+
+
+class RefundNotProcessing(ApplicationError):
+    """Only a PROCESSING refund can be sent again; a settled one is final."""
+
+    code = "REFUND_NOT_PROCESSING"
 
 
 class BillCorrupt(ApplicationError):
@@ -172,7 +216,9 @@ class BillNotReady(ApplicationError):
     code = "BILL_NOT_READY"
 
 
-class InvalidBillDate(ApplicationError):
+class InvalidBillDate(InvalidField):
     """A bill date after today (Beijing): no provider has that bill."""
 
-    code = "INVALID_BILL_DATE"
+    def __init__(self, day: object) -> None:
+        super().__init__("bill_date", f"{day} is after today in Beijing: no provider has that bill yet",
+                         f"{day} 晚于北京时间今天：支付渠道尚无此账单")

@@ -7,7 +7,9 @@ from datetime import datetime
 
 from application.close_payment import ClosePayment
 from application.deliver_webhooks import default_worker_id
-from application.ports import Clock, SweepClaim, UnitOfWorkFactory
+from application.ports.clock import Clock
+from application.ports.storage import UnitOfWorkFactory
+from application.records import SweepClaim
 from application.sweeping import BATCH, LEASE_SECONDS, Backoff, sweep
 from domain.errors import PaymentAlreadyPaid
 from domain.events import Source

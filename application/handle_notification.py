@@ -9,14 +9,10 @@ import re
 
 from application.apply_update import ApplyProviderUpdate, ApplyResult
 from application.errors import NotificationRejected
-from application.ports import (
-    Clock,
-    GatewayRegistry,
-    NotificationRecord,
-    PaymentConfig,
-    RawNotification,
-    UnitOfWorkFactory,
-)
+from application.ports.clock import Clock
+from application.ports.providers import GatewayRegistry
+from application.ports.storage import UnitOfWorkFactory
+from application.records import NotificationRecord, PaymentConfig, RawNotification
 from domain.events import Source
 from domain.payment import Payment
 
@@ -47,7 +43,7 @@ class HandleNotification:
                 config = await self._endpoint_config(payment_type, config_id)
             order_no = await self._order_no(payment_type, raw)
             payment, config = await self._config_of_order(payment_type, order_no)
-            update = await self._gateways.for_config(config).verify_notification(raw, config)
+            update = await self._gateways.verifier(config).verify_notification(raw, config)
             if update.order_no != order_no:
                 raise NotificationRejected("malformed", "the notification names two different orders")
             # An accepted notification is logged in the transaction that applies it (the outcome filled in there).

@@ -10,8 +10,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from application.anomalies import auto_refund_no
-from application.ports import JournalEntry, JournalPageRequest, UnitOfWorkFactory
-from application.queries import MAX_LIMIT, InvalidCursor
+from application.errors import InvalidCursor
+from application.ports.storage import UnitOfWorkFactory
+from application.queries import MAX_LIMIT
+from application.records import JournalEntry, JournalPageRequest
 from domain.events import EventType
 from domain.payment import Payment
 from domain.refund import Refund

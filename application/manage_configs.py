@@ -9,15 +9,11 @@ from typing import Any
 
 from application.config_validation import FIELDS, KEY_FIELDS, ConfigRules, InvalidConfig, normalise
 from application.errors import ConfigNotFound
-from application.ports import (
-    SECRET_FIELDS,
-    Clock,
-    KeyInspector,
-    PaymentConfig,
-    SecretBox,
-    UnitOfWork,
-    UnitOfWorkFactory,
-)
+from application.ports.clock import Clock
+from application.ports.crypto import KeyInspector, SecretBox
+from application.ports.storage import UnitOfWork, UnitOfWorkFactory
+from application.records import SECRET_FIELDS, PaymentConfig
+from domain.kinds import PaymentType
 
 PUBLIC_FIELDS = tuple(f for f in FIELDS if f not in SECRET_FIELDS)
 
@@ -78,7 +74,7 @@ class ManageConfigs:
             current = await _existing(uow, config_id)
             plain = {k: self._box.open(v, current.secret_context(k)) for k, v in current.sealed.items()}
             merged = {**{f: getattr(current, f) for f in PUBLIC_FIELDS if hasattr(current, f)}, **plain, **changes,
-                      "status": changes.get("status", "0" if current.enabled else "1")}
+                      "enabled": changes.get("enabled", current.enabled)}
             for name in KEY_FIELDS:  # a field never set reads "" (certificates are optional)
                 merged.setdefault(name, "")
             clean = normalise(merged, self._rules)
@@ -131,10 +127,10 @@ async def _existing(uow: UnitOfWork, config_id: int) -> PaymentConfig:
 def _config(config_id: int, clean: Mapping[str, Any], **audit: Any) -> PaymentConfig:
     by, now = audit.pop("by"), audit.pop("now")
     public: dict[str, Any] = {f: clean.get(f) or "" for f in PUBLIC_FIELDS
-              if f not in ("payment_type", "is_sandbox", "is_default", "status") and f not in KEY_FIELDS}
+              if f not in ("payment_type", "is_sandbox", "is_default", "enabled") and f not in KEY_FIELDS}
     keys: dict[str, Any] = {f: clean.get(f) or "" for f in KEY_FIELDS if f != "private_key"}
     return PaymentConfig(
-        config_id=config_id, payment_type=clean["payment_type"], is_sandbox=bool(clean.get("is_sandbox")),
-        is_default=bool(clean.get("is_default")), enabled=clean.get("status", "0") == "0",
+        config_id=config_id, payment_type=PaymentType(clean["payment_type"]), is_sandbox=bool(clean.get("is_sandbox")),
+        is_default=bool(clean.get("is_default")), enabled=clean.get("enabled", True),
         key_ids=tuple(clean.get("key_ids", ())), update_by=by, update_time=now, **public, **keys, **audit,
     )

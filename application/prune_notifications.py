@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from application.ports import Clock, UnitOfWorkFactory
+from application.ports.clock import Clock
+from application.ports.storage import UnitOfWorkFactory
 
 BATCH = 500  # rows per transaction, so a first run over a large log never holds one long transaction
 

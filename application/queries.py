@@ -9,20 +9,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from application.errors import InvalidField, PaymentNotFound, RefundNotFound
-from application.ports import JournalEntry, PageRequest, PaymentFilter, UnitOfWorkFactory
+from application.errors import InvalidCursor, PaymentNotFound, RefundNotFound
+from application.ports.storage import UnitOfWorkFactory
+from application.records import JournalEntry, PageRequest, PaymentFilter
 from domain.payment import Payment
 from domain.refund import Refund
 
 MAX_LIMIT = 200
-
-
-class InvalidCursor(InvalidField):
-    """A cursor this service did not hand out."""
-
-    def __init__(self) -> None:
-        super().__init__("cursor", "is not valid; pass the next_cursor of a previous page",
-                         "无效：请传入上一页返回的 next_cursor")
 
 
 @dataclass(frozen=True, slots=True)

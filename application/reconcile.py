@@ -18,7 +18,9 @@ from application.bills import (
     RunStart,
 )
 from application.errors import ApplicationError, BillCorrupt, BillNotReady, ConfigNotFound, InvalidBillDate
-from application.ports import Clock, PaymentConfig, UnitOfWorkFactory
+from application.ports.clock import Clock
+from application.ports.storage import UnitOfWorkFactory
+from application.records import PaymentConfig
 from application.sync_payment import SyncPayment
 from domain.events import Source
 
@@ -53,7 +55,7 @@ class Reconcile:
                        config_id: int | None = None) -> list[RunResult]:
         """Reconcile the day for every account of the enabled configs (of one type, or of one config)."""
         if day > self._clock.now().astimezone(BEIJING).date():
-            raise InvalidBillDate(f"{day} is after today in Beijing: no provider has that bill yet")
+            raise InvalidBillDate(day)
         async with self._uow() as uow:
             configs = [c for c in await uow.configs.list(include_deleted=True) if c.payment_type in self._sources]
             live = {c.config_id for c in await uow.configs.list()}
@@ -79,7 +81,7 @@ class Reconcile:
             found = [await self._fix(d) for d in await self._matcher.match(run_id, config_ids, day)]
             end = RunEnd("completed", self._clock.now(), rows, reader.totals, len(found))
         except BillNotReady as e:
-            end = RunEnd("not_ready", self._clock.now(), error=e.message[:500])
+            end = RunEnd("bill_not_ready", self._clock.now(), error=e.message[:500])
         except BillCorrupt as e:
             found, end = [], RunEnd("failed", self._clock.now(), error=e.message[:500])
         finally:

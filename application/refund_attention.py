@@ -13,9 +13,11 @@ from datetime import datetime, timedelta
 
 from application.apply_update import ApplyProviderUpdate
 from application.configs import refund_with_config
-from application.errors import ApplicationError, ConcurrencyConflict
-from application.ports import Clock, GatewayRegistry, UnitOfWorkFactory
-from application.queries import MAX_LIMIT, InvalidCursor
+from application.errors import ConcurrencyConflict, InvalidCursor, RefundNotProcessing
+from application.ports.clock import Clock
+from application.ports.providers import GatewayRegistry
+from application.ports.storage import UnitOfWorkFactory
+from application.queries import MAX_LIMIT
 from domain.events import Source
 from domain.refund import Refund
 from domain.status import RefundStatus
@@ -23,12 +25,6 @@ from domain.updates import UpdateKind
 
 log = logging.getLogger("paycore.refunds")
 DEFAULT_ATTENTION_HOURS = 72
-
-
-class RefundNotProcessing(ApplicationError):
-    """Only a PROCESSING refund can be sent again; a settled one is final."""
-
-    code = "REFUND_NOT_PROCESSING"
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,7 +97,7 @@ class ResendRefund:
             raise RefundNotProcessing(f"refund {refund_no} is {refund.status.value}; only a PROCESSING refund can "
                                       "be sent again", refund_status=refund.status.value)
         log.info("refund.resend refund_no=%s order_no=%s by an operator", refund_no, payment.order_no)
-        answer = await self._gateways.for_config(config).refund(payment, refund, config)
+        answer = await self._gateways.refunds(config).refund(payment, refund, config)
         if answer.kind is UpdateKind.REFUND_NOT_FOUND:
             return refund
         return (await self._apply(answer, config, Source.ADMIN)).payment.refunds[refund_no]

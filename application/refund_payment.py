@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from application.apply_update import ApplyProviderUpdate
 from application.configs import payment_with_config
 from application.errors import DuplicateKey, PaymentNotFound
-from application.ports import Clock, GatewayRegistry, UnitOfWorkFactory
+from application.ports.clock import Clock
+from application.ports.providers import GatewayRegistry
+from application.ports.storage import UnitOfWorkFactory
 from application.retry import retry_on_conflict
 from domain.errors import RefundNoConflict
 from domain.events import Source
@@ -48,7 +50,7 @@ class RefundPayment:
             return RefundResult(refund, created)
         payment, config = await payment_with_config(self._uow, cmd.order_no)
         # A retried PROCESSING refund asks again: the provider dedupes on refund_no.
-        answer = await self._gateways.for_config(config).refund(payment, refund, config)
+        answer = await self._gateways.refunds(config).refund(payment, refund, config)
         result = await self._apply(answer, config, Source.API)
         return RefundResult(result.payment.refunds[cmd.refund_no], created)
 
@@ -68,5 +70,4 @@ class RefundPayment:
                     await uow.commit()
                 except DuplicateKey as e:  # the same refund_no raced in through another payment
                     raise RefundNoConflict(cmd.refund_no, "is already used") from e
-        payment.pending_events.clear()
         return refund, created

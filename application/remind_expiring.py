@@ -7,9 +7,8 @@ import uuid
 from datetime import datetime, timedelta
 
 from application.errors import ConcurrencyConflict, DuplicateKey
-from application.ports import Clock, UnitOfWorkFactory
-from domain.events import DomainEvent, EventType, Source
-from domain.status import TradeStatus
+from application.ports.clock import Clock
+from application.ports.storage import UnitOfWorkFactory
 
 log = logging.getLogger("paycore.worker")
 
@@ -46,15 +45,13 @@ class RemindExpiring:
     async def _remind(self, order_no: str, now: datetime) -> int:
         async with self._uow() as uow:
             payment = await uow.payments.get(order_no)
-            if payment is None or not await uow.sweeps.mark_reminded(order_no, now):
+            event = payment.expiry_reminder(now) if payment is not None else None
+            if event is None or not await uow.sweeps.mark_reminded(order_no, now):
                 return 0  # paid or closed meanwhile, or another worker reminded first
-            event = DomainEvent(EventType.PAYMENT_EXPIRING, order_no, TradeStatus.WAIT_BUYER_PAY.value,
-                                TradeStatus.WAIT_BUYER_PAY.value, payment.total_amount, Source.WORKER, now,
-                                detail={"expire_time": payment.expire_time.isoformat()})
             try:
                 await uow.outbox.enqueue(reminder_event_id(order_no), event)
                 await uow.commit()
             except (ConcurrencyConflict, DuplicateKey):
                 return 0
-        log.info("reminder.queued order_no=%s expire_time=%s", order_no, payment.expire_time.isoformat())
+        log.info("reminder.queued order_no=%s expire_time=%s", order_no, event.detail["expire_time"])
         return 1

@@ -6,7 +6,9 @@ import logging
 from typing import Protocol, runtime_checkable
 
 from application.errors import ApplicationError
-from application.ports import GatewayRegistry, UnitOfWorkFactory
+from application.ports.providers import NotificationVerifier
+from application.ports.storage import UnitOfWorkFactory
+from application.records import PaymentConfig
 
 log = logging.getLogger(__name__)
 
@@ -19,11 +21,18 @@ class RenewsCertificates(Protocol):
         """Download and trust; how many certificates are new."""
 
 
+class Verifiers(Protocol):
+    """The one capability renewal needs: a config's notification verifier (the part of a gateway that trusts keys)."""
+
+    def verifier(self, config: PaymentConfig) -> NotificationVerifier:
+        """The verifier of the config's provider."""
+
+
 class RenewCertificates:
     """One pass over the live configs: each gateway that renews certificates does so; a failure is logged and
     the others go on (the config keeps what it trusts, and its next answer under a new serial tries again)."""
 
-    def __init__(self, uow: UnitOfWorkFactory, gateways: GatewayRegistry) -> None:
+    def __init__(self, uow: UnitOfWorkFactory, gateways: Verifiers) -> None:
         self._uow, self._gateways = uow, gateways
 
     async def run_once(self) -> int:
@@ -33,7 +42,7 @@ class RenewCertificates:
         learned = 0
         for config in configs:
             try:
-                gateway = self._gateways.for_config(config)
+                gateway = self._gateways.verifier(config)
                 if isinstance(gateway, RenewsCertificates):
                     learned += await gateway.renew_certificates()
             except ApplicationError as e:

@@ -7,7 +7,9 @@ from dataclasses import dataclass
 
 from application.api_keys import webhook_secret_context
 from application.errors import SecretUnreadable
-from application.ports import ApiKey, PaymentConfig, SecretBox, UnitOfWorkFactory
+from application.ports.crypto import SecretBox
+from application.ports.storage import UnitOfWorkFactory
+from application.records import ApiKey, PaymentConfig
 
 Progress = Callable[[int, int], None]
 

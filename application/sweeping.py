@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from application.ports import SweepClaim
+from application.records import SweepClaim
 
 log = logging.getLogger("paycore.worker")
 

@@ -6,7 +6,8 @@ import logging
 
 from application.apply_update import ApplyProviderUpdate
 from application.configs import payment_with_config, refund_with_config
-from application.ports import GatewayRegistry, UnitOfWorkFactory
+from application.ports.providers import GatewayRegistry
+from application.ports.storage import UnitOfWorkFactory
 from domain.events import Source
 from domain.payment import Payment
 from domain.updates import UpdateKind
@@ -25,7 +26,7 @@ class SyncPayment:
         payment, config = await payment_with_config(self._uow, order_no)
         if payment.status.is_terminal:
             return payment
-        answer = await self._gateways.for_config(config).query(payment, config)
+        answer = await self._gateways.payments(config).query(payment, config)
         if answer is None:
             return payment
         return (await self._apply(answer, config, source)).payment
@@ -44,7 +45,7 @@ class SyncRefund:
         refund = payment.refunds[refund_no]
         if refund.status.is_terminal:
             return payment
-        gateway = self._gateways.for_config(config)
+        gateway = self._gateways.refunds(config)
         answer = await gateway.query_refund(payment, refund, config)
         if answer.kind is UpdateKind.REFUND_NOT_FOUND:
             log.info("refund.resend refund_no=%s order_no=%s: the provider has no such refund", refund_no,

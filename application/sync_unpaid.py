@@ -6,7 +6,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from application.deliver_webhooks import default_worker_id
-from application.ports import Clock, SweepClaim, UnitOfWorkFactory
+from application.ports.clock import Clock
+from application.ports.storage import UnitOfWorkFactory
+from application.records import SweepClaim
 from application.sweeping import BATCH, LEASE_SECONDS, Backoff, sweep
 from application.sync_payment import SyncPayment, SyncRefund
 from domain.events import Source

@@ -12,15 +12,11 @@ import ipaddress
 from collections.abc import Iterable, Sequence
 from urllib.parse import urlsplit
 
-from application.errors import InvalidField
+from application.errors import RefusedWebhookAddress
 
 IpAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IpNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 _BROADCAST = ipaddress.IPv4Address("255.255.255.255")
-
-
-class RefusedWebhookAddress(InvalidField):
-    """A webhook address paycore will not send to; `field` names where it was given."""
 
 
 def forbidden_reason(address: IpAddress) -> str | None:

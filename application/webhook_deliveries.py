@@ -9,21 +9,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from application.deliver_webhooks import webhook_url
-from application.errors import ApplicationError
-from application.ports import Clock, DeliveryAttempt, DeliveryStatus, OutboxMessage, UnitOfWork, UnitOfWorkFactory
-from application.queries import MAX_LIMIT, InvalidCursor
-
-
-class DeliveryNotFound(ApplicationError):
-    """No webhook delivery with that id."""
-
-    code = "DELIVERY_NOT_FOUND"
-
-
-class DeliveryNotFailed(ApplicationError):
-    """Only a failed delivery can be retried; the others are delivered, skipped or still being tried."""
-
-    code = "DELIVERY_NOT_FAILED"
+from application.errors import DeliveryNotFailed, DeliveryNotFound, InvalidCursor
+from application.ports.clock import Clock
+from application.ports.storage import UnitOfWork, UnitOfWorkFactory
+from application.queries import MAX_LIMIT
+from application.records import DeliveryAttempt, DeliveryStatus, OutboxMessage
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,14 +7,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from application.api_keys import new_webhook_secret, webhook_secret_context
-from application.errors import ApiKeyNotFound, InvalidField
-from application.ports import Clock, SecretBox, UnitOfWorkFactory
+from application.errors import ApiKeyNotFound, InvalidOverlap
+from application.ports.clock import Clock
+from application.ports.crypto import SecretBox
+from application.ports.storage import UnitOfWorkFactory
 
 MAX_OVERLAP = timedelta(days=7)
-
-
-class InvalidOverlap(InvalidField):
-    """An overlap outside 0 to 168 hours."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,4 +1,4 @@
-"""Errors the domain raises; each names what was wrong in terms a developer can act on."""
+"""Errors the domain raises; each names what was wrong in terms a developer can act on, and has a stable code."""
 
 from __future__ import annotations
 
@@ -15,6 +15,8 @@ def chinese(text: str) -> str:
 class DomainError(Exception):
     """Base of every domain rule violation."""
 
+    code = "DOMAIN_ERROR"
+
 
 class InvalidAmount(DomainError, ValueError):
     """An amount that is not a valid payable amount; why, in English and in Chinese (`message_zh`)."""
@@ -23,9 +25,13 @@ class InvalidAmount(DomainError, ValueError):
         super().__init__(message)
         self.message_zh = chinese(message_zh)
 
+    code = "VALIDATION_ERROR"
+
 
 class IllegalTransition(DomainError):
     """A move the transition table does not allow."""
+
+    code = "ILLEGAL_TRANSITION"
 
     def __init__(self, current: str, attempted: str, subject: str = "payment") -> None:
         self.current = current
@@ -36,9 +42,13 @@ class IllegalTransition(DomainError):
 class PaymentAlreadyPaid(IllegalTransition):
     """Closing (or otherwise undoing) a payment whose money was taken."""
 
+    code = "PAYMENT_ALREADY_PAID"
+
 
 class PaymentNotPaid(IllegalTransition):
     """Refunding a payment that was never paid: still waiting for the payer, or closed."""
+
+    code = "PAYMENT_NOT_PAID"
 
     def __init__(self, current: str, attempted: str = "REFUND") -> None:
         super().__init__(current, attempted)
@@ -51,6 +61,8 @@ class PaymentNotPaid(IllegalTransition):
 class RefundExceedsPaid(DomainError):
     """Refunds would add up to more than was paid."""
 
+    code = "REFUND_EXCEEDS_PAID"
+
     def __init__(self, paid: str, committed: str, requested: str) -> None:
         self.paid, self.committed, self.requested = paid, committed, requested
         super().__init__(
@@ -61,6 +73,8 @@ class RefundExceedsPaid(DomainError):
 class AmountMismatch(DomainError):
     """A provider reports an amount different from the payment's."""
 
+    code = "AMOUNT_MISMATCH"
+
     def __init__(self, expected: str, reported: str) -> None:
         self.expected, self.reported = expected, reported
         super().__init__(f"provider reported {reported}, the payment is for {expected}")
@@ -69,6 +83,8 @@ class AmountMismatch(DomainError):
 class UnknownRefund(DomainError):
     """A provider update names a refund this payment does not have."""
 
+    code = "REFUND_NOT_FOUND"
+
     def __init__(self, refund_no: str) -> None:
         self.refund_no = refund_no
         super().__init__(f"no refund {refund_no} on this payment")
@@ -76,6 +92,8 @@ class UnknownRefund(DomainError):
 
 class RefundNoConflict(DomainError):
     """A refund number reused with different content."""
+
+    code = "REFUND_NO_CONFLICT"
 
     def __init__(self, refund_no: str, why: str = "already exists with a different amount or reason") -> None:
         self.refund_no = refund_no

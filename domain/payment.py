@@ -18,6 +18,7 @@ from domain.errors import (
     UnknownRefund,
 )
 from domain.events import AnomalyKind, DomainEvent, EventType, Source
+from domain.kinds import PaymentType, PayMethod
 from domain.money import Money
 from domain.refund import Refund
 from domain.status import RefundStatus, TradeStatus, can_move
@@ -31,8 +32,8 @@ class Payment:
     """A payment and its refunds. Methods change state only as the transition table allows."""
 
     order_no: str
-    payment_type: str
-    pay_method: str
+    payment_type: PaymentType
+    pay_method: PayMethod
     config_id: int | None
     subject: str
     total_amount: Money
@@ -63,8 +64,8 @@ class Payment:
         cls,
         *,
         order_no: str,
-        payment_type: str,
-        pay_method: str,
+        payment_type: PaymentType,
+        pay_method: PayMethod,
         config_id: int | None,
         subject: str,
         total_amount: Money,
@@ -101,13 +102,27 @@ class Payment:
 
     # -- commands from the business system -------------------------------------------------
 
-    def close(self, source: Source, now: datetime) -> list[DomainEvent]:
-        """Close an unpaid payment; closing a closed one changes nothing."""
+    def needs_closing(self) -> bool:
+        """Whether a close has anything to do: False if closed already; PaymentAlreadyPaid if paid."""
         if self.status is TS.TRADE_CLOSED:
-            return []
+            return False
         if self.status.is_paid:
             raise PaymentAlreadyPaid(self.status, TS.TRADE_CLOSED)
+        return True
+
+    def close(self, source: Source, now: datetime) -> list[DomainEvent]:
+        """Close an unpaid payment; closing a closed one changes nothing."""
+        if not self.needs_closing():
+            return []
         return [self._move(TS.TRADE_CLOSED, EventType.PAYMENT_CLOSED, source, now)]
+
+    def expiry_reminder(self, now: datetime) -> DomainEvent | None:
+        """The payment.expiring event of an unpaid payment (None once paid or closed); never journaled."""
+        if self.status is not TS.WAIT_BUYER_PAY:
+            return None
+        return DomainEvent(EventType.PAYMENT_EXPIRING, self.order_no, TS.WAIT_BUYER_PAY.value,
+                           TS.WAIT_BUYER_PAY.value, self.total_amount, Source.WORKER, now,
+                           detail={"expire_time": self.expire_time.isoformat()})
 
     def request_refund(self, refund_no: str, amount: Money, reason: str, now: datetime,
                        source: Source = Source.API) -> Refund:
@@ -133,6 +148,12 @@ class Payment:
             EventType.REFUND_CREATED, None, RefundStatus.PROCESSING, amount, source, now, refund_no=refund_no
         )
         return refund
+
+    def refund_in_full(self, refund_no: str, reason: str, now: datetime, source: Source) -> list[DomainEvent]:
+        """Start a refund of everything paid; the events it recorded (none if that refund exists already)."""
+        before = len(self.pending_events)
+        self.request_refund(refund_no, self.paid_amount, reason, now, source)
+        return self.pending_events[before:]
 
     # -- facts from the provider -----------------------------------------------------------
 
@@ -218,6 +239,11 @@ class Payment:
         return refund
 
     # -- bookkeeping ---------------------------------------------------------------------------
+
+    def collect_events(self) -> list[DomainEvent]:
+        """The events recorded since the last collection, now forgotten (the unit of work calls it on commit)."""
+        events, self.pending_events = self.pending_events, []
+        return events
 
     def _move(self, target: TradeStatus, event_type: EventType, source: Source, now: datetime,
               update: ProviderUpdate | None = None, amount: Money | None = None) -> DomainEvent:

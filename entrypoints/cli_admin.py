@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from application.errors import ApplicationError
 from entrypoints.beijing_time import beijing
+from entrypoints.config_wire import config_from_wire
 from entrypoints.settings import Settings, load_settings
 
 if TYPE_CHECKING:
@@ -118,7 +119,7 @@ def cmd_config_import(args: argparse.Namespace) -> int:
         for n, item in enumerate(items, 1):
             try:
                 view = await container.configs().create(
-                    item if isinstance(item, dict) else {}, by="cli")
+                    config_from_wire(item if isinstance(item, dict) else {}), by="cli")
                 print(f"imported config {view.config.config_id} ({view.config.payment_type}, "
                       f"{view.config.config_name})")
             except ApplicationError as e:

@@ -35,10 +35,13 @@ from application.expire_payments import ExpirePayments
 from application.handle_notification import HandleNotification
 from application.list_anomalies import ListAnomalies
 from application.manage_configs import ManageConfigs
-from application.ports import Gateway, KeyInspector, PaymentConfig, SecretBox, UnitOfWorkFactory
+from application.ports.crypto import KeyInspector, SecretBox
+from application.ports.providers import Gateway
+from application.ports.storage import UnitOfWorkFactory
 from application.prune_notifications import PruneNotificationLog
 from application.queries import PaymentQueries
 from application.reconcile import Reconcile
+from application.records import PaymentConfig
 from application.refund_attention import FlagStaleRefunds, ResendRefund, StaleRefunds
 from application.refund_payment import RefundPayment
 from application.remind_expiring import RemindExpiring

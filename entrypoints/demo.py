@@ -15,7 +15,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from litestar import Litestar
 
 from application.manage_configs import ConfigView
-from application.ports import PaymentConfig
+from application.records import PaymentConfig
 from emulator.app import create_emulator_app
 from emulator.settings import EmulatorSettings
 from emulator.wechat import WeChatEmulator

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Self
 
-from application.ports import PaymentRepository, UnitOfWork, UnitOfWorkFactory
+from application.ports.storage import PaymentRepository, UnitOfWork, UnitOfWorkFactory
 from domain.events import DomainEvent, EventType
 from domain.payment import Payment
 from entrypoints.metrics import Metrics

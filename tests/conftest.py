@@ -15,7 +15,7 @@ from adapters.sql.engine import make_engine
 from adapters.sql.migrate import upgrade_async
 from adapters.sql.tables import metadata
 from adapters.sql.uow import SqlUnitOfWorkFactory
-from application.ports import UnitOfWorkFactory
+from application.ports.storage import UnitOfWorkFactory
 
 SERVERS = {
     "postgres": ("PAYCORE_TEST_POSTGRES_URL", "PostgreSQL"),

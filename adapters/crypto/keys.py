@@ -15,7 +15,7 @@ from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, r
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes, PublicKeyTypes
 
 from application.errors import InvalidKeyMaterial
-from application.ports import KeyInspector
+from application.ports.crypto import KeyInspector
 
 MIN_BITS = 2048
 GARBAGE = ("not a PEM or base64 RSA private key", "不是 PEM 或 base64 格式的 RSA 私钥")

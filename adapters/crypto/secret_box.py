@@ -16,7 +16,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from adapters.crypto.master_keys import ENV_NAME, KEY_ID, MasterKey, MasterKeyError
 from application.errors import SecretUnreadable
-from application.ports import SecretBox
+from application.ports.crypto import SecretBox
 
 FORMAT = "pc1"
 NONCE_BYTES = 12

@@ -5,21 +5,13 @@ from __future__ import annotations
 
 import io
 from datetime import date
-from typing import Protocol, cast
 
 from adapters.gateways.alipay.bill_rows import AlipayBill
 from adapters.gateways.wechat.bill_rows import WeChatBill
 from application.bills import BillReader
 from application.errors import BillNotReady, ProviderError
-from application.ports import GatewayRegistry, PaymentConfig
-
-
-class BillDownloader(Protocol):
-    """What both provider gateways offer beside the Gateway protocol: the day's raw bill."""
-
-    async def download_bill(self, bill_date: date) -> bytes:
-        """The bill file (Alipay's ZIP; WeChat's CSV, ungzipped and its SHA1 checked)."""
-
+from application.ports.providers import GatewayRegistry
+from application.records import PaymentConfig
 
 NOT_READY = {"alipay": ("sub_code", "isp.bill_not_exist"), "wechat": ("provider_code", "NO_STATEMENT_EXIST")}
 
@@ -37,7 +29,7 @@ class GatewayBillSource:
     async def bill(self, config: PaymentConfig, day: date) -> BillReader:
         """The day's bill; BillNotReady when the provider says it has none (yet)."""
         try:
-            content = await cast(BillDownloader, self._gateways.for_config(config)).download_bill(day)
+            content = await self._gateways.bills(config).download_bill(day)
         except ProviderError as e:
             key, code = NOT_READY[self._type]
             if e.extra.get(key) == code:

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta, timezone
 
 from application.errors import NotificationRejected
-from application.ports import NotificationRoute, PaymentConfig, RawNotification
+from application.records import NotificationRoute, PaymentConfig, RawNotification
 from domain.checkout import Checkout
 from domain.money import Money
 from domain.payment import Payment
 from domain.refund import Refund
 from domain.updates import ProviderUpdate, UpdateKind
+
+BEIJING = timezone(timedelta(hours=8))
 
 
 @dataclass
@@ -122,6 +124,14 @@ class FakeGateway:
                                 occurred_at=datetime(2026, 11, 24, 12, 0, tzinfo=UTC), raw=dict(form))
         self._learn(update)
         return update
+
+    async def download_bill(self, bill_date: date) -> bytes:
+        """A CSV of the orders paid that day, in Beijing time as the providers date bills (out_trade_no, trade_no,
+        amount in yuan)."""
+        self._call("download_bill")
+        rows = [f"{no},{o.trade_no},{o.total}" for no, o in self.orders.items()
+                if o.paid_at is not None and o.paid_at.astimezone(BEIJING).date() == bill_date]
+        return "\n".join(["out_trade_no,trade_no,amount", *rows]).encode()
 
     def route(self, raw: RawNotification) -> NotificationRoute:
         """A fake notification names its order in clear, as Alipay's do."""

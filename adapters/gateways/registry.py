@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 
+from adapters.gateways import alipay, wechat
 from adapters.gateways.alipay.notify import AlipayNotificationRouter
 from adapters.gateways.wechat.routing import WeChatNotificationRouter
 from application.errors import GatewayNotAvailable
-from application.ports import Gateway, NotificationRouter, PaymentConfig
+from application.ports.providers import (
+    BillSource,
+    Gateway,
+    NotificationRouter,
+    NotificationVerifier,
+    PaymentGateway,
+    RefundGateway,
+)
+from application.records import PaymentConfig, PayMethodRule
+
+# What each provider offers, whichever gateway (real or fake) stands for it.
+PAY_METHODS: Mapping[str, Sequence[PayMethodRule]] = {"alipay": alipay.PAY_METHODS, "wechat": wechat.PAY_METHODS}
 
 
 class StaticGatewayRegistry:
@@ -18,12 +30,34 @@ class StaticGatewayRegistry:
     """
 
     def __init__(self, gateways: dict[str, Gateway] | None = None,
-                 routers: dict[str, NotificationRouter] | None = None) -> None:
+                 routers: dict[str, NotificationRouter] | None = None,
+                 methods: Mapping[str, Sequence[PayMethodRule]] = PAY_METHODS) -> None:
         self.gateways: dict[str, Gateway] = dict(gateways or {})
         self.routers: dict[str, NotificationRouter] = dict(routers or {})
+        self.methods = dict(methods)
+
+    def pay_methods(self, payment_type: str) -> Sequence[PayMethodRule]:
+        """What the type's provider offers; nothing for an unknown type."""
+        return self.methods.get(payment_type, ())
+
+    def payments(self, config: PaymentConfig) -> PaymentGateway:
+        """Create, query and close for the config."""
+        return self.for_config(config)
+
+    def refunds(self, config: PaymentConfig) -> RefundGateway:
+        """Refunds for the config."""
+        return self.for_config(config)
+
+    def verifier(self, config: PaymentConfig) -> NotificationVerifier:
+        """The config's notification verifier."""
+        return self.for_config(config)
+
+    def bills(self, config: PaymentConfig) -> BillSource:
+        """The config's daily bills."""
+        return self.for_config(config)
 
     def for_config(self, config: PaymentConfig) -> Gateway:
-        """The gateway for the config's type."""
+        """The whole adapter for the config's type (the narrow methods above hand out one capability of it)."""
         gateway = self.gateways.get(config.payment_type)
         if gateway is None:
             raise GatewayNotAvailable(

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from adapters.memory.store import MemoryStore
-from application.ports import JournalEntry, JournalPageRequest
+from application.records import JournalEntry, JournalPageRequest
 
 
 def _position(entry: JournalEntry) -> tuple[datetime, str]:

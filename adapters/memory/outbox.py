@@ -8,7 +8,7 @@ from typing import Any
 
 from adapters.memory.store import MemoryStore
 from application.errors import DuplicateKey
-from application.ports import (
+from application.records import (
     SNIPPET_CHARS,
     DeliveryAttempt,
     DeliveryOutcome,

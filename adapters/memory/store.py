@@ -6,7 +6,7 @@ import copy
 from dataclasses import dataclass, field
 from typing import Any
 
-from application.ports import (
+from application.records import (
     ApiKey,
     DeliveryAttempt,
     IdempotencyRecord,

@@ -9,7 +9,7 @@ from typing import Any
 
 from adapters.memory.store import MemoryStore
 from application.errors import ConcurrencyConflict
-from application.ports import SweepClaim
+from application.records import SweepClaim
 from domain.refund import Refund
 from domain.status import RefundStatus, TradeStatus
 

@@ -14,24 +14,27 @@ from adapters.memory.outbox import MemoryOutbox, outbox_row
 from adapters.memory.store import MemoryStore
 from adapters.memory.sweeps import MemorySweeps
 from application.errors import ConcurrencyConflict, DuplicateKey, LastAdminKey
-from application.ports import (
-    ApiKey,
+from application.ports.storage import (
     ApiKeyRepository,
     ConfigRepository,
-    IdempotencyRecord,
     IdempotencyStore,
+    NotificationLog,
+    Outbox,
+    PaymentRepository,
+    Sweeps,
+)
+from application.records import (
+    ApiKey,
+    IdempotencyRecord,
     JournalEntry,
     JournalPageRequest,
-    NotificationLog,
     NotificationRecord,
-    Outbox,
     Page,
     PageRequest,
     PaymentConfig,
     PaymentFilter,
-    PaymentRepository,
-    Sweeps,
 )
+from application.written import WrittenPayments
 from domain.events import WEBHOOK_EVENTS
 from domain.payment import Payment
 
@@ -41,8 +44,8 @@ Write = Callable[[MemoryStore], None]
 class MemoryPayments:
     """PaymentRepository over a MemoryStore."""
 
-    def __init__(self, store: MemoryStore, staged: list[Write]) -> None:
-        self._store, self._staged = store, staged
+    def __init__(self, store: MemoryStore, staged: list[Write], written: WrittenPayments) -> None:
+        self._store, self._staged, self._written = store, staged, written
 
     async def add(self, payment: Payment) -> None:
         """Stage an insert."""
@@ -97,6 +100,7 @@ class MemoryPayments:
 
         self._staged.append(write)
         payment.version = saved.version
+        self._written.note(payment)
 
     async def list(self, filters: PaymentFilter, page: PageRequest) -> Page:
         """Matching payments, newest first, after the cursor."""
@@ -340,8 +344,9 @@ class MemoryUnitOfWork:
     def __init__(self, store: MemoryStore) -> None:
         self._store = store
         self._staged: list[Write] = []
+        self._written = WrittenPayments()
         # Typed as the ports: the UnitOfWork protocol's attributes are invariant.
-        self.payments: PaymentRepository = MemoryPayments(store, self._staged)
+        self.payments: PaymentRepository = MemoryPayments(store, self._staged, self._written)
         self.configs: ConfigRepository = MemoryConfigs(store, self._staged)
         self.idempotency: IdempotencyStore = MemoryIdempotency(store, self._staged)
         self.api_keys: ApiKeyRepository = MemoryApiKeys(store, self._staged)
@@ -356,6 +361,7 @@ class MemoryUnitOfWork:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self._staged.clear()
+        self._written.discarded()
 
     async def commit(self) -> None:
         """Apply every staged write, or none if one fails."""
@@ -367,6 +373,7 @@ class MemoryUnitOfWork:
                      "webhook_attempts"):
             setattr(self._store, name, getattr(trial, name))
         self._staged.clear()
+        self._written.committed()
 
 
 class MemoryUnitOfWorkFactory:

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.sql.errors import storage_errors
 from adapters.sql.tables import notification_log
-from application.ports import NotificationRecord
+from application.records import NotificationRecord
 
 N = notification_log.c
 INSERT_RECORD = sa.insert(notification_log)  # built once: every notification runs it

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from adapters.sql.errors import storage_errors
 from adapters.sql.payment_rows import outbox_values
 from adapters.sql.tables import webhook_attempt, webhook_outbox
-from application.ports import SNIPPET_CHARS, DeliveryAttempt, DeliveryOutcome, DeliveryStatus, OutboxMessage
+from application.records import SNIPPET_CHARS, DeliveryAttempt, DeliveryOutcome, DeliveryStatus, OutboxMessage
 from domain.events import DomainEvent
 
 W = webhook_outbox.c

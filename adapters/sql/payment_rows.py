@@ -9,9 +9,10 @@ from typing import Any
 
 from sqlalchemy import RowMapping
 
-from application.ports import JournalEntry
+from application.records import JournalEntry
 from domain.checkout import Checkout
 from domain.events import DomainEvent, EventType, Source
+from domain.kinds import PaymentType, PayMethod
 from domain.money import Money
 from domain.payment import Payment
 from domain.refund import Refund
@@ -37,7 +38,7 @@ def payment_values(p: Payment) -> dict[str, Any]:
     """The transaction row of a payment (without id and version)."""
     checkout = {"pay_url": p.checkout.pay_url, "code_url": p.checkout.code_url, "pay_params": p.checkout.pay_params}
     return {
-        "order_no": p.order_no, "payment_type": p.payment_type, "pay_method": p.pay_method,
+        "order_no": p.order_no, "payment_type": p.payment_type.value, "pay_method": p.pay_method.value,
         "config_id": p.config_id, "subject": p.subject, "body": p.body, "openid": p.openid,
         "total_amount": p.total_amount.to_decimal(), "refunded_amount": p.refunded_amount.to_decimal(),
         "receipt_amount": p.receipt_amount.to_decimal() if p.receipt_amount is not None else None,
@@ -59,7 +60,8 @@ def payment_from_row(row: Row, refunds: Sequence[Refund], seen_event_ids: set[st
     """Rebuild the aggregate from its row, refunds and applied provider event ids."""
     checkout = json.loads(row["checkout"]) if row["checkout"] else {}
     return Payment(
-        order_no=row["order_no"], payment_type=row["payment_type"], pay_method=row["pay_method"],
+        order_no=row["order_no"], payment_type=PaymentType(row["payment_type"]),
+        pay_method=PayMethod(row["pay_method"]),
         config_id=row["config_id"], subject=row["subject"], total_amount=Money.of(row["total_amount"]),
         status=TradeStatus(row["trade_status"]), create_time=row["create_time"], expire_time=row["expire_time"],
         body=row["body"], openid=row["openid"], return_url=row["return_url"], notify_url=row["webhook_url"],

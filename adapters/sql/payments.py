@@ -13,7 +13,8 @@ from adapters.sql import payment_rows as rows
 from adapters.sql.errors import storage_errors
 from adapters.sql.tables import payment_event, payment_transaction, refund, webhook_outbox
 from application.errors import ConcurrencyConflict
-from application.ports import JournalEntry, JournalPageRequest, Page, PageRequest, PaymentFilter
+from application.records import JournalEntry, JournalPageRequest, Page, PageRequest, PaymentFilter
+from application.written import WrittenPayments
 from domain.events import WEBHOOK_EVENTS, DomainEvent
 from domain.payment import Payment
 from domain.refund import Refund
@@ -41,8 +42,8 @@ INSERT_OUTBOX = sa.insert(webhook_outbox)
 class SqlPayments:
     """PaymentRepository over one connection of a unit of work."""
 
-    def __init__(self, conn: AsyncConnection) -> None:
-        self._conn = conn
+    def __init__(self, conn: AsyncConnection, written: WrittenPayments) -> None:
+        self._conn, self._written = conn, written
 
     async def add(self, payment: Payment) -> None:
         """Insert the payment, its refunds and its pending events; DuplicateKey if the order_no exists."""
@@ -54,6 +55,7 @@ class SqlPayments:
                 await self._conn.execute(sa.insert(refund), [rows.refund_values(r) for r in payment.refunds.values()])
             await self._append(payment.pending_events)
         payment.version = 0
+        self._written.note(payment)
 
     async def get(self, order_no: str) -> Payment | None:
         """The payment with its refunds and the provider event ids already applied, or None."""
@@ -78,6 +80,7 @@ class SqlPayments:
             await self._save_refunds(payment)
             await self._append(payment.pending_events)
         payment.version += 1
+        self._written.note(payment)
 
     async def list(self, filters: PaymentFilter, page: PageRequest) -> Page:
         """Matching payments newest first, strictly after the cursor; fetches one more to know has_more."""

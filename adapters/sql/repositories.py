@@ -15,7 +15,8 @@ from adapters.sql.errors import storage_errors
 from adapters.sql.payments import SqlPayments
 from adapters.sql.tables import api_key, config_key, idempotency_key, payment_config
 from application.errors import LastAdminKey
-from application.ports import SECRET_FIELDS, ApiKey, IdempotencyRecord, PaymentConfig
+from application.records import SECRET_FIELDS, ApiKey, IdempotencyRecord, PaymentConfig
+from domain.kinds import PaymentType
 
 __all__ = ["SqlApiKeys", "SqlConfigs", "SqlIdempotency", "SqlPayments"]
 
@@ -56,7 +57,7 @@ _NULLABLE_TEXT = ("notify_url", "return_url", "public_key", "alipay_public_key",
 
 def _config_from_row(row: RowMapping) -> PaymentConfig:
     return PaymentConfig(
-        config_id=row["config_id"], payment_type=row["payment_type"], config_name=row["config_name"],
+        config_id=row["config_id"], payment_type=PaymentType(row["payment_type"]), config_name=row["config_name"],
         is_sandbox=row["is_sandbox"] == "1", is_default=row["default_for"] is not None, enabled=row["status"] == "0",
         create_time=row["create_time"], update_time=row["update_time"],
         sealed={name: row[name] for name in SECRET_FIELDS if row[name]}, key_ids=tuple(row["key_ids"].split()),
@@ -66,9 +67,9 @@ def _config_from_row(row: RowMapping) -> PaymentConfig:
 
 def _config_values(config: PaymentConfig) -> dict[str, Any]:
     return {
-        "payment_type": config.payment_type, "config_name": config.config_name,
+        "payment_type": config.payment_type.value, "config_name": config.config_name,
         "is_sandbox": _flag(config.is_sandbox), "is_default": _flag(config.is_default),
-        "default_for": config.payment_type if config.is_default else None,
+        "default_for": config.payment_type.value if config.is_default else None,
         "status": "0" if config.enabled else "1", "create_time": config.create_time,
         "key_ids": " ".join(_key_ids(config)),
         "update_time": config.update_time or datetime.now(UTC),
@@ -159,14 +160,15 @@ class SqlConfigs:
 
     async def _index_keys(self, config: PaymentConfig, config_id: int) -> None:
         await self._conn.execute(sa.delete(config_key).where(K.config_id == config_id))
-        rows = [{"payment_type": config.payment_type, "key_id": k, "config_id": config_id} for k in _key_ids(config)]
+        rows = [{"payment_type": config.payment_type.value, "key_id": k,
+                 "config_id": config_id} for k in _key_ids(config)]
         if rows:
             await self._conn.execute(sa.insert(config_key), rows)
 
     async def _demote_default(self, config: PaymentConfig, config_id: int) -> None:
         if config.is_default:
             await self._conn.execute(
-                sa.update(payment_config).where(C.default_for == config.payment_type, C.config_id != config_id)
+                sa.update(payment_config).where(C.default_for == config.payment_type.value, C.config_id != config_id)
                 .values(is_default="0", default_for=None))
 
     async def _one(self, query: sa.Select[Any], value: object) -> PaymentConfig | None:

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from adapters.sql.errors import storage_errors
 from adapters.sql.payment_rows import refund_from_row
 from adapters.sql.tables import payment_transaction, refund
-from application.ports import SweepClaim
+from application.records import SweepClaim
 from domain.refund import Refund
 from domain.status import RefundStatus, TradeStatus
 

@@ -12,7 +12,7 @@ from adapters.sql.notifications import SqlNotifications
 from adapters.sql.outbox import SqlOutbox
 from adapters.sql.repositories import SqlApiKeys, SqlConfigs, SqlIdempotency, SqlPayments
 from adapters.sql.sweeps import SqlSweeps
-from application.ports import (
+from application.ports.storage import (
     ApiKeyRepository,
     ConfigRepository,
     IdempotencyStore,
@@ -21,6 +21,7 @@ from application.ports import (
     PaymentRepository,
     Sweeps,
 )
+from application.written import WrittenPayments
 
 
 class SqlUnitOfWork:
@@ -29,7 +30,8 @@ class SqlUnitOfWork:
     def __init__(self, engine: AsyncEngine) -> None:
         self._conn: AsyncConnection = engine.connect()
         # Typed as the ports: the UnitOfWork protocol's attributes are invariant.
-        self.payments: PaymentRepository = SqlPayments(self._conn)
+        self._written = WrittenPayments()
+        self.payments: PaymentRepository = SqlPayments(self._conn, self._written)
         self.configs: ConfigRepository = SqlConfigs(self._conn)
         self.idempotency: IdempotencyStore = SqlIdempotency(self._conn)
         self.api_keys: ApiKeyRepository = SqlApiKeys(self._conn)
@@ -50,6 +52,7 @@ class SqlUnitOfWork:
     async def __aexit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
+        self._written.discarded()
         try:
             with storage_errors("ending a transaction"):
                 await self._conn.close()  # rolls back what was not committed, then returns the connection
@@ -58,9 +61,10 @@ class SqlUnitOfWork:
                 raise
 
     async def commit(self) -> None:
-        """Make every change of this unit durable at once."""
+        """Make every change of this unit durable at once; the written payments' events are then forgotten."""
         with storage_errors("committing"):
             await self._conn.commit()
+        self._written.committed()
 
 
 class SqlUnitOfWorkFactory:

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 
 import httpx
 
-from application.ports import SendResult
+from application.records import SendResult
 from application.webhook_addresses import IpAddress, WebhookAddressPolicy
 
 TIMEOUT_SECONDS = 10.0

@@ -8,7 +8,7 @@ from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
 
 from application.api_keys import ApiKeys
-from application.ports import ApiKey
+from application.records import ApiKey
 
 
 def bearer_token(connection: ASGIConnection[Any, Any, Any, Any]) -> str | None:

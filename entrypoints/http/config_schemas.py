@@ -11,7 +11,8 @@ from adapters.gateways.wechat.keys import certificates as wechat_certificates
 from adapters.gateways.wechat.keys import serial_hex
 from application.errors import InvalidKeyMaterial
 from application.manage_configs import ConfigView, SecretState
-from application.ports import PaymentConfig
+from application.records import PaymentConfig
+from entrypoints.config_wire import config_from_wire, status_of
 from entrypoints.http.schemas import iso
 
 Short = Annotated[str, msgspec.Meta(max_length=100)]
@@ -49,8 +50,8 @@ class ConfigRequest(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     alipay_root_cert: Pem | None = None
 
     def given(self) -> dict[str, Any]:
-        """The fields the caller sent."""
-        return {f: getattr(self, f) for f in self.__struct_fields__ if getattr(self, f) is not None}
+        """The fields the caller sent, `status` read as `enabled`."""
+        return config_from_wire({f: getattr(self, f) for f in self.__struct_fields__ if getattr(self, f) is not None})
 
 
 class SecretStateView(msgspec.Struct):
@@ -161,7 +162,7 @@ def config_response(view: ConfigView) -> ConfigResponse:
         mch_id=c.mch_id, api_key=_state(s["api_key"]), api_v3_key=_state(s["api_v3_key"]),
         cert_serial_no=c.cert_serial_no, private_cert_path=c.private_cert_path, notify_url=c.notify_url,
         return_url=c.return_url, is_sandbox=c.is_sandbox, is_default=c.is_default,
-        status="0" if c.enabled else "1", remark=c.remark, gateway_url=c.gateway_url, seller_id=c.seller_id,
+        status=status_of(c.enabled), remark=c.remark, gateway_url=c.gateway_url, seller_id=c.seller_id,
         wechat_public_key=c.wechat_public_key, wechat_public_key_id=c.wechat_public_key_id,
         wechat_platform_cert=c.wechat_platform_cert, app_cert=c.app_cert, alipay_cert=c.alipay_cert,
         alipay_root_cert=c.alipay_root_cert, **_certificates(c), create_by=c.create_by, create_time=iso(c.create_time),

@@ -10,7 +10,7 @@ from litestar import Controller, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromQuery, Parameter
 
-from application.ports import DeliveryAttempt, DeliveryStatus, OutboxMessage
+from application.records import DeliveryAttempt, DeliveryStatus, OutboxMessage
 from application.webhook_deliveries import DeliveryDetail, WebhookDeliveries
 from entrypoints.http.auth import require_scope
 from entrypoints.http.schemas import iso

@@ -11,62 +11,52 @@ from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from litestar.types import ExceptionHandlersMap
 
 from application import errors as app
-from application.api_keys import UnknownScope
 from application.config_validation import InvalidConfig, KeyPairMismatch
-from application.queries import InvalidCursor
-from application.refund_attention import RefundNotProcessing
-from application.webhook_addresses import RefusedWebhookAddress
-from application.webhook_deliveries import DeliveryNotFailed, DeliveryNotFound
-from application.webhook_secrets import InvalidOverlap
 from domain import errors as dom
 from entrypoints.http.field_messages import FieldProblem, body_problems
 from entrypoints.http.i18n import localise
 
 log = logging.getLogger("paycore.http")
 
-# (status, code); looked up along the exception's MRO, so subclasses come first naturally.
-ERRORS: dict[type[Exception], tuple[int, str]] = {
-    app.PaymentNotFound: (404, "PAYMENT_NOT_FOUND"),
-    app.RefundNotFound: (404, "REFUND_NOT_FOUND"),
-    app.ApiKeyNotFound: (404, "API_KEY_NOT_FOUND"),
-    app.LastAdminKey: (409, "LAST_ADMIN_KEY"),
-    app.ConfigNotFound: (404, "CONFIG_NOT_FOUND"),
-    app.OrderNoConflict: (409, "ORDER_NO_CONFLICT"),
-    app.IdempotencyKeyReused: (422, "IDEMPOTENCY_KEY_REUSED"),
-    app.UnsupportedPayMethod: (400, "UNSUPPORTED_PAY_METHOD"),
-    app.OpenidRequired: (400, "OPENID_REQUIRED"),
-    app.Unauthenticated: (401, "UNAUTHENTICATED"),
-    app.Forbidden: (403, "FORBIDDEN"),
-    app.GatewayNotAvailable: (501, "GATEWAY_NOT_AVAILABLE"),
-    app.ProviderUnavailable: (502, "PROVIDER_UNAVAILABLE"),
-    app.ProviderError: (502, "PROVIDER_ERROR"),
-    app.StorageUnavailable: (503, "SERVICE_UNAVAILABLE"),
-    app.ConcurrencyConflict: (409, "CONCURRENT_UPDATE"),
-    app.DuplicateKey: (409, "CONCURRENT_UPDATE"),
-    app.NotificationRejected: (400, "NOTIFICATION_REJECTED"),
-    app.SecretUnreadable: (503, "MASTER_KEY_MISMATCH"),
-    app.InvalidKeyMaterial: (400, "VALIDATION_ERROR"),
-    app.InvalidField: (400, "VALIDATION_ERROR"),
-    InvalidConfig: (400, "VALIDATION_ERROR"),
-    KeyPairMismatch: (400, "KEY_PAIR_MISMATCH"),
-    InvalidCursor: (400, "VALIDATION_ERROR"),
-    UnknownScope: (400, "VALIDATION_ERROR"),
-    RefusedWebhookAddress: (400, "VALIDATION_ERROR"),
-    InvalidOverlap: (400, "VALIDATION_ERROR"),
-    DeliveryNotFound: (404, "DELIVERY_NOT_FOUND"),
-    DeliveryNotFailed: (409, "DELIVERY_NOT_FAILED"),
-    RefundNotProcessing: (409, "REFUND_NOT_PROCESSING"),
-    dom.InvalidAmount: (400, "VALIDATION_ERROR"),
-    dom.PaymentAlreadyPaid: (409, "PAYMENT_ALREADY_PAID"),
-    dom.PaymentNotPaid: (409, "PAYMENT_NOT_PAID"),
-    dom.IllegalTransition: (409, "ILLEGAL_TRANSITION"),
-    dom.RefundExceedsPaid: (409, "REFUND_EXCEEDS_PAID"),
-    dom.RefundNoConflict: (409, "REFUND_NO_CONFLICT"),
-    dom.AmountMismatch: (409, "AMOUNT_MISMATCH"),
-    dom.UnknownRefund: (404, "REFUND_NOT_FOUND"),
+# The status of each error class, looked up along the exception's MRO (so a subclass may differ from its base);
+# the code is the class's own (`exc.code`), defined once in application/errors.py or domain/errors.py.
+STATUSES: dict[type[Exception], int] = {
+    app.InvalidInput: 400,
+    app.PaymentNotFound: 404,
+    app.RefundNotFound: 404,
+    app.ApiKeyNotFound: 404,
+    app.LastAdminKey: 409,
+    app.ConfigNotFound: 404,
+    app.OrderNoConflict: 409,
+    app.IdempotencyKeyReused: 422,
+    app.UnsupportedPayMethod: 400,
+    app.OpenidRequired: 400,
+    app.Unauthenticated: 401,
+    app.Forbidden: 403,
+    app.GatewayNotAvailable: 501,
+    app.ProviderUnavailable: 502,
+    app.ProviderError: 502,
+    app.StorageUnavailable: 503,
+    app.ConcurrencyConflict: 409,
+    app.DuplicateKey: 409,
+    app.NotificationRejected: 400,
+    app.SecretUnreadable: 503,
+    app.DeliveryNotFound: 404,
+    app.DeliveryNotFailed: 409,
+    app.RefundNotProcessing: 409,
+    app.BillCorrupt: 502,
+    app.BillNotReady: 409,
+    InvalidConfig: 400,
+    KeyPairMismatch: 400,
+    dom.InvalidAmount: 400,
+    dom.IllegalTransition: 409,
+    dom.RefundExceedsPaid: 409,
+    dom.RefundNoConflict: 409,
+    dom.AmountMismatch: 409,
+    dom.UnknownRefund: 404,
 }
 
-_HTTP_CODES = {400: "VALIDATION_ERROR", 401: "UNAUTHENTICATED", 403: "FORBIDDEN", 404: "NOT_FOUND",
+_HTTP_CODES = {400: app.InvalidInput.code, 401: app.Unauthenticated.code, 403: app.Forbidden.code, 404: "NOT_FOUND",
                405: "METHOD_NOT_ALLOWED", 413: "REQUEST_TOO_LARGE", 415: "UNSUPPORTED_MEDIA_TYPE", 429: "RATE_LIMITED"}
 
 
@@ -97,11 +87,11 @@ def _extra_of(exc: Exception) -> dict[str, Any]:
 def handle_known(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
     """Application and domain errors, by the table above."""
     for klass in type(exc).__mro__:
-        if klass in ERRORS:
-            status, code = ERRORS[klass]
+        if klass in STATUSES:
+            status, code = STATUSES[klass], getattr(exc, "code", "INTERNAL_ERROR")
             message = getattr(exc, "message", None) or str(exc)
             extra = _extra_of(exc)
-            if code == "VALIDATION_ERROR" and "fields" not in extra:  # key material, or an amount the domain refused
+            if code == app.InvalidInput.code and "fields" not in extra:  # key material, or an amount the domain refused
                 entry = {"key": extra.get("field", ""), "message": message,
                          "message_zh": getattr(exc, "message_zh", "")}
                 extra = {"fields": [entry], **extra}

@@ -4,15 +4,23 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import dataclass
 from typing import Annotated, Any
 from urllib.parse import parse_qsl
 
 from litestar import Request, Response, post
 from litestar.params import Parameter
 
-from application.errors import ApplicationError, NotificationRejected
+from application.errors import (
+    ApplicationError,
+    ConcurrencyConflict,
+    NotificationRejected,
+    ProviderUnavailable,
+    SecretUnreadable,
+    StorageUnavailable,
+)
 from application.handle_notification import HandleNotification
-from application.ports import RawNotification
+from application.records import RawNotification
 from entrypoints.http.notify_refusals import mark_refused
 from entrypoints.metrics import Metrics
 
@@ -34,14 +42,29 @@ def _turns(request: Request[Any, Any, Any]) -> asyncio.Semaphore:
     return turns
 
 
-async def _handle(request: Request[Any, Any, Any], payment_type: str, config_id: int | None) -> tuple[bool, str]:
-    """Verify and apply, NOTIFY_CONCURRENCY at a time; (acknowledged, reason). Never raises."""
+# Failures that may pass: WeChat is asked to send the notification again (a 5xx); any other refusal is final (4xx).
+RETRYABLE: tuple[type[ApplicationError], ...] = (StorageUnavailable, ConcurrencyConflict, ProviderUnavailable,
+                                                 SecretUnreadable)
+
+
+@dataclass(frozen=True, slots=True)
+class Handled:
+    """What became of one notification: acknowledged or not, a label for logs and metrics, and whether a refusal
+    should be sent again by the provider."""
+
+    acknowledged: bool
+    reason: str
+    retry: bool = False
+
+
+async def _handle(request: Request[Any, Any, Any], payment_type: str, config_id: int | None) -> Handled:
+    """Verify and apply, NOTIFY_CONCURRENCY at a time. Never raises."""
     async with _turns(request):
         return await _handle_now(request, payment_type, config_id)
 
 
-async def _handle_now(request: Request[Any, Any, Any], payment_type: str, config_id: int | None) -> tuple[bool, str]:
-    """Verify and apply; (acknowledged, reason). Never raises: a provider only needs yes or no."""
+async def _handle_now(request: Request[Any, Any, Any], payment_type: str, config_id: int | None) -> Handled:
+    """Verify and apply. Never raises: a provider only needs yes or no (and, for WeChat, whether to retry)."""
     body = await request.body()
     form = dict(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
     raw = RawNotification(body=body, headers={k.lower(): v for k, v in request.headers.items()}, form=form)
@@ -54,17 +77,17 @@ async def _handle_now(request: Request[Any, Any, Any], payment_type: str, config
         log.warning("notification.rejected provider=%s reason=%s detail=%s", payment_type, e.reason, e.message)
         metrics.inc(NOTIFICATIONS, "provider notifications by outcome and reason", provider=payment_type,
                     outcome="rejected", reason=e.reason)
-        return False, e.reason
+        return Handled(False, e.reason)
     except ApplicationError as e:
         log.error("notification.failed provider=%s code=%s detail=%s", payment_type, e.code, e.message)
         metrics.inc(NOTIFICATIONS, "provider notifications by outcome and reason", provider=payment_type,
                     outcome="failed", reason=e.code.lower())
-        return False, e.code.lower()
+        return Handled(False, e.code.lower(), retry=isinstance(e, RETRYABLE))
     outcome = result.outcome.value
     log.info("notification.%s provider=%s order_no=%s", outcome, payment_type, result.payment.order_no)
     metrics.inc(NOTIFICATIONS, "provider notifications by outcome and reason", provider=payment_type,
                 outcome=outcome, reason="")
-    return True, outcome
+    return Handled(True, outcome)
 
 
 def _alipay_answer(acknowledged: bool) -> Response[str]:
@@ -75,38 +98,33 @@ def _alipay_answer(acknowledged: bool) -> Response[str]:
 @post("/v1/notify/alipay", status_code=200, include_in_schema=True, tags=["notifications"])
 async def alipay_notify(request: Request[Any, Any, Any]) -> Response[str]:
     """Alipay's asynchronous notification for any config: routed by its out_trade_no to the payment's config."""
-    acknowledged, _ = await _handle(request, "alipay", None)
-    return _alipay_answer(acknowledged)
+    return _alipay_answer((await _handle(request, "alipay", None)).acknowledged)
 
 
 @post("/v1/notify/alipay/{config_id:int}", status_code=200, tags=["notifications"])
 async def alipay_notify_for_config(request: Request[Any, Any, Any], config_id: ConfigIdPath) -> Response[str]:
     """Alipay's asynchronous notification for one config."""
-    acknowledged, _ = await _handle(request, "alipay", config_id)
-    return _alipay_answer(acknowledged)
+    return _alipay_answer((await _handle(request, "alipay", config_id)).acknowledged)
 
 
-def _wechat_answer(acknowledged: bool, reason: str) -> Response[Any]:
+def _wechat_answer(handled: Handled) -> Response[Any]:
     # WeChat treats any 2xx as received: success is 204 with no body, anything else must be 4xx/5xx.
-    if acknowledged:
+    if handled.acknowledged:
         return Response(None, status_code=204)
-    status = 500 if reason in _RETRYABLE else 400
-    return Response({"code": "FAIL", "message": f"notification not accepted: {reason}"}, status_code=status)
-
-
-_RETRYABLE = {"service_unavailable", "concurrent_update", "provider_unavailable", "master_key_mismatch"}
+    return Response({"code": "FAIL", "message": f"notification not accepted: {handled.reason}"},
+                    status_code=500 if handled.retry else 400)
 
 
 @post("/v1/notify/wechat", status_code=200, tags=["notifications"])
 async def wechat_notify(request: Request[Any, Any, Any]) -> Response[Any]:
     """WeChat Pay v3 callbacks for any config: opened with the key its serial names, routed by the order inside."""
-    return _wechat_answer(*await _handle(request, "wechat", None))
+    return _wechat_answer(await _handle(request, "wechat", None))
 
 
 @post("/v1/notify/wechat/{config_id:int}", status_code=200, tags=["notifications"])
 async def wechat_notify_for_config(request: Request[Any, Any, Any], config_id: ConfigIdPath) -> Response[Any]:
     """WeChat Pay v3 callbacks for one config."""
-    return _wechat_answer(*await _handle(request, "wechat", config_id))
+    return _wechat_answer(await _handle(request, "wechat", config_id))
 
 
 NOTIFY_HANDLERS = [alipay_notify, alipay_notify_for_config, wechat_notify, wechat_notify_for_config]

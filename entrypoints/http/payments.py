@@ -13,11 +13,12 @@ from litestar.params import FromQuery, HeaderParameter, JSONBody, Parameter
 
 from application.close_payment import ClosePayment
 from application.create_payment import CreatePayment, CreatePaymentCommand
-from application.ports import PaymentFilter
 from application.queries import PaymentQueries
+from application.records import PaymentFilter
 from application.refund_payment import RefundCommand, RefundPayment
 from application.sync_payment import SyncPayment, SyncRefund
 from domain.errors import InvalidAmount
+from domain.kinds import PaymentType
 from domain.money import Money
 from domain.status import TradeStatus
 from entrypoints.http.auth import current_key, require_scope
@@ -82,7 +83,7 @@ class PaymentController(Controller):
         """Create a payment (or answer a repeat of an identical request)."""
         command = CreatePaymentCommand(
             order_no=data.order_no,
-            payment_type=data.payment_type,
+            payment_type=PaymentType(data.payment_type),
             pay_method=data.pay_method,
             subject=data.subject,
             total_amount=amount_of(data.total_amount, "total_amount"),

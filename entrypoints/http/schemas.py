@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 import msgspec
 
-from application.ports import ApiKey, JournalEntry
+from application.records import ApiKey, JournalEntry
 from domain.money import Money
 from domain.payment import Payment
 from domain.refund import Refund

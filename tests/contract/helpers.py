@@ -9,7 +9,8 @@ import sqlalchemy as sa
 from adapters.memory.uow import MemoryUnitOfWorkFactory
 from adapters.sql.tables import webhook_outbox
 from adapters.sql.uow import SqlUnitOfWorkFactory
-from application.ports import UnitOfWork, UnitOfWorkFactory
+from application.ports.storage import UnitOfWork, UnitOfWorkFactory
+from domain.kinds import PaymentType, PayMethod
 from domain.money import Money
 from domain.payment import Payment
 from domain.updates import ProviderUpdate, UpdateKind
@@ -27,7 +28,8 @@ def new_payment(order_no: str = ORDER_NO, *, now: datetime = T0, payment_type: s
                 amount: str = "99.90") -> Payment:
     """A fresh unpaid payment with its payment.created event pending."""
     return Payment.create(
-        order_no=order_no, payment_type=payment_type, pay_method="pc" if payment_type == "alipay" else "native",
+        order_no=order_no, payment_type=PaymentType(payment_type),
+        pay_method=PayMethod.PC if payment_type == "alipay" else PayMethod.NATIVE,
         config_id=101, subject="Thesis polishing", total_amount=Money.of(amount), now=now,
         expire_time=now + timedelta(minutes=30), body="论文润色", return_url="https://shop.example/paid",
         notify_url="https://shop.example/hooks/paycore", api_key_id="k1",
@@ -52,13 +54,11 @@ def refund_succeeded(refund_no: str, amount: str, event_id: str, order_no: str =
 
 
 async def store(uow_factory: UnitOfWorkFactory, *payments: Payment) -> None:
-    """Add and commit payments, then forget their pending events as the use cases do."""
+    """Add and commit payments (the commit clears their pending events)."""
     async with uow_factory() as uow:
         for payment in payments:
             await uow.payments.add(payment)
         await uow.commit()
-    for payment in payments:
-        payment.pending_events.clear()
 
 
 async def load(uow_factory: UnitOfWorkFactory, order_no: str = ORDER_NO) -> Payment:

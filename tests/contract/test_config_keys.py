@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import dataclasses
 
-from application.ports import PaymentConfig, UnitOfWorkFactory
+from application.ports.storage import UnitOfWorkFactory
+from application.records import PaymentConfig
+from domain.kinds import PaymentType
 from tests.contract.test_config_repository import add_configs, delete, update
 
 
 def wechat(name: str, *key_ids: str, enabled: bool = True) -> PaymentConfig:
     """A WeChat config trusting these key ids."""
-    return PaymentConfig(0, "wechat", name, app_id=f"wx{name}", mch_id="1900000109", key_ids=key_ids,
+    return PaymentConfig(0, PaymentType.WECHAT, name, app_id=f"wx{name}", mch_id="1900000109", key_ids=key_ids,
                          enabled=enabled)
 
 
@@ -40,7 +42,7 @@ async def test_unknown_keys_no_keys_and_other_types_find_nothing(uow_factory: Un
     await add_configs(uow_factory, wechat("shop", "PUB_KEY_ID_1"))
     assert await by_key(uow_factory, "PUB_KEY_ID_9") == []
     assert await by_key(uow_factory) == []
-    assert await by_key(uow_factory, "PUB_KEY_ID_1", payment_type="alipay") == []
+    assert await by_key(uow_factory, "PUB_KEY_ID_1", payment_type=PaymentType.ALIPAY) == []
 
 
 async def test_disabled_and_deleted_configs_are_still_found_by_key(uow_factory: UnitOfWorkFactory) -> None:

@@ -9,7 +9,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from application.errors import ConcurrencyConflict, DuplicateKey
-from application.ports import ApiKey, PaymentConfig, UnitOfWorkFactory
+from application.ports.storage import UnitOfWorkFactory
+from application.records import ApiKey, PaymentConfig
+from domain.kinds import PaymentType
 from tests.contract.helpers import at
 
 # -- builders and probes ---------------------------------------------------------------------------
@@ -19,7 +21,7 @@ def full_config(name: str = "main", payment_type: str = "alipay", *, is_default:
                 tag: str = "a") -> PaymentConfig:
     """A config with every field set to a value distinct from its default; `tag` varies the values."""
     return PaymentConfig(
-        config_id=0, payment_type=payment_type, config_name=name,
+        config_id=0, payment_type=PaymentType(payment_type), config_name=name,
         app_id=f"2021000000000{tag}", mch_id=f"19000000{tag}", seller_id=f"2088000000000{tag}",
         notify_url=f"https://pay.example/{tag}/notify", return_url=f"https://shop.example/{tag}/paid",
         gateway_url=f"https://openapi.example/{tag}/gateway.do", is_sandbox=True, is_default=is_default,
@@ -109,8 +111,8 @@ def assert_utc(moment: datetime | None) -> None:
 
 async def test_configs_added_in_one_unit_get_distinct_ids(uow_factory: UnitOfWorkFactory) -> None:
     async with uow_factory() as uow:
-        first = await uow.configs.add(PaymentConfig(0, "alipay", "one"))
-        second = await uow.configs.add(PaymentConfig(0, "wechat", "two"))
+        first = await uow.configs.add(PaymentConfig(0, PaymentType.ALIPAY, "one"))
+        second = await uow.configs.add(PaymentConfig(0, PaymentType.WECHAT, "two"))
         await uow.commit()
     assert first.config_id != second.config_id
 
@@ -133,13 +135,13 @@ async def test_a_config_with_only_its_required_fields_reads_back_with_the_defaul
     uow_factory: UnitOfWorkFactory,
 ) -> None:
     before = datetime.now(UTC) - timedelta(seconds=1)
-    (added,) = await add_configs(uow_factory, PaymentConfig(0, "wechat", "bare"))
+    (added,) = await add_configs(uow_factory, PaymentConfig(0, PaymentType.WECHAT, "bare"))
 
     stored = await get(uow_factory, added.config_id)
     assert stored == added
     assert stored is not None
     assert dataclasses.replace(stored, create_time=None, update_time=None) == PaymentConfig(
-        added.config_id, "wechat", "bare")
+        added.config_id, PaymentType.WECHAT, "bare")
     assert dict(stored.sealed) == {}
     assert_utc(stored.create_time)
     assert_utc(stored.update_time)
@@ -148,14 +150,15 @@ async def test_a_config_with_only_its_required_fields_reads_back_with_the_defaul
 
 
 async def test_some_secrets_may_be_missing(uow_factory: UnitOfWorkFactory) -> None:
-    (added,) = await add_configs(uow_factory, PaymentConfig(0, "wechat", "v3 only", sealed={"api_v3_key": "pc1:k2:v3"}))
+    (added,) = await add_configs(uow_factory, PaymentConfig(0, PaymentType.WECHAT, "v3 only",
+                                                            sealed={"api_v3_key": "pc1:k2:v3"}))
     stored = await get(uow_factory, added.config_id)
     assert stored is not None
     assert dict(stored.sealed) == {"api_v3_key": "pc1:k2:v3"}
 
 
 async def test_unknown_configs_and_types_are_none(uow_factory: UnitOfWorkFactory) -> None:
-    await add_configs(uow_factory, PaymentConfig(0, "alipay", "main", is_default=True))
+    await add_configs(uow_factory, PaymentConfig(0, PaymentType.ALIPAY, "main", is_default=True))
     async with uow_factory() as uow:
         assert await uow.configs.get(999_999) is None
         assert await uow.configs.get_default("wechat") is None
@@ -165,9 +168,9 @@ async def test_unknown_configs_and_types_are_none(uow_factory: UnitOfWorkFactory
 async def test_many_configs_of_a_type_may_exist_beside_its_one_default(uow_factory: UnitOfWorkFactory) -> None:
     added = await add_configs(
         uow_factory,
-        PaymentConfig(0, "alipay", "spare 1"),
-        PaymentConfig(0, "alipay", "main", app_id="app-main", is_default=True),
-        PaymentConfig(0, "alipay", "spare 2"),
+        PaymentConfig(0, PaymentType.ALIPAY, "spare 1"),
+        PaymentConfig(0, PaymentType.ALIPAY, "main", app_id="app-main", is_default=True),
+        PaymentConfig(0, PaymentType.ALIPAY, "spare 2"),
     )
     async with uow_factory() as uow:
         assert await uow.configs.get_default("alipay") == added[1]
@@ -176,9 +179,9 @@ async def test_many_configs_of_a_type_may_exist_beside_its_one_default(uow_facto
 
 
 async def test_a_new_default_config_takes_over_from_the_previous_one(uow_factory: UnitOfWorkFactory) -> None:
-    old, wechat, new = await add_configs(uow_factory, PaymentConfig(0, "alipay", "old", is_default=True),
-                                         PaymentConfig(0, "wechat", "main", is_default=True),
-                                         PaymentConfig(0, "alipay", "new", is_default=True))
+    old, wechat, new = await add_configs(uow_factory, PaymentConfig(0, PaymentType.ALIPAY, "old", is_default=True),
+                                         PaymentConfig(0, PaymentType.WECHAT, "main", is_default=True),
+                                         PaymentConfig(0, PaymentType.ALIPAY, "new", is_default=True))
     assert await default_of(uow_factory) == new
     assert await get(uow_factory, old.config_id) == dataclasses.replace(old, is_default=False)
     assert await default_of(uow_factory, "wechat") == wechat
@@ -236,9 +239,10 @@ async def test_an_update_without_an_update_time_is_stamped_now(uow_factory: Unit
 
 
 async def test_an_update_to_default_demotes_the_previous_default_of_its_type(uow_factory: UnitOfWorkFactory) -> None:
-    old, spare, other_type = await add_configs(uow_factory, PaymentConfig(0, "alipay", "old", is_default=True),
-                                               PaymentConfig(0, "alipay", "spare"),
-                                               PaymentConfig(0, "wechat", "main", is_default=True))
+    old, spare, other_type = await add_configs(uow_factory, PaymentConfig(0, PaymentType.ALIPAY, "old",
+                                                                          is_default=True),
+                                               PaymentConfig(0, PaymentType.ALIPAY, "spare"),
+                                               PaymentConfig(0, PaymentType.WECHAT, "main", is_default=True))
     promoted = dataclasses.replace(spare, is_default=True, update_time=at(10))
     await update(uow_factory, promoted)
 
@@ -249,15 +253,15 @@ async def test_an_update_to_default_demotes_the_previous_default_of_its_type(uow
 
 
 async def test_updating_the_default_as_default_keeps_it_the_default(uow_factory: UnitOfWorkFactory) -> None:
-    (main,) = await add_configs(uow_factory, PaymentConfig(0, "alipay", "main", is_default=True))
+    (main,) = await add_configs(uow_factory, PaymentConfig(0, PaymentType.ALIPAY, "main", is_default=True))
     renamed = dataclasses.replace(main, config_name="main v2", update_time=at(10))
     await update(uow_factory, renamed)
     assert await default_of(uow_factory) == renamed
 
 
 async def test_an_update_of_a_non_default_keeps_the_other_default(uow_factory: UnitOfWorkFactory) -> None:
-    main, spare = await add_configs(uow_factory, PaymentConfig(0, "alipay", "main", is_default=True),
-                                    PaymentConfig(0, "alipay", "spare"))
+    main, spare = await add_configs(uow_factory, PaymentConfig(0, PaymentType.ALIPAY, "main", is_default=True),
+                                    PaymentConfig(0, PaymentType.ALIPAY, "spare"))
     renamed = dataclasses.replace(spare, config_name="spare v2", update_time=at(10))
     await update(uow_factory, renamed)
     assert await default_of(uow_factory) == main
@@ -265,7 +269,7 @@ async def test_an_update_of_a_non_default_keeps_the_other_default(uow_factory: U
 
 
 async def test_an_update_may_stop_a_config_being_the_default(uow_factory: UnitOfWorkFactory) -> None:
-    (main,) = await add_configs(uow_factory, PaymentConfig(0, "alipay", "main", is_default=True))
+    (main,) = await add_configs(uow_factory, PaymentConfig(0, PaymentType.ALIPAY, "main", is_default=True))
     demoted = dataclasses.replace(main, is_default=False, update_time=at(10))
     await update(uow_factory, demoted)
     assert await default_of(uow_factory) is None
@@ -274,7 +278,7 @@ async def test_an_update_may_stop_a_config_being_the_default(uow_factory: UnitOf
 
 async def test_a_config_added_and_updated_in_one_unit_reads_back_as_updated(uow_factory: UnitOfWorkFactory) -> None:
     # What creating a config through the admin API does: add for the id, then seal the secrets to it.
-    (old,) = await add_configs(uow_factory, PaymentConfig(0, "alipay", "old", is_default=True))
+    (old,) = await add_configs(uow_factory, PaymentConfig(0, PaymentType.ALIPAY, "old", is_default=True))
     async with uow_factory() as uow:
         stored = await uow.configs.add(dataclasses.replace(full_config(is_default=True), sealed={}))
         sealed = dataclasses.replace(stored, sealed={"private_key": f"pc1:k1:{stored.config_id}"})
@@ -286,8 +290,8 @@ async def test_a_config_added_and_updated_in_one_unit_reads_back_as_updated(uow_
 
 
 async def test_an_update_of_a_deleted_config_changes_nothing(uow_factory: UnitOfWorkFactory) -> None:
-    gone, main = await add_configs(uow_factory, PaymentConfig(0, "alipay", "gone"),
-                                   PaymentConfig(0, "alipay", "main", is_default=True))
+    gone, main = await add_configs(uow_factory, PaymentConfig(0, PaymentType.ALIPAY, "gone"),
+                                   PaymentConfig(0, PaymentType.ALIPAY, "main", is_default=True))
     assert await delete(uow_factory, gone.config_id)
     before = await listed(uow_factory, include_deleted=True)
 
@@ -322,23 +326,23 @@ async def test_a_deleted_config_is_gone_except_from_the_full_list(uow_factory: U
 
 
 async def test_deleting_a_non_default_keeps_the_default(uow_factory: UnitOfWorkFactory) -> None:
-    main, spare = await add_configs(uow_factory, PaymentConfig(0, "alipay", "main", is_default=True),
-                                    PaymentConfig(0, "alipay", "spare"))
+    main, spare = await add_configs(uow_factory, PaymentConfig(0, PaymentType.ALIPAY, "main", is_default=True),
+                                    PaymentConfig(0, PaymentType.ALIPAY, "spare"))
     assert await delete(uow_factory, spare.config_id)
     assert await default_of(uow_factory) == main
     assert await listed(uow_factory) == [main]
 
 
 async def test_a_type_may_get_a_new_default_after_its_default_was_deleted(uow_factory: UnitOfWorkFactory) -> None:
-    (old,) = await add_configs(uow_factory, PaymentConfig(0, "alipay", "old", is_default=True))
+    (old,) = await add_configs(uow_factory, PaymentConfig(0, PaymentType.ALIPAY, "old", is_default=True))
     assert await delete(uow_factory, old.config_id)
-    (new,) = await add_configs(uow_factory, PaymentConfig(0, "alipay", "new", is_default=True))
+    (new,) = await add_configs(uow_factory, PaymentConfig(0, PaymentType.ALIPAY, "new", is_default=True))
     assert await default_of(uow_factory) == new
     assert await defaults(uow_factory) == [new.config_id]
 
 
 async def test_deleting_an_unknown_or_deleted_config_finds_nothing(uow_factory: UnitOfWorkFactory) -> None:
-    (config,) = await add_configs(uow_factory, PaymentConfig(0, "alipay", "main"))
+    (config,) = await add_configs(uow_factory, PaymentConfig(0, PaymentType.ALIPAY, "main"))
     assert not await delete(uow_factory, 999_999)
     assert await delete(uow_factory, config.config_id, by="first")
     assert not await delete(uow_factory, config.config_id, by="second")
@@ -350,7 +354,7 @@ async def test_deleting_an_unknown_or_deleted_config_finds_nothing(uow_factory: 
 
 
 async def test_configs_list_by_id_whatever_was_written_last(uow_factory: UnitOfWorkFactory) -> None:
-    added = await add_configs(uow_factory, *(PaymentConfig(0, t, f"c{i}") for i, t in
+    added = await add_configs(uow_factory, *(PaymentConfig(0, PaymentType(t), f"c{i}") for i, t in
                                              enumerate(["alipay", "wechat", "alipay", "wechat", "alipay"])))
     ids = [c.config_id for c in added]
     assert ids == sorted(ids)
@@ -451,8 +455,10 @@ async def test_a_failed_unit_leaves_nothing(uow_factory: UnitOfWorkFactory) -> N
 async def test_two_units_making_different_configs_the_default_at_once_leave_one_default(
     uow_factory: UnitOfWorkFactory, previous_default: bool,
 ) -> None:
-    old, first, second = await add_configs(uow_factory, PaymentConfig(0, "alipay", "old", is_default=previous_default),
-                                           PaymentConfig(0, "alipay", "first"), PaymentConfig(0, "alipay", "second"))
+    old, first, second = await add_configs(uow_factory, PaymentConfig(0, PaymentType.ALIPAY, "old",
+                                                                      is_default=previous_default),
+                                           PaymentConfig(0, PaymentType.ALIPAY, "first"),
+                                           PaymentConfig(0, PaymentType.ALIPAY, "second"))
     both_read = asyncio.Barrier(2)
 
     async def promote(config: PaymentConfig) -> None:

@@ -6,7 +6,8 @@ from collections.abc import Sequence
 
 import pytest
 
-from application.ports import JournalEntry, JournalPageRequest, UnitOfWorkFactory
+from application.ports.storage import UnitOfWorkFactory
+from application.records import JournalEntry, JournalPageRequest
 from domain.events import EventType, Source
 from domain.payment import Payment
 from tests.contract.helpers import at, new_payment, paid, store

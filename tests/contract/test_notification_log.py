@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from application.ports import NotificationRecord, UnitOfWorkFactory
+from application.ports.storage import UnitOfWorkFactory
+from application.records import NotificationRecord
 
 T0 = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 

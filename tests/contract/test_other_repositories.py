@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from application.errors import DuplicateKey
-from application.ports import IdempotencyRecord, UnitOfWorkFactory
+from application.ports.storage import UnitOfWorkFactory
+from application.records import IdempotencyRecord
 from tests.contract.helpers import at
 
 

@@ -6,7 +6,8 @@ import asyncio
 from collections.abc import Sequence
 from datetime import datetime
 
-from application.ports import DeliveryOutcome, DeliveryStatus, OutboxMessage, UnitOfWorkFactory
+from application.ports.storage import UnitOfWorkFactory
+from application.records import DeliveryOutcome, DeliveryStatus, OutboxMessage
 from domain.events import Source
 from domain.money import Money
 from tests.contract.helpers import ORDER_NO, at, load, new_payment, paid, refund_succeeded, save_and_commit, store

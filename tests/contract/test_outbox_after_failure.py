@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import asyncio
 
-from application.ports import DeliveryAttempt, DeliveryOutcome, DeliveryStatus, OutboxMessage, UnitOfWorkFactory
+from application.ports.storage import UnitOfWorkFactory
+from application.records import DeliveryAttempt, DeliveryOutcome, DeliveryStatus, OutboxMessage
 from tests.contract.helpers import ORDER_NO, at
 from tests.contract.test_outbox import NOW, OTHER, claim, closed, delivered, get, paid_and_refunded, record, types
 

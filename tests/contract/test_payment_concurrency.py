@@ -7,8 +7,10 @@ from datetime import datetime
 
 from application.apply_update import ApplyProviderUpdate, Outcome
 from application.errors import ConcurrencyConflict
-from application.ports import PaymentConfig, UnitOfWorkFactory
+from application.ports.storage import UnitOfWorkFactory
+from application.records import PaymentConfig
 from domain.events import Source
+from domain.kinds import PaymentType
 from domain.status import TradeStatus
 from tests.contract.helpers import (
     ORDER_NO,
@@ -22,7 +24,7 @@ from tests.contract.helpers import (
     store,
 )
 
-CONFIG = PaymentConfig(config_id=101, payment_type="alipay", config_name="main")
+CONFIG = PaymentConfig(config_id=101, payment_type=PaymentType.ALIPAY, config_name="main")
 
 
 class FixedClock:

@@ -6,7 +6,8 @@ from collections.abc import Sequence
 
 import pytest
 
-from application.ports import PageRequest, PaymentFilter, UnitOfWorkFactory
+from application.ports.storage import UnitOfWorkFactory
+from application.records import PageRequest, PaymentFilter
 from domain.events import Source
 from domain.payment import Payment
 from domain.status import TradeStatus

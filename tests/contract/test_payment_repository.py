@@ -8,7 +8,7 @@ from datetime import UTC
 import pytest
 
 from application.errors import ConcurrencyConflict, DuplicateKey
-from application.ports import UnitOfWorkFactory
+from application.ports.storage import UnitOfWorkFactory
 from domain.checkout import Checkout
 from domain.events import WEBHOOK_EVENTS, Source
 from domain.money import Money

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 
-from application.ports import UnitOfWorkFactory
+from application.ports.storage import UnitOfWorkFactory
 from application.refund_attention import FlagStaleRefunds
 from domain.events import Source
 from domain.money import Money

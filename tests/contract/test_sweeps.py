@@ -9,7 +9,8 @@ from datetime import datetime, timedelta
 import pytest
 
 from application.errors import DuplicateKey
-from application.ports import SweepClaim, UnitOfWork, UnitOfWorkFactory
+from application.ports.storage import UnitOfWork, UnitOfWorkFactory
+from application.records import SweepClaim
 from application.remind_expiring import RemindExpiring
 from domain.events import DomainEvent, EventType, Source
 from domain.money import Money

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from application.ports import ApiKey, UnitOfWorkFactory
+from application.ports.storage import UnitOfWorkFactory
+from application.records import ApiKey
 
 T0 = datetime(2026, 12, 2, 9, 0, tzinfo=UTC)
 

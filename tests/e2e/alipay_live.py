@@ -24,7 +24,7 @@ import uvicorn
 from litestar import Litestar
 
 from adapters.sql.migrate import upgrade_async
-from application.ports import NotificationRecord, PaymentConfig
+from application.records import NotificationRecord, PaymentConfig
 from emulator.alipay.service import AlipayEmulator
 from emulator.app import create_emulator_app
 from emulator.settings import EmulatorSettings

@@ -15,7 +15,8 @@ from adapters.gateways.fake import FakeGateway
 from adapters.gateways.registry import StaticGatewayRegistry
 from adapters.sql.engine import make_engine
 from adapters.sql.migrate import upgrade_async
-from application.ports import PaymentConfig
+from application.records import PaymentConfig
+from domain.kinds import PaymentType
 from entrypoints.container import Container, build_container
 from entrypoints.http.app import create_app
 from entrypoints.settings import Settings
@@ -68,8 +69,9 @@ async def env(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[E
     (PostgreSQL and MySQL when their test URLs are set)."""
     alipay, wechat = FakeGateway("alipay"), FakeGateway("wechat", refunds_settle_at_once=False)
     configs = (
-        PaymentConfig(0, "alipay", "test alipay", app_id="2021000000000001", is_default=True),
-        PaymentConfig(0, "wechat", "test wechat", app_id="wx0000000000000001", mch_id="1900000001", is_default=True),
+        PaymentConfig(0, PaymentType.ALIPAY, "test alipay", app_id="2021000000000001", is_default=True),
+        PaymentConfig(0, PaymentType.WECHAT, "test wechat", app_id="wx0000000000000001", mch_id="1900000001",
+                      is_default=True),
     )
     url = await migrated_database(request.param, tmp_path)
     container, config = await build_env(tmp_path, {"alipay": alipay, "wechat": wechat}, configs, url)

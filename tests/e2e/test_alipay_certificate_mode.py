@@ -16,7 +16,7 @@ import pytest
 
 from adapters.gateways.alipay.gateway import AlipayGateway
 from adapters.gateways.alipay.notify import verify_notification_form
-from application.ports import PaymentConfig
+from application.records import PaymentConfig
 from emulator.alipay import notifications
 from emulator.alipay.wire import beijing_date
 from tests.e2e.alipay_live import SQLITE_AND_POSTGRES, Live, live_alipay_on

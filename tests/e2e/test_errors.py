@@ -8,7 +8,8 @@ import pytest
 from litestar.testing import AsyncTestClient
 
 from application.errors import ProviderError, ProviderUnavailable
-from application.ports import PaymentConfig
+from application.records import PaymentConfig
+from domain.kinds import PaymentType, PayMethod
 from entrypoints.http.app import create_app
 from tests.e2e.conftest import Env, build_env, order
 
@@ -91,13 +92,14 @@ async def test_an_idempotency_key_replays_the_first_answer_and_refuses_another_b
 
 
 async def test_a_pay_method_of_the_other_type_is_unsupported(env: Env) -> None:
-    response = await env.client.post("/v1/payments", json=order(pay_method="native"), headers=env.auth())
+    response = await env.client.post("/v1/payments", json=order(pay_method=PayMethod.NATIVE), headers=env.auth())
     assert response.status_code == 400
     assert response.json()["code"] == "UNSUPPORTED_PAY_METHOD"
 
 
 async def test_jsapi_without_openid_is_openid_required(env: Env) -> None:
-    response = await env.client.post("/v1/payments", json=order(payment_type="wechat", pay_method="jsapi"),
+    response = await env.client.post("/v1/payments", json=order(payment_type=PaymentType.WECHAT,
+                                                                pay_method=PayMethod.JSAPI),
                                      headers=env.auth())
     assert response.status_code == 400
     assert response.json()["code"] == "OPENID_REQUIRED"
@@ -125,7 +127,7 @@ async def test_a_provider_failure_is_502_and_leaves_nothing_so_a_retry_works(
 
 
 async def test_a_type_with_no_gateway_is_a_clear_error_not_a_crash(tmp_path: Path) -> None:
-    config = PaymentConfig(0, "alipay", "no gateway", app_id="2021", is_default=True)
+    config = PaymentConfig(0, PaymentType.ALIPAY, "no gateway", app_id="2021", is_default=True)
     container, _ = await build_env(tmp_path, gateways={}, configs=(config,))
     key = (await container.api_keys().issue("shop", "payments")).token
     async with AsyncTestClient(create_app(container)) as client:

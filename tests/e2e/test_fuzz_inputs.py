@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 from litestar.testing import TestClient
 
 from adapters.gateways.fake import FakeGateway
-from application.ports import PaymentConfig
+from application.records import PaymentConfig
+from domain.kinds import PaymentType
 from entrypoints.http.app import create_app
 from tests.e2e.conftest import build_env, order
 
@@ -35,7 +36,7 @@ mutated_orders = st.builds(
 
 def test_no_body_path_or_header_makes_the_api_answer_500(tmp_path: Path) -> None:
     async def setup() -> tuple[Any, str]:
-        config = PaymentConfig(0, "alipay", "fuzz", app_id="2021", is_default=True)
+        config = PaymentConfig(0, PaymentType.ALIPAY, "fuzz", app_id="2021", is_default=True)
         container, _ = await build_env(tmp_path, {"alipay": FakeGateway()}, (config,))
         # Its hundreds of bad keys would trip the failed-authentication limit (tested in test_rate_limits.py).
         container.settings.override(dataclasses.replace(container.settings(), failed_auth_per_minute=0))

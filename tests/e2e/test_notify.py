@@ -9,6 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from adapters.sql.tables import webhook_outbox
+from domain.kinds import PaymentType, PayMethod
 from tests.e2e.conftest import Env, order
 
 
@@ -98,7 +99,8 @@ async def test_metrics_count_requests_by_route(env: Env) -> None:
 
 
 async def test_wechat_is_answered_204_with_no_body_or_a_4xx_json_fail(env: Env) -> None:
-    await env.client.post("/v1/payments", json=order(payment_type="wechat", pay_method="native"), headers=env.auth())
+    await env.client.post("/v1/payments", json=order(payment_type=PaymentType.WECHAT, pay_method=PayMethod.NATIVE),
+                          headers=env.auth())
     wechat_form = fake_notification(app_id="wx0000000000000001")
     refused = await env.client.post("/v1/notify/wechat", data={**wechat_form, "sign": "forged"})
     assert refused.status_code == 400

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from application.errors import NotificationRejected
-from application.ports import RawNotification
+from application.records import RawNotification
 from entrypoints.http.app import create_app
 from entrypoints.http.notify import NOTIFY_CONCURRENCY
 from tests.e2e.conftest import build_env

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from domain.kinds import PaymentType, PayMethod
 from tests.e2e.conftest import PUBLIC_URL, Env, order
 
 
@@ -92,7 +93,8 @@ async def test_a_repeated_refund_request_answers_200_with_the_same_refund(env: E
 
 
 async def test_a_wechat_refund_stays_processing_until_a_sync_settles_it(env: Env) -> None:
-    created = await env.client.post("/v1/payments", json=order(payment_type="wechat", pay_method="native"),
+    created = await env.client.post("/v1/payments", json=order(payment_type=PaymentType.WECHAT,
+                                                               pay_method=PayMethod.NATIVE),
                                     headers=env.auth())
     assert created.json()["code_url"].startswith("weixin://")
     env.wechat.pay("T20261124001")

@@ -14,7 +14,8 @@ from litestar.testing import AsyncTestClient
 from redis.asyncio import Redis
 
 from adapters.gateways.fake import FakeGateway
-from application.ports import PaymentConfig
+from application.records import PaymentConfig
+from domain.kinds import PaymentType
 from entrypoints.http.app import create_app
 from tests.e2e.conftest import build_env, order
 
@@ -25,7 +26,7 @@ WRONG = {"Authorization": "Bearer pck_0123456789abcdef_not-the-secret"}
 async def clients(tmp_path: Path, processes: int = 1,
                   **settings: object) -> AsyncIterator[list[AsyncTestClient[Any]]]:
     """Apps over one database (one per 'process'), with the settings changed; their payments key."""
-    config = PaymentConfig(0, "alipay", "limits", app_id="2021000000000001", is_default=True)
+    config = PaymentConfig(0, PaymentType.ALIPAY, "limits", app_id="2021000000000001", is_default=True)
     container, _ = await build_env(tmp_path, {"alipay": FakeGateway()}, (config,))
     container.settings.override(dataclasses.replace(container.settings(), **settings))  # type: ignore[arg-type]
     apps = [create_app(container) for _ in range(processes)]

@@ -62,7 +62,7 @@ async def test_a_day_without_a_bill_is_not_ready_and_a_future_day_is_refused(tmp
     async with live_alipay_on("sqlite", tmp_path) as live:
         today = datetime.now(UTC).astimezone(BEIJING).date()
         results = await live.container.reconcile()(today - timedelta(days=3), "alipay")
-        assert {r.end.status for r in results} == {"not_ready"}
+        assert {r.end.status for r in results} == {"bill_not_ready"}
         assert all("isp.bill_not_exist" in (r.end.error or "") for r in results)
         with pytest.raises(InvalidBillDate):
             await live.container.reconcile()(today + timedelta(days=1))

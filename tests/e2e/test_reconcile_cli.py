@@ -60,7 +60,7 @@ async def test_the_exit_status_says_what_is_left(tmp_path: Path) -> None:
 
         code, _, err = await reconcile(live, "--date", (today - timedelta(days=5)).isoformat())
         assert code == 2
-        assert "not_ready" in err
+        assert "bill_not_ready" in err
         code, _, err = await reconcile(live, "--date", (today + timedelta(days=1)).isoformat())
         assert (code, "after today" in err) == (2, True)
         code, _, err = await reconcile(live, "--date", "2026-13-01")

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from domain.kinds import PaymentType, PayMethod
 from tests.conftest import SQL_BACKENDS, migrated_database
 from tests.e2e.alipay_live import Live, live_alipay
 from tests.e2e.conftest import Env, order
@@ -90,7 +91,8 @@ async def test_a_bad_admin_refund_query_is_a_400_validation_error(live: Live) ->
 
 
 async def test_a_refund_younger_than_the_attention_hours_is_processing_but_not_stale(env: Env) -> None:
-    created = await env.client.post("/v1/payments", json=order(payment_type="wechat", pay_method="native"),
+    created = await env.client.post("/v1/payments", json=order(payment_type=PaymentType.WECHAT,
+                                                               pay_method=PayMethod.NATIVE),
                                     headers=env.auth())
     assert created.status_code == 201, created.text
     env.wechat.pay("T20261124001")

@@ -16,7 +16,7 @@ import pytest
 import sqlalchemy as sa
 
 from adapters.sql.tables import notification_log
-from application.ports import PaymentConfig
+from application.records import PaymentConfig
 from tests.e2e.alipay_live import APP_ID, SELLER_ID, SQLITE_AND_POSTGRES, Live, alipay_config, live_alipay_on
 from tests.e2e.wechat_live import eventually
 from tests.integration.alipay.wire import paid_fields, signed_form
@@ -81,7 +81,7 @@ async def test_configs_disabled_or_deleted_after_payment_still_settle_their_paym
                   for c in (pc, wap)}
     unpaid = {c.config_id: await live.create(f"OPEN{c.config_name.upper()}01", config_id=c.config_id)
               for c in (pc, wap)}
-    await live.container.configs().update(pc.config_id, {"status": "1"}, by="ops")  # disabled
+    await live.container.configs().update(pc.config_id, {"enabled": False}, by="ops")
     await live.container.configs().delete(wap.config_id, by="ops")  # deleted
 
     for config in (pc, wap):

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from application.ports import PaymentConfig
+from application.records import PaymentConfig
+from domain.kinds import PaymentType, PayMethod
 from domain.money import Money
 from domain.payment import Payment
 from tests.conftest import migrated_database
@@ -106,7 +107,7 @@ async def test_configs_disabled_or_deleted_after_payment_still_settle_their_paym
     for config in (mini, web):
         await live.create(f"WXLATE{config.app_id[-4:]}", config_id=config.config_id)
         await live.create(f"WXOPEN{config.app_id[-4:]}", config_id=config.config_id)
-    await live.container.configs().update(mini.config_id, {"status": "1"}, by="ops")  # disabled
+    await live.container.configs().update(mini.config_id, {"enabled": False}, by="ops")
     await live.container.configs().delete(web.config_id, by="ops")  # deleted
 
     for config in (mini, web):
@@ -131,7 +132,7 @@ async def test_a_genuine_callback_for_an_order_paycore_never_made_is_refused_and
     mini = await app_config(live, MINI_APPID, shared_endpoint(live))
     # The order exists at WeChat (placed with the merchant's own keys), but not in paycore.
     now = live.wechat.clock()
-    stranger = Payment.create(order_no="WXSTRANGER1", payment_type="wechat", pay_method="native",
+    stranger = Payment.create(order_no="WXSTRANGER1", payment_type=PaymentType.WECHAT, pay_method=PayMethod.NATIVE,
                               config_id=mini.config_id, subject="elsewhere", total_amount=Money(9990), now=now,
                               expire_time=now + timedelta(minutes=30))
     await live.container.gateways().for_config(mini).create(stranger, mini)

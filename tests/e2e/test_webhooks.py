@@ -19,7 +19,8 @@ from adapters.gateways.fake import FakeGateway
 from adapters.gateways.registry import StaticGatewayRegistry
 from adapters.sql.engine import make_engine
 from adapters.sql.migrate import upgrade_async
-from application.ports import PaymentConfig
+from application.records import PaymentConfig
+from domain.kinds import PaymentType
 from entrypoints.container import build_container
 from entrypoints.http.app import create_app
 from entrypoints.settings import Settings
@@ -106,7 +107,8 @@ async def shop(tmp_path: Path, receiver: Receiver, schedule: tuple[int, ...] = (
                         webhook_retry_schedule=schedule)
     container = build_container(settings, **overrides)
     async with container.uow()() as uow:
-        await uow.configs.add(PaymentConfig(0, "alipay", "test alipay", app_id="2021000000000001", is_default=True))
+        await uow.configs.add(PaymentConfig(0, PaymentType.ALIPAY, "test alipay", app_id="2021000000000001",
+                                            is_default=True))
         await uow.commit()
     payments = await container.api_keys().issue("shop", "payments")
     admin = await container.api_keys().issue("ops", "admin")

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from adapters.gateways.wechat import WeChatGateway
-from application.ports import PaymentConfig
+from application.records import PaymentConfig
 from emulator.wechat import wire
 from entrypoints.container import build_container
 from entrypoints.worker import build_worker

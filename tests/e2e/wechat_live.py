@@ -21,7 +21,7 @@ import sqlalchemy as sa
 
 from adapters.sql.migrate import upgrade_async
 from adapters.sql.tables import notification_log
-from application.ports import NotificationRecord, PaymentConfig
+from application.records import NotificationRecord, PaymentConfig
 from emulator.app import create_emulator_app
 from emulator.settings import EmulatorSettings
 from emulator.wechat import WeChatEmulator

@@ -18,8 +18,9 @@ from adapters.sql.migrate import upgrade_async
 from adapters.sql.tables import payment_transaction, webhook_outbox
 from adapters.sql.uow import SqlUnitOfWorkFactory
 from application.errors import StorageUnavailable
-from application.ports import PaymentConfig
+from application.records import PaymentConfig
 from domain.events import Source
+from domain.kinds import PaymentType
 from tests.contract.helpers import ORDER_NO, T0, at, load, new_payment, paid, save_and_commit, store
 
 REPO = Path(__file__).resolve().parents[2]
@@ -72,9 +73,9 @@ async def test_a_webhook_event_leaves_a_pending_outbox_row_with_the_event_as_pay
 async def test_a_new_default_config_takes_over_from_the_previous_default(engine: AsyncEngine) -> None:
     uow_factory = SqlUnitOfWorkFactory(engine)
     async with uow_factory() as uow:
-        old = await uow.configs.add(PaymentConfig(0, "alipay", "old", is_default=True))
-        await uow.configs.add(PaymentConfig(0, "wechat", "wechat", is_default=True))
-        new = await uow.configs.add(PaymentConfig(0, "alipay", "new", is_default=True))
+        old = await uow.configs.add(PaymentConfig(0, PaymentType.ALIPAY, "old", is_default=True))
+        await uow.configs.add(PaymentConfig(0, PaymentType.WECHAT, "wechat", is_default=True))
+        new = await uow.configs.add(PaymentConfig(0, PaymentType.ALIPAY, "new", is_default=True))
         await uow.commit()
     async with uow_factory() as uow:
         assert await uow.configs.get_default("alipay") == new

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 from domain.events import DomainEvent, EventType, Source
+from domain.kinds import PaymentType, PayMethod
 from domain.money import Money
 from domain.payment import Payment
 from domain.status import TradeStatus
@@ -20,7 +21,8 @@ TOTAL = Money(9990)
 def new_payment(order_no: str = ORDER_NO, total: Money = TOTAL, now: datetime = T0) -> Payment:
     """An unpaid Alipay PC payment."""
     return Payment.create(
-        order_no=order_no, payment_type="alipay", pay_method="pc", config_id=101, subject="Thesis polishing",
+        order_no=order_no, payment_type=PaymentType.ALIPAY, pay_method=PayMethod.PC, config_id=101,
+        subject="Thesis polishing",
         total_amount=total, now=now, expire_time=now + timedelta(minutes=30),
     )
 

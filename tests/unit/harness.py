@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from adapters.crypto.master_keys import MasterKey
 from adapters.crypto.secret_box import AesGcmSecretBox
@@ -19,19 +19,21 @@ from application.apply_update import ApplyProviderUpdate, ApplyResult
 from application.close_payment import ClosePayment
 from application.create_payment import CreatePayment, CreatePaymentCommand
 from application.errors import ConcurrencyConflict
-from application.ports import JournalEntry, PaymentConfig
+from application.ports.providers import BillSource, NotificationVerifier, PaymentGateway, RefundGateway
 from application.queries import PaymentQueries
+from application.records import JournalEntry, PaymentConfig
 from application.refund_payment import RefundPayment
 from application.sync_payment import SyncPayment, SyncRefund
 from domain.events import EventType, Source
+from domain.kinds import PaymentType, PayMethod
 from domain.money import Money
 from domain.payment import Payment
 from domain.updates import ProviderUpdate
 from tests.unit.builders import PAID_AT, T0
 
-ALIPAY = PaymentConfig(101, "alipay", "Alipay main", app_id="2021000000000001", seller_id="2088000000000001",
+ALIPAY = PaymentConfig(101, PaymentType.ALIPAY, "Alipay main", app_id="2021000000000001", seller_id="2088000000000001",
                        return_url="https://shop.example/return", is_default=True)
-WECHAT = PaymentConfig(102, "wechat", "WeChat main", app_id="wx0000000000000001", mch_id="1900000001",
+WECHAT = PaymentConfig(102, PaymentType.WECHAT, "WeChat main", app_id="wx0000000000000001", mch_id="1900000001",
                        is_default=True)
 
 
@@ -97,6 +99,34 @@ class App:
         return (await self.notify(self.alipay.pay(order_no, paid_at=PAID_AT))).payment
 
 
+class OnlyCapability:
+    """One capability of a gateway and nothing else: asking it for another port's method is an AttributeError."""
+
+    def __init__(self, inner: object, port: type) -> None:
+        self._inner, self._names = inner, {n for n in dir(port) if not n.startswith("_")}
+
+    def __getattr__(self, name: str) -> Any:
+        if name not in self._names:
+            raise AttributeError(f"{name} is not part of the capability this use case asked for")
+        return getattr(self._inner, name)
+
+
+class NarrowRegistry(StaticGatewayRegistry):
+    """Hands out each capability alone, so a use case that asked for the wrong one fails its tests."""
+
+    def payments(self, config: PaymentConfig) -> PaymentGateway:
+        return cast(PaymentGateway, OnlyCapability(self.for_config(config), PaymentGateway))
+
+    def refunds(self, config: PaymentConfig) -> RefundGateway:
+        return cast(RefundGateway, OnlyCapability(self.for_config(config), RefundGateway))
+
+    def verifier(self, config: PaymentConfig) -> NotificationVerifier:
+        return cast(NotificationVerifier, OnlyCapability(self.for_config(config), NotificationVerifier))
+
+    def bills(self, config: PaymentConfig) -> BillSource:
+        return cast(BillSource, OnlyCapability(self.for_config(config), BillSource))
+
+
 def test_secret_box() -> AesGcmSecretBox:
     """A secret box under a fixed test master key."""
     return AesGcmSecretBox([MasterKey("test", bytes(range(32)))])
@@ -112,7 +142,7 @@ def build_app(uow: MemoryUnitOfWorkFactory | None = None, configs: tuple[Payment
     clock = FakeClock()
     alipay = FakeGateway("alipay", refunds_settle_at_once=refunds_settle_at_once)
     wechat = FakeGateway("wechat", refunds_settle_at_once=refunds_settle_at_once)
-    gateways = StaticGatewayRegistry({"alipay": alipay, "wechat": wechat})
+    gateways = NarrowRegistry({"alipay": alipay, "wechat": wechat})
     apply = ApplyProviderUpdate(uow, clock, Anomalies(gateways, alerts, refund_paid_after_close))
     return App(
         uow=uow, clock=clock, alipay=alipay, wechat=wechat, gateways=gateways,
@@ -125,7 +155,7 @@ def build_app(uow: MemoryUnitOfWorkFactory | None = None, configs: tuple[Payment
 
 def order(**changes: Any) -> CreatePaymentCommand:
     """A valid Alipay PC order; keyword arguments change fields."""
-    base = CreatePaymentCommand(order_no="T20261124001", payment_type="alipay", pay_method="pc",
+    base = CreatePaymentCommand(order_no="T20261124001", payment_type=PaymentType.ALIPAY, pay_method=PayMethod.PC,
                                 subject="Thesis polishing", total_amount=Money.from_yuan("99.90"))
     return replace(base, **changes)
 
@@ -144,7 +174,7 @@ class InterleavingUnitOfWork(MemoryUnitOfWork):
 
     def __init__(self, store: MemoryStore, factory: InterleavingUnitOfWorkFactory) -> None:
         super().__init__(store)
-        self.payments = InterleavingPayments(store, self._staged)
+        self.payments = InterleavingPayments(store, self._staged, self._written)
         self._factory = factory
 
     async def commit(self) -> None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from application.api_keys import PREFIX, UnknownScope, hash_secret
-from application.errors import Forbidden, Unauthenticated
+from application.api_keys import PREFIX, hash_secret
+from application.errors import Forbidden, Unauthenticated, UnknownScope
 from tests.unit.builders import T0
 from tests.unit.harness import App
 

@@ -12,6 +12,7 @@ from application.apply_update import Outcome
 from application.errors import NotificationRejected
 from application.refund_payment import RefundCommand
 from domain.events import EventType, Source
+from domain.kinds import PaymentType, PayMethod
 from domain.money import Money
 from domain.status import TradeStatus
 from domain.updates import ProviderUpdate, UpdateKind
@@ -85,7 +86,7 @@ async def test_a_rejected_notification_does_not_burn_its_event_id(app: App) -> N
 
 
 async def test_a_wechat_notification_is_checked_against_the_mch_id(app: App) -> None:
-    await app.create(order(payment_type="wechat", pay_method="native"))
+    await app.create(order(payment_type=PaymentType.WECHAT, pay_method=PayMethod.NATIVE))
     update = paid_notification(app_id=WECHAT.app_id, merchant_id="1900000009")
     with pytest.raises(NotificationRejected) as raised:
         await app.notify(update, WECHAT)

@@ -16,6 +16,7 @@ from application.errors import (
     UnsupportedPayMethod,
 )
 from domain.events import EventType
+from domain.kinds import PaymentType, PayMethod
 from domain.money import Money
 from domain.status import TradeStatus
 from tests.unit.builders import T0
@@ -38,14 +39,14 @@ async def test_a_new_order_is_created_unpaid_with_a_pay_url(app: App) -> None:
 
 
 async def test_a_wechat_native_order_gets_a_code_url_from_the_wechat_gateway(app: App) -> None:
-    result = await app.create(order(payment_type="wechat", pay_method="native"))
+    result = await app.create(order(payment_type=PaymentType.WECHAT, pay_method=PayMethod.NATIVE))
     assert result.payment.checkout.code_url == "weixin://wxpay/bizpayurl?pr=T20261124001"
     assert result.payment.config_id == WECHAT.config_id
     assert (app.wechat.calls, app.alipay.calls) == (["create"], [])
 
 
 async def test_a_jsapi_order_keeps_the_openid(app: App) -> None:
-    result = await app.create(order(payment_type="wechat", pay_method="jsapi", openid="oUpF8uMuAJO"))
+    result = await app.create(order(payment_type=PaymentType.WECHAT, pay_method=PayMethod.JSAPI, openid="oUpF8uMuAJO"))
     assert result.payment.openid == "oUpF8uMuAJO"
     assert result.payment.checkout.pay_params == {"package": "prepay_id=fake_T20261124001"}
 
@@ -114,14 +115,14 @@ async def test_a_pay_method_of_another_type_is_unsupported(app: App, payment_typ
 @pytest.mark.parametrize("openid", [None, ""])
 async def test_jsapi_without_an_openid_is_refused(app: App, openid: str | None) -> None:
     with pytest.raises(OpenidRequired):
-        await app.create(order(payment_type="wechat", pay_method="jsapi", openid=openid))
+        await app.create(order(payment_type=PaymentType.WECHAT, pay_method=PayMethod.JSAPI, openid=openid))
     assert app.wechat.calls == []
 
 
 async def test_without_a_default_config_the_order_is_refused() -> None:
     app = build_app(configs=(ALIPAY,))
     with pytest.raises(ConfigNotFound):
-        await app.create(order(payment_type="wechat", pay_method="native"))
+        await app.create(order(payment_type=PaymentType.WECHAT, pay_method=PayMethod.NATIVE))
     assert app.wechat.calls == []
 
 
@@ -145,7 +146,7 @@ async def test_a_disabled_config_is_not_found() -> None:
 async def test_a_type_without_a_gateway_is_not_available(app: App) -> None:
     del app.gateways.gateways["wechat"]
     with pytest.raises(GatewayNotAvailable):
-        await app.create(order(payment_type="wechat", pay_method="native"))
+        await app.create(order(payment_type=PaymentType.WECHAT, pay_method=PayMethod.NATIVE))
     assert app.store.payments == {}
 
 

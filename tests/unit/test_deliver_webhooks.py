@@ -9,9 +9,10 @@ from datetime import timedelta
 
 import pytest
 
-from application.ports import DeliveryStatus
+from application.errors import DeliveryNotFailed, DeliveryNotFound
+from application.records import DeliveryStatus
 from application.refund_payment import RefundCommand
-from application.webhook_deliveries import DeliveryNotFailed, DeliveryNotFound, WebhookDeliveries
+from application.webhook_deliveries import WebhookDeliveries
 from domain.money import Money
 from tests.unit.harness import App
 from tests.unit.webhook_kit import HOOK, KEY_HOOK, ORDER_NO, Kit, make_kit

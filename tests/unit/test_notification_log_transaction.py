@@ -11,7 +11,7 @@ from adapters.memory.store import MemoryStore
 from adapters.memory.uow import MemoryUnitOfWork, MemoryUnitOfWorkFactory
 from application.errors import NotificationRejected, StorageUnavailable
 from application.handle_notification import HandleNotification
-from application.ports import RawNotification
+from application.records import RawNotification
 from domain.status import TradeStatus
 from tests.unit.harness import ALIPAY, App, build_app, order
 

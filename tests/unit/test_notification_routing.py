@@ -11,7 +11,8 @@ import pytest
 from adapters.memory.uow import MemoryConfigs, MemoryPayments
 from application.errors import NotificationRejected
 from application.handle_notification import HandleNotification
-from application.ports import NotificationRoute, PaymentConfig, RawNotification
+from application.records import NotificationRoute, PaymentConfig, RawNotification
+from domain.kinds import PaymentType, PayMethod
 from tests.unit.harness import App, build_app, order
 
 SHARED_APP = "2021000000000001"
@@ -47,8 +48,8 @@ def no_listing(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def thousand_twins() -> tuple[PaymentConfig, ...]:
     """1,000 Alipay configs of one app (and the WeChat ones of two keys)."""
-    alipay = tuple(PaymentConfig(1000 + i, "alipay", f"twin {i}", app_id=SHARED_APP) for i in range(1000))
-    wechat = tuple(PaymentConfig(5000 + i, "wechat", f"app {i}", app_id=f"wx{i:016d}", mch_id="1900000001",
+    alipay = tuple(PaymentConfig(1000 + i, PaymentType.ALIPAY, f"twin {i}", app_id=SHARED_APP) for i in range(1000))
+    wechat = tuple(PaymentConfig(5000 + i, PaymentType.WECHAT, f"app {i}", app_id=f"wx{i:016d}", mch_id="1900000001",
                                  key_ids=("K1",) if i % 2 else ("K2",)) for i in range(6))
     return alipay + wechat
 
@@ -73,7 +74,8 @@ async def test_a_notification_reaches_its_payments_config_among_a_thousand_shari
 
 async def test_a_key_routed_notification_is_opened_only_with_the_configs_trusting_its_key(no_listing: None) -> None:
     app, router = build_app(configs=thousand_twins()), KeyRouter()
-    await app.create(order(order_no="W20261124001", payment_type="wechat", pay_method="native", config_id=5003))
+    await app.create(order(order_no="W20261124001", payment_type=PaymentType.WECHAT, pay_method=PayMethod.NATIVE,
+                           config_id=5003))
 
     result = await handler(app, router)("wechat", None, raw({"serial": "K1"}, order_no="W20261124001"))
 

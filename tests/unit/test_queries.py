@@ -8,11 +8,12 @@ from datetime import timedelta
 
 import pytest
 
-from application.errors import PaymentNotFound, RefundNotFound
-from application.ports import PaymentFilter
-from application.queries import InvalidCursor, encode_cursor
+from application.errors import InvalidCursor, PaymentNotFound, RefundNotFound
+from application.queries import encode_cursor
+from application.records import PaymentFilter
 from application.refund_payment import RefundCommand
 from domain.events import EventType, Source
+from domain.kinds import PaymentType, PayMethod
 from domain.money import Money
 from domain.status import TradeStatus
 from tests.unit.builders import T0
@@ -76,10 +77,10 @@ async def test_payments_created_in_the_same_instant_are_paged_without_loss_or_re
 async def test_list_filters_by_status_type_and_creation_time(app: App) -> None:
     numbers = await create_five(app)
     await app.notify(app.alipay.pay(numbers[1]))
-    await app.create(order(order_no="W20261124001", payment_type="wechat", pay_method="native"))
+    await app.create(order(order_no="W20261124001", payment_type=PaymentType.WECHAT, pay_method=PayMethod.NATIVE))
     paid = await app.queries.list(PaymentFilter(trade_status=TradeStatus.TRADE_SUCCESS))
     assert [p.order_no for p in paid.items] == [numbers[1]]
-    wechat = await app.queries.list(PaymentFilter(payment_type="wechat"))
+    wechat = await app.queries.list(PaymentFilter(payment_type=PaymentType.WECHAT))
     assert [p.order_no for p in wechat.items] == ["W20261124001"]
     window = PaymentFilter(created_from=T0 + timedelta(minutes=1), created_to=T0 + timedelta(minutes=3))
     assert [p.order_no for p in (await app.queries.list(window)).items] == [numbers[2], numbers[1]]

@@ -9,15 +9,16 @@ import inspect
 import pkgutil
 import re
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from adapters.gateways.alipay.certs import CertificateError
-from application.errors import ApplicationError, InvalidField, InvalidKeyMaterial
+from application.errors import ApplicationError, InvalidField, InvalidInput, InvalidKeyMaterial
 from domain.errors import DomainError, InvalidAmount
 from domain.money import Money
-from entrypoints.http.errors import ERRORS
+from entrypoints.http.errors import STATUSES
 from entrypoints.http.i18n import ZH
 
 HAN = re.compile(r"[\u4e00-\u9fff]")
@@ -42,7 +43,9 @@ def every_subclass(*roots: type) -> list[type]:
 
 def mapped(klass: type) -> tuple[int, str] | None:
     """(status, code) the HTTP layer answers for this class, looked up along its MRO as the handler does."""
-    return next((ERRORS[k] for k in klass.__mro__ if k in ERRORS), None)
+    status = next((STATUSES[k] for k in klass.__mro__ if k in STATUSES), None)
+    code = getattr(klass, "code", None)
+    return (status, code) if status is not None and isinstance(code, str) else None
 
 
 def names_fields(klass: type) -> bool:
@@ -51,7 +54,14 @@ def names_fields(klass: type) -> bool:
     return answer is not None and answer[0] == 400 and "{fields}" in ZH[answer[1]]
 
 
-FIELD_ERRORS = [k for k in every_subclass(ApplicationError, DomainError) if names_fields(k)]
+# InvalidInput is only the base the HTTP layer maps to 400; it is never raised itself (checked below).
+FIELD_ERRORS = [k for k in every_subclass(ApplicationError, DomainError) if names_fields(k) and k is not InvalidInput]
+
+
+def test_the_bare_base_of_input_errors_is_never_raised() -> None:
+    for package in ("domain", "application", "adapters", "entrypoints"):
+        for path in Path(importlib.import_module(package).__path__[0]).rglob("*.py"):
+            assert not re.search(r"raise (app\.)?InvalidInput\(", path.read_text(encoding="utf-8")), path
 
 
 def build(klass: type, chinese: str | None) -> Any:

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from application.errors import ProviderUnavailable
-from application.refund_attention import FlagStaleRefunds, RefundNotProcessing, ResendRefund, StaleRefunds
+from application.errors import ProviderUnavailable, RefundNotProcessing
+from application.refund_attention import FlagStaleRefunds, ResendRefund, StaleRefunds
 from application.refund_payment import RefundCommand
 from application.sync_unpaid import SyncRefunds
 from domain.events import EventType, Source

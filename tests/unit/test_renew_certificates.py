@@ -6,8 +6,10 @@ from __future__ import annotations
 from adapters.gateways.fake import FakeGateway
 from adapters.memory.uow import MemoryUnitOfWorkFactory
 from application.errors import ProviderUnavailable
-from application.ports import Gateway, NotificationRouter, PaymentConfig
+from application.ports.providers import Gateway, NotificationRouter
+from application.records import PaymentConfig
 from application.renew_certificates import RenewCertificates
+from domain.kinds import PaymentType
 
 
 class Renewing(FakeGateway):
@@ -31,7 +33,7 @@ class ByConfig:
         """Each config id's gateway."""
         self.gateways = gateways
 
-    def for_config(self, config: PaymentConfig) -> Gateway:
+    def verifier(self, config: PaymentConfig) -> Gateway:
         return self.gateways[config.config_id]
 
     def router(self, payment_type: str) -> NotificationRouter:
@@ -43,7 +45,7 @@ async def test_every_renewing_gateway_renews_and_a_failure_does_not_stop_the_oth
     uow = MemoryUnitOfWorkFactory()
     async with uow() as unit:
         for n in (1, 2, 3, 4):
-            await unit.configs.add(PaymentConfig(config_id=0, payment_type="wechat", config_name=f"c{n}"))
+            await unit.configs.add(PaymentConfig(config_id=0, payment_type=PaymentType.WECHAT, config_name=f"c{n}"))
         await unit.commit()
         ids = [c.config_id for c in await unit.configs.list()]
     failing, learning, plain, quiet = Renewing(fails=True), Renewing(learns=2), FakeGateway(), Renewing()

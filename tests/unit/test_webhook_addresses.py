@@ -6,7 +6,8 @@ import ipaddress
 
 import pytest
 
-from application.webhook_addresses import RefusedWebhookAddress, WebhookAddressPolicy
+from application.errors import RefusedWebhookAddress
+from application.webhook_addresses import WebhookAddressPolicy
 
 NEVER = ["http://169.254.169.254/latest/meta-data/", "http://169.254.0.1:8080/", "http://0.0.0.0/hook",
          "http://[::]/hook", "http://[fe80::1]/hook", "http://224.0.0.1/", "http://[ff02::1]/",

@@ -7,9 +7,10 @@ from typing import Any
 
 import pytest
 
-from application.ports import DeliveryStatus
+from application.errors import DeliveryNotFound
+from application.records import DeliveryStatus
 from application.refund_payment import RefundCommand
-from application.webhook_deliveries import DeliveryNotFound, WebhookDeliveries
+from application.webhook_deliveries import WebhookDeliveries
 from domain.money import Money
 from tests.unit.harness import App
 from tests.unit.webhook_kit import HOOK, ORDER_NO, Kit, make_kit

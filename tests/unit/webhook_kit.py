@@ -9,7 +9,7 @@ from typing import Any
 
 from application.api_keys import IssuedKey
 from application.deliver_webhooks import DeliverWebhooks
-from application.ports import OutboxMessage, SendResult
+from application.records import OutboxMessage, SendResult
 from domain.payment import Payment
 from tests.unit.harness import App, order
 

@@ -8,9 +8,12 @@ from functools import partial
 from adapters.gateways.alipay.cert_mode import certificate_mode
 from adapters.gateways.alipay.credentials import PUBLIC_GATEWAY, AlipayCredentials
 from adapters.gateways.alipay.gateway import AlipayGateway
-from application.ports import PaymentConfig
+from application.records import PaymentConfig, PayMethodRule
+from domain.kinds import PayMethod
 
-__all__ = ["PUBLIC_GATEWAY", "AlipayCredentials", "AlipayGateway", "alipay_gateway_from_config"]
+__all__ = ["PAY_METHODS", "PUBLIC_GATEWAY", "AlipayCredentials", "AlipayGateway", "alipay_gateway_from_config"]
+
+PAY_METHODS = (PayMethodRule(PayMethod.PC), PayMethodRule(PayMethod.WAP))  # alipay.trade.page.pay, .wap.pay
 
 
 def alipay_gateway_from_config(config: PaymentConfig, secrets: Mapping[str, str], notify_url: str,

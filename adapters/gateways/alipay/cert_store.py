@@ -6,7 +6,7 @@ import dataclasses
 from collections.abc import Awaitable, Callable
 
 from adapters.gateways.alipay import certs
-from application.ports import UnitOfWorkFactory
+from application.ports.storage import UnitOfWorkFactory
 
 
 def certificate_keeper(uow: UnitOfWorkFactory) -> Callable[[int, str], Awaitable[None]]:

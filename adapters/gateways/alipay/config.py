@@ -7,7 +7,7 @@ from typing import Any
 from adapters.gateways.alipay import certs
 from adapters.gateways.keyfields import parse_key
 from application.config_validation import InvalidConfig, KeyPairMismatch, require
-from application.ports import KeyInspector
+from application.ports.crypto import KeyInspector
 
 SANDBOX_GATEWAY = "https://openapi-sandbox.dl.alipaydev.com/gateway.do"
 CERT_FIELDS = ("app_cert", "alipay_cert", "alipay_root_cert")

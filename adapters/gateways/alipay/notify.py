@@ -8,7 +8,7 @@ from adapters.gateways.alipay.credentials import AlipayCredentials
 from adapters.gateways.alipay.signing import BadSignature, notify_sign_content, verify_rsa2
 from adapters.gateways.alipay.translate import notification_update
 from application.errors import NotificationRejected
-from application.ports import NotificationRoute, PaymentConfig, RawNotification
+from application.records import NotificationRoute, PaymentConfig, RawNotification
 from domain.updates import ProviderUpdate
 
 CHARSETS = ("utf-8", "gbk", "gb2312")

@@ -10,9 +10,13 @@ from pathlib import Path
 from adapters.gateways.wechat.credentials import PUBLIC_GATEWAY, WeChatCredentials
 from adapters.gateways.wechat.gateway import WeChatGateway
 from application.errors import InvalidKeyMaterial
-from application.ports import PaymentConfig
+from application.records import PaymentConfig, PayMethodRule
+from domain.kinds import PayMethod
 
-__all__ = ["PUBLIC_GATEWAY", "WeChatCredentials", "WeChatGateway", "wechat_gateway_from_config"]
+__all__ = ["PAY_METHODS", "PUBLIC_GATEWAY", "WeChatCredentials", "WeChatGateway", "wechat_gateway_from_config"]
+
+# /v3/pay/transactions/native, and /jsapi, which names the payer (payer.openid) inside WeChat
+PAY_METHODS = (PayMethodRule(PayMethod.NATIVE), PayMethodRule(PayMethod.JSAPI, needs_openid=True))
 
 
 def wechat_gateway_from_config(

@@ -9,7 +9,8 @@ from datetime import datetime
 
 from adapters.gateways.wechat.keys import certificates, serial_hex
 from adapters.gateways.wechat.platform_certs import pem_of
-from application.ports import PaymentConfig, UnitOfWorkFactory
+from application.ports.storage import UnitOfWorkFactory
+from application.records import PaymentConfig
 
 
 def certificate_keeper(uow: UnitOfWorkFactory,

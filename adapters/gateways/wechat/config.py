@@ -7,7 +7,7 @@ from typing import Any
 from adapters.gateways.keyfields import parse_key
 from application.config_validation import InvalidConfig, require
 from application.errors import InvalidKeyMaterial
-from application.ports import KeyInspector
+from application.ports.crypto import KeyInspector
 
 
 class WeChatConfigRules:

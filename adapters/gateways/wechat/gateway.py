@@ -26,7 +26,8 @@ from adapters.gateways.wechat.translate import (
     trade_update,
 )
 from application.errors import NotificationRejected, ProviderError
-from application.ports import Gateway, PaymentConfig, RawNotification
+from application.ports.providers import Gateway
+from application.records import PaymentConfig, RawNotification
 from domain.checkout import Checkout
 from domain.payment import Payment
 from domain.refund import Refund

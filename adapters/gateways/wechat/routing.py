@@ -10,7 +10,8 @@ from adapters.gateways.wechat.callbacks import check_headers
 from adapters.gateways.wechat.gateway import WeChatGateway
 from adapters.gateways.wechat.sdk import utc_now
 from application.errors import NotificationRejected
-from application.ports import Gateway, NotificationRoute, PaymentConfig, RawNotification
+from application.ports.providers import Gateway
+from application.records import NotificationRoute, PaymentConfig, RawNotification
 
 
 def serial_ids(serial: str) -> tuple[str, ...]:

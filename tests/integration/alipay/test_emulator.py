@@ -14,7 +14,8 @@ import pytest
 from adapters.gateways.alipay import AlipayGateway
 from adapters.gateways.alipay.translate import BEIJING
 from application.errors import NotificationRejected, ProviderError, ProviderUnavailable
-from application.ports import PaymentConfig, RawNotification
+from application.records import PaymentConfig, RawNotification
+from domain.kinds import PaymentType
 from domain.money import Money
 from domain.payment import Payment
 from domain.updates import ProviderUpdate, UpdateKind
@@ -23,7 +24,8 @@ from tests.integration.alipay.emulator_process import NotifyReceiver, control
 from tests.integration.alipay.wire import APP_ID, SELLER_ID, payment, refund
 from tests.rsa_keys import KeyPair
 
-CONFIG = PaymentConfig(config_id=101, payment_type="alipay", config_name="main", app_id=APP_ID, seller_id=SELLER_ID)
+CONFIG = PaymentConfig(config_id=101, payment_type=PaymentType.ALIPAY, config_name="main", app_id=APP_ID,
+                       seller_id=SELLER_ID)
 
 
 def new_order(total: str = "1.00", pay_method: str = "pc") -> Payment:

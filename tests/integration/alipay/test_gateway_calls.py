@@ -12,14 +12,15 @@ from adapters.gateways.alipay import AlipayGateway, alipay_gateway_from_config
 from adapters.gateways.alipay.refusals import FINAL_REFUSALS
 from adapters.gateways.alipay.translate import BEIJING
 from application.errors import ProviderError, UnsupportedPayMethod
-from application.ports import PaymentConfig
+from application.records import PaymentConfig
+from domain.kinds import PaymentType, PayMethod
 from domain.money import Money
 from domain.updates import UpdateKind
 from tests.integration.alipay.stub import StubAlipay
 from tests.integration.alipay.wire import APP_ID, SELLER_ID, payment, refund, rsa2_ok
 from tests.rsa_keys import KeyPair
 
-CONFIG = PaymentConfig(config_id=101, payment_type="alipay", config_name="main")
+CONFIG = PaymentConfig(config_id=101, payment_type=PaymentType.ALIPAY, config_name="main")
 NOT_EXIST = {"code": "40004", "msg": "Business Failed", "sub_code": "ACQ.TRADE_NOT_EXIST", "sub_msg": "交易不存在"}
 STATUS_ERROR = {"code": "40004", "msg": "Business Failed", "sub_code": "ACQ.TRADE_STATUS_ERROR",
                 "sub_msg": "交易状态不合法"}
@@ -68,7 +69,7 @@ async def test_a_payments_return_url_overrides_the_configs(gateway: AlipayGatewa
 
 async def test_create_refuses_a_pay_method_alipay_does_not_have(gateway: AlipayGateway) -> None:
     with pytest.raises(UnsupportedPayMethod):
-        await gateway.create(payment(pay_method="native"), CONFIG)
+        await gateway.create(payment(pay_method=PayMethod.NATIVE), CONFIG)
 
 
 async def test_query_of_a_trade_alipay_never_saw_is_none(gateway: AlipayGateway, stub: StubAlipay) -> None:
@@ -182,7 +183,7 @@ async def test_a_refund_call_alipay_accepted_without_fund_change_is_processing_e
 
 def test_gateway_from_config_uses_the_opened_secret_and_the_public_gateway_by_default(app_keys: KeyPair,
                                                                                       alipay_keys: KeyPair) -> None:
-    config = PaymentConfig(config_id=7, payment_type="alipay", config_name="main", app_id=APP_ID,
+    config = PaymentConfig(config_id=7, payment_type=PaymentType.ALIPAY, config_name="main", app_id=APP_ID,
                            alipay_public_key=alipay_keys.public_pem, seller_id=SELLER_ID,
                            return_url="https://shop.example/paid")
     gateway = alipay_gateway_from_config(config, {"private_key": app_keys.pkcs1_pem}, "http://paycore/n/7", 3.0)

@@ -9,14 +9,16 @@ import pytest
 
 from adapters.gateways.alipay import AlipayGateway
 from application.errors import NotificationRejected
-from application.ports import PaymentConfig, RawNotification
+from application.records import PaymentConfig, RawNotification
+from domain.kinds import PaymentType
 from domain.money import Money
 from domain.updates import ProviderUpdate, UpdateKind
 from tests.integration.alipay.conftest import credentials_for
 from tests.integration.alipay.wire import APP_ID, SELLER_ID, paid_fields, rsa2, signed_form
 from tests.rsa_keys import KeyPair
 
-CONFIG = PaymentConfig(config_id=101, payment_type="alipay", config_name="main", app_id=APP_ID, seller_id=SELLER_ID)
+CONFIG = PaymentConfig(config_id=101, payment_type=PaymentType.ALIPAY, config_name="main", app_id=APP_ID,
+                       seller_id=SELLER_ID)
 
 
 @pytest.fixture

@@ -7,7 +7,9 @@ import dataclasses
 from adapters.gateways.alipay import AlipayGateway, alipay_gateway_from_config
 from adapters.gateways.fake import FakeGateway
 from adapters.gateways.registry import ConfigGatewayRegistry
-from application.ports import Gateway, PaymentConfig
+from application.ports.providers import Gateway
+from application.records import PaymentConfig
+from domain.kinds import PaymentType
 from tests.integration.alipay.wire import APP_ID
 from tests.rsa_keys import KeyPair
 
@@ -20,7 +22,7 @@ def test_each_alipay_config_gets_its_own_gateway_rebuilt_when_the_config_changes
 
     wechat = FakeGateway("wechat")
     registry = ConfigGatewayRegistry({"alipay": build}, {"wechat": wechat})
-    first = PaymentConfig(config_id=1, payment_type="alipay", config_name="a", app_id=APP_ID,
+    first = PaymentConfig(config_id=1, payment_type=PaymentType.ALIPAY, config_name="a", app_id=APP_ID,
                           alipay_public_key=alipay_keys.public_pem)
     second = dataclasses.replace(first, config_id=2, app_id="2021000000000002")
     gateway = registry.for_config(first)
@@ -33,4 +35,4 @@ def test_each_alipay_config_gets_its_own_gateway_rebuilt_when_the_config_changes
     assert registry.for_config(dataclasses.replace(first, seller_id="2088")) is not gateway
     resealed = dataclasses.replace(first, sealed={"private_key": "v2:..."})
     assert registry.for_config(resealed) is not registry.for_config(first)
-    assert registry.for_config(PaymentConfig(config_id=3, payment_type="wechat", config_name="w")) is wechat
+    assert registry.for_config(PaymentConfig(config_id=3, payment_type=PaymentType.WECHAT, config_name="w")) is wechat

@@ -16,14 +16,15 @@ from alipay.aop.api.request.AlipayTradeCloseRequest import AlipayTradeCloseReque
 
 from adapters.gateways.alipay import AlipayGateway
 from application.errors import ProviderError, ProviderUnavailable
-from application.ports import PaymentConfig
+from application.records import PaymentConfig
+from domain.kinds import PaymentType
 from domain.updates import UpdateKind
 from tests.integration.alipay.conftest import credentials_for
 from tests.integration.alipay.stub import BILL, StubAlipay
 from tests.integration.alipay.wire import payment
 from tests.rsa_keys import KeyPair
 
-CONFIG = PaymentConfig(config_id=101, payment_type="alipay", config_name="main")
+CONFIG = PaymentConfig(config_id=101, payment_type=PaymentType.ALIPAY, config_name="main")
 PAID = {"code": "10000", "msg": "Success", "trade_status": "TRADE_SUCCESS", "total_amount": "99.90",
         "trade_no": "2026112422001", "send_pay_date": "2026-11-24 20:03:17"}
 

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
+from domain.kinds import PaymentType, PayMethod
 from domain.money import Money
 from domain.payment import Payment
 from domain.refund import Refund
@@ -60,7 +61,8 @@ def payment(order_no: str = "T20261124001", total: str = "99.90", pay_method: st
             return_url: str | None = None, expire_minutes: int = 30) -> Payment:
     """An unpaid Alipay payment created now, expiring in `expire_minutes`."""
     now = datetime.now(UTC).replace(microsecond=0)
-    return Payment.create(order_no=order_no, payment_type="alipay", pay_method=pay_method, config_id=101,
+    return Payment.create(order_no=order_no, payment_type=PaymentType.ALIPAY, pay_method=PayMethod(pay_method),
+                          config_id=101,
                           subject="Thesis polishing", total_amount=Money.from_yuan(total), now=now,
                           expire_time=now + timedelta(minutes=expire_minutes), body="two chapters",
                           return_url=return_url)

@@ -10,7 +10,8 @@ import pytest
 import requests
 
 from adapters.gateways.wechat import WeChatCredentials, WeChatGateway
-from application.ports import PaymentConfig
+from application.records import PaymentConfig
+from domain.kinds import PaymentType
 from tests.integration.wechat.stub import StubWeChat, Switch, serve
 from tests.integration.wechat.wire import (
     API_V3_KEY,
@@ -25,7 +26,8 @@ from tests.integration.wechat.wire import (
 )
 from tests.rsa_keys import KeyPair, key_pair
 
-CONFIG = PaymentConfig(config_id=201, payment_type="wechat", config_name="wechat test", app_id=APPID, mch_id=MCHID)
+CONFIG = PaymentConfig(config_id=201, payment_type=PaymentType.WECHAT, config_name="wechat test", app_id=APPID,
+                       mch_id=MCHID)
 MODES = ["public_key", "certificate"]
 
 

@@ -19,7 +19,8 @@ from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
 from adapters.gateways.wechat import WeChatCredentials, WeChatGateway
 from application.errors import NotificationRejected, ProviderError
-from application.ports import RawNotification
+from application.records import RawNotification
+from domain.kinds import PaymentType, PayMethod
 from domain.money import Money
 from domain.payment import Payment
 from domain.refund import Refund
@@ -117,7 +118,8 @@ async def emulated(mode: str) -> AsyncIterator[Emulated]:
 def payment(order_no: str, total: str = "99.90", pay_method: str = "native", openid: str | None = None) -> Payment:
     """An unpaid payment created now, expiring in 30 minutes."""
     now = datetime.now(UTC)
-    return Payment.create(order_no=order_no, payment_type="wechat", pay_method=pay_method, config_id=CONFIG.config_id,
+    return Payment.create(order_no=order_no, payment_type=PaymentType.WECHAT, pay_method=PayMethod(pay_method),
+                          config_id=CONFIG.config_id,
                           subject="论文润色 Thesis polishing", total_amount=Money.from_yuan(total), now=now,
                           expire_time=now + timedelta(minutes=30), openid=openid)
 
@@ -191,7 +193,8 @@ async def test_native_create_sends_fen_and_the_expiry_in_beijing_time_and_answer
 
 
 async def test_jsapi_create_answers_pay_params_signed_by_the_merchant(emulated: Emulated) -> None:
-    checkout = await emulated.gateway().create(payment("WXEMUJSAPI1", pay_method="jsapi", openid="oEMU0001"), CONFIG)
+    checkout = await emulated.gateway().create(payment("WXEMUJSAPI1", pay_method=PayMethod.JSAPI, openid="oEMU0001"),
+                                               CONFIG)
 
     params = checkout.pay_params
     assert params is not None

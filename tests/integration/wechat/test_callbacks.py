@@ -11,7 +11,7 @@ import pytest
 
 from adapters.gateways.wechat import WeChatGateway
 from application.errors import NotificationRejected
-from application.ports import RawNotification
+from application.records import RawNotification
 from domain.updates import ProviderUpdate, UpdateKind
 from tests.integration.wechat.conftest import CONFIG, Clock, credentials_for
 from tests.integration.wechat.wire import (

@@ -9,7 +9,8 @@ import pytest
 
 from adapters.gateways.wechat import WeChatGateway, wechat_gateway_from_config
 from application.errors import InvalidKeyMaterial
-from application.ports import PaymentConfig
+from application.records import PaymentConfig
+from domain.kinds import PaymentType
 from tests.integration.wechat.conftest import CONFIG, credentials_for
 from tests.integration.wechat.stub import StubWeChat
 from tests.integration.wechat.wire import API_V3_KEY, APPID, MCHID, MERCHANT_SERIAL, PUBLIC_KEY_ID, payment
@@ -81,7 +82,7 @@ def test_credentials_never_print_their_secrets(merchant_keys: KeyPair, wechat_ke
 
 def config_of(wechat_keys: KeyPair, **fields: Any) -> PaymentConfig:
     """A stored WeChat config."""
-    return PaymentConfig(config_id=201, payment_type="wechat", config_name="wx", app_id=APPID, mch_id=MCHID,
+    return PaymentConfig(config_id=201, payment_type=PaymentType.WECHAT, config_name="wx", app_id=APPID, mch_id=MCHID,
                          cert_serial_no=MERCHANT_SERIAL, **fields)
 
 

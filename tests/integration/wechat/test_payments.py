@@ -8,6 +8,7 @@ import pytest
 
 from adapters.gateways.wechat import WeChatGateway
 from application.errors import OpenidRequired, ProviderError
+from domain.kinds import PayMethod
 from domain.updates import UpdateKind
 from tests.integration.wechat.conftest import CONFIG, Clock
 from tests.integration.wechat.stub import StubWeChat
@@ -45,7 +46,7 @@ async def test_time_expire_is_rfc3339_in_beijing_time(gateway: WeChatGateway, st
 
 async def test_jsapi_order_answers_pay_params_whose_pay_sign_verifies_with_the_merchant_public_key(
         gateway: WeChatGateway, stub: StubWeChat, merchant_keys: KeyPair, clock: Clock) -> None:
-    checkout = await gateway.create(payment(pay_method="jsapi", openid="oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"), CONFIG)
+    checkout = await gateway.create(payment(pay_method=PayMethod.JSAPI, openid="oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"), CONFIG)
 
     params = checkout.pay_params
     assert stub.seen[-1].path == "/v3/pay/transactions/jsapi"
@@ -61,8 +62,8 @@ async def test_jsapi_order_answers_pay_params_whose_pay_sign_verifies_with_the_m
 
 
 async def test_jsapi_nonces_differ_between_orders(gateway: WeChatGateway) -> None:
-    first = await gateway.create(payment(pay_method="jsapi", openid="o1"), CONFIG)
-    second = await gateway.create(payment(order_no="T2", pay_method="jsapi", openid="o1"), CONFIG)
+    first = await gateway.create(payment(pay_method=PayMethod.JSAPI, openid="o1"), CONFIG)
+    second = await gateway.create(payment(order_no="T2", pay_method=PayMethod.JSAPI, openid="o1"), CONFIG)
 
     assert first.pay_params["nonceStr"] != second.pay_params["nonceStr"]
 
@@ -70,7 +71,7 @@ async def test_jsapi_nonces_differ_between_orders(gateway: WeChatGateway) -> Non
 async def test_jsapi_without_openid_is_refused_before_wechat_is_called(gateway: WeChatGateway,
                                                                        stub: StubWeChat) -> None:
     with pytest.raises(OpenidRequired):
-        await gateway.create(payment(pay_method="jsapi"), CONFIG)
+        await gateway.create(payment(pay_method=PayMethod.JSAPI), CONFIG)
     assert stub.seen == []
 
 

@@ -15,6 +15,7 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.x509.oid import NameOID
 
+from domain.kinds import PaymentType, PayMethod
 from domain.money import Money
 from domain.payment import Payment
 from domain.refund import Refund
@@ -115,7 +116,8 @@ def refund_resource(refund_no: str = "R20261124001", refund: int = 1000, status:
 def payment(order_no: str = "T20261124001", total: str = "99.90", pay_method: str = "native",
             openid: str | None = None, expire_minutes: int = 30) -> Payment:
     """An unpaid WeChat payment created at T0."""
-    return Payment.create(order_no=order_no, payment_type="wechat", pay_method=pay_method, config_id=201,
+    return Payment.create(order_no=order_no, payment_type=PaymentType.WECHAT, pay_method=PayMethod(pay_method),
+                          config_id=201,
                           subject="Thesis polishing", total_amount=Money.from_yuan(total), now=T0,
                           expire_time=T0 + timedelta(minutes=expire_minutes), openid=openid)
 

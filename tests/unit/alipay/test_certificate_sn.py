@@ -18,7 +18,8 @@ from adapters.gateways.alipay import certs
 from adapters.gateways.alipay.cert_mode import downloaded_certificate
 from adapters.gateways.alipay.credentials import CertificateMode
 from application.manage_configs import ConfigView, SecretState
-from application.ports import SECRET_FIELDS, PaymentConfig
+from application.records import SECRET_FIELDS, PaymentConfig
+from domain.kinds import PaymentType
 from entrypoints.http.config_schemas import config_response
 
 CERTS = Path(__file__).parents[2] / "integration" / "alipay" / "certs"
@@ -98,7 +99,8 @@ def test_a_downloaded_certificate_is_trusted_only_if_it_is_the_one_asked_for_and
 
 def test_a_config_whose_stored_certificates_no_longer_read_is_still_shown() -> None:
     unreadable = "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----"
-    broken = PaymentConfig(101, "alipay", "old", app_cert=unreadable, alipay_cert=ALIPAY, alipay_root_cert=ROOT)
+    broken = PaymentConfig(101, PaymentType.ALIPAY, "old", app_cert=unreadable, alipay_cert=ALIPAY,
+                           alipay_root_cert=ROOT)
     states = {name: SecretState(False) for name in SECRET_FIELDS}
     shown = config_response(ConfigView(broken, states))
     assert (shown.app_cert_sn, shown.certificates) == ("", [])

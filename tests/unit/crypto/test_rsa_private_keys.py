@@ -10,7 +10,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 from adapters.crypto.keys import RsaKeyInspector
 from application.errors import InvalidKeyMaterial
-from application.ports import KeyInspector
+from application.ports.crypto import KeyInspector
 from tests.unit.crypto.key_forms import (
     DER,
     PKCS1,

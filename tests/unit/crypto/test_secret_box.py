@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from adapters.crypto.master_keys import MasterKey, MasterKeyError
 from adapters.crypto.secret_box import AesGcmSecretBox
 from application.errors import SecretUnreadable
-from application.ports import SecretBox
+from application.ports.crypto import SecretBox
 
 OLD = MasterKey("k1", bytes(range(32)))
 NEW = MasterKey("k2", bytes(range(100, 132)))

@@ -17,7 +17,8 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from adapters.gateways.wechat.cert_store import with_certificates
 from adapters.gateways.wechat.keys import TrustedKeys, serial_hex
 from adapters.gateways.wechat.platform_certs import CertificatesRefused, certificates_answer
-from application.ports import PaymentConfig
+from application.records import PaymentConfig
+from domain.kinds import PaymentType
 from tests.integration.wechat.wire import API_V3_KEY, certificate
 from tests.rsa_keys import KeyPair, key_pair
 
@@ -131,8 +132,9 @@ def test_a_stale_answer_is_refused() -> None:
 
 def test_kept_certificates_add_their_serials_to_the_key_ids_and_drop_expired_ones() -> None:
     expired = cert_of(NEW, 0x0D, days=10, start=NOW - timedelta(days=30))
-    config = PaymentConfig(config_id=7, payment_type="wechat", config_name="c", wechat_platform_cert=OLD_CERT + expired,
-                           wechat_public_key_id="PUB_KEY_ID_01", key_ids=("PUB_KEY_ID_01", "A", "D"))
+    config = PaymentConfig(config_id=7, payment_type=PaymentType.WECHAT, config_name="c",
+                           wechat_platform_cert=OLD_CERT + expired, wechat_public_key_id="PUB_KEY_ID_01",
+                           key_ids=("PUB_KEY_ID_01", "A", "D"))
 
     kept = with_certificates(config, [NEW_CERT], NOW)
 

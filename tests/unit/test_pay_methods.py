@@ -1,0 +1,39 @@
+"""Which pay methods a provider offers, and which need the payer's openid, is the provider adapter's answer:
+CreatePayment asks the registry and knows no method of its own."""
+
+from __future__ import annotations
+
+import pytest
+
+from adapters.gateways import alipay, wechat
+from application.errors import OpenidRequired, UnsupportedPayMethod
+from application.records import PayMethodRule
+from domain.kinds import PaymentType, PayMethod
+from tests.unit.harness import App, order
+
+
+def test_each_adapter_declares_its_methods() -> None:
+    assert [r.method for r in alipay.PAY_METHODS] == [PayMethod.PC, PayMethod.WAP]
+    assert {r.method: r.needs_openid for r in wechat.PAY_METHODS} == {PayMethod.NATIVE: False, PayMethod.JSAPI: True}
+
+
+async def test_a_method_the_provider_stops_offering_is_unsupported_and_the_error_lists_what_it_offers(
+        app: App) -> None:
+    app.gateways.methods[PaymentType.WECHAT] = (PayMethodRule(PayMethod.NATIVE),)
+    with pytest.raises(UnsupportedPayMethod) as raised:
+        await app.create(order(payment_type=PaymentType.WECHAT, pay_method="jsapi", openid="o1"))
+    assert raised.value.extra["allowed"] == ["native"]
+    assert app.wechat.calls == []
+
+
+async def test_the_openid_rule_follows_the_providers_answer(app: App) -> None:
+    app.gateways.methods[PaymentType.ALIPAY] = (PayMethodRule(PayMethod.PC, needs_openid=True),)
+    with pytest.raises(OpenidRequired):
+        await app.create(order())
+    created = await app.create(order(openid="buyer-1"))
+    assert created.payment.openid == "buyer-1"
+
+
+async def test_an_openid_for_a_method_that_needs_none_is_not_kept(app: App) -> None:
+    created = await app.create(order(openid="buyer-1"))
+    assert created.payment.openid is None
