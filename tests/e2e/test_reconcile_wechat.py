@@ -26,7 +26,7 @@ async def test_one_merchant_one_bill_every_config_of_it_matched(live: WeChatLive
     await pay(live, "WXRECON002", mini)
     await pay(live, "WXRECON003", web)
     await refund_in_full(live, "WXRECON002")
-    await live.container.configs().update(mini.config_id, {"status": "1"}, by="ops")  # disabled
+    await live.container.configs().update(mini.config_id, {"enabled": False}, by="ops")  # disabled
     await live.container.configs().delete(web.config_id, by="ops")  # deleted
     today = datetime.now(UTC).astimezone(BEIJING).date()
 
