@@ -82,13 +82,12 @@ class Reconcile:
             end = RunEnd("completed", self._clock.now(), rows, reader.totals, len(found))
         except BillNotReady as e:
             end = RunEnd("bill_not_ready", self._clock.now(), error=e.message[:500])
-        except BillCorrupt as e:
-            found, end = [], RunEnd("failed", self._clock.now(), error=e.message[:500])
+        except (BillCorrupt, ApplicationError) as e:  # damaged, or the provider could not be asked: the next account
+            found, end = [], RunEnd("failed", self._clock.now(), error=f"{e.code}: {e.message}"[:500])
         finally:
             await self._matcher.clear(run_id)
         await self._runs.finish(run_id, end, found)
         return RunResult(run_id, kind, account, end, tuple(found))
-
 
     async def _fix(self, found: Discrepancy) -> Discrepancy:
         """A payment the bill shows paid and paycore does not is settled by asking the provider (a signed answer,

@@ -66,3 +66,19 @@ async def test_a_day_without_a_bill_is_not_ready_and_a_future_day_is_refused(tmp
         assert all("isp.bill_not_exist" in (r.end.error or "") for r in results)
         with pytest.raises(InvalidBillDate):
             await live.container.reconcile()(today + timedelta(days=1))
+
+
+async def test_a_provider_that_fails_ends_that_run_failed_and_the_other_accounts_go_on(tmp_path: Path) -> None:
+    async with live_alipay_on("sqlite", tmp_path) as live:
+        await pay_and_hear(live, "E2ERECON11", "10.00")
+        await pay_unheard(live, "E2ERECON12")
+        today = datetime.now(UTC).astimezone(BEIJING).date()
+        await live.control("POST", "/faults", mode="http_500", count=1)  # the first account's bill query fails
+
+        results = await live.container.reconcile()(today, "alipay")
+
+        assert sorted(r.end.status for r in results) == ["completed", "failed"]
+        failed = next(r for r in results if r.end.status == "failed")
+        assert "PROVIDER" in (failed.end.error or "")
+        runs = await table(live, reconciliation_run)
+        assert sorted(str(r["status"]) for r in runs) == ["completed", "failed"]  # no run is left "running"
