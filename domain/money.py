@@ -77,7 +77,7 @@ class Money:
 
     def to_decimal(self) -> Decimal:
         """The exact amount in yuan with two decimals."""
-        return Decimal(self.fen).scaleb(-2).quantize(Decimal("0.01"))
+        return yuan(self.fen)
 
     def __str__(self) -> str:
         return f"{self.fen // 100}.{self.fen % 100:02d}"
@@ -91,3 +91,8 @@ class Money:
     def is_zero(self) -> bool:
         """True for 0.00."""
         return self.fen == 0
+
+
+def yuan(fen: int) -> Decimal:
+    """Fen as exact yuan with two decimals, negative ones too (a fee given back, a refund row's total)."""
+    return Decimal(fen).scaleb(-2).quantize(Decimal("0.01"))

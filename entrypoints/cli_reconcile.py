@@ -13,6 +13,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from application.errors import ApplicationError
+from domain.money import yuan
 from entrypoints.cli_admin import migrate, table, with_container
 from entrypoints.settings import load_settings
 
@@ -24,16 +25,12 @@ FIELDS = ("run_id", "payment_type", "account", "status", "bill_rows", "payments"
           "fixed_by_sync", "held", "error")
 
 
-def _yuan(fen: int) -> str:
-    return f"{'-' if fen < 0 else ''}{abs(fen) // 100}.{abs(fen) % 100:02d}"
-
-
 def summary(result: RunResult) -> dict[str, object]:
     """One run as the CLI shows it."""
     t = result.end.totals
     return {"run_id": result.run_id, "payment_type": result.payment_type, "account": result.account,
             "status": result.end.status, "bill_rows": result.end.bill_rows, "payments": t.payments if t else 0,
-            "refunds": t.refunds if t else 0, "fees": _yuan(t.fees if t else 0), "open": result.open,
+            "refunds": t.refunds if t else 0, "fees": str(yuan(t.fees if t else 0)), "open": result.open,
             "fixed_by_sync": sum(d.resolution == "fixed_by_sync" for d in result.found),
             "held": sum(d.held for d in result.found), "error": result.end.error or "",
             "discrepancies": [{"kind": d.kind.value, "order_no": d.order_no, "refund_no": d.refund_no,

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, time, timedelta
-from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
@@ -15,6 +14,7 @@ from adapters.sql.tables import payment_transaction as payments
 from adapters.sql.tables import refund as refunds
 from adapters.sql.tables_reconciliation import bill_staging as staging
 from application.bills import BillRow, BillRowKind, Discrepancy, DiscrepancyKind
+from domain.money import yuan
 from domain.status import RefundStatus, TradeStatus
 
 BATCH = 5000  # rows per INSERT: bounded memory, few round trips
@@ -29,14 +29,10 @@ def day_bounds(day: date) -> tuple[datetime, datetime]:
     return start, start + timedelta(days=1)
 
 
-def _yuan(fen: int) -> Decimal:
-    return Decimal(fen).scaleb(-2).quantize(Decimal("0.01"))
-
-
 def _staged(run_id: int, row: BillRow) -> dict[str, Any]:
     return {"run_id": run_id, "kind": row.kind.value, "provider_trade_no": row.provider_trade_no[:64],
-            "order_no": row.order_no[:64], "refund_no": row.refund_no[:64], "amount": _yuan(row.amount),
-            "fee": _yuan(row.fee), "status": row.status[:20], "bill_time": row.time}
+            "order_no": row.order_no[:64], "refund_no": row.refund_no[:64], "amount": yuan(row.amount),
+            "fee": yuan(row.fee), "status": row.status[:20], "bill_time": row.time}
 
 
 COPIED = ("run_id", "kind", "provider_trade_no", "order_no", "refund_no", "amount", "fee", "status", "bill_time")

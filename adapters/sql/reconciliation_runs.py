@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.sql.tables_reconciliation import reconciliation_discrepancy as discrepancies
 from adapters.sql.tables_reconciliation import reconciliation_run as runs
 from application.bills import Discrepancy, RunEnd, RunStart
-
-
-def _yuan(fen: int) -> Decimal:
-    return Decimal(fen).scaleb(-2).quantize(Decimal("0.01"))
+from domain.money import yuan
 
 
 class SqlReconciliationRuns:
@@ -39,8 +35,8 @@ class SqlReconciliationRuns:
             await conn.execute(runs.update().where(runs.c.id == run_id).values(
                 status=end.status, finished_at=end.finished_at, bill_rows=end.bill_rows, error=end.error,
                 discrepancies=len(found), payments=t.payments if t else 0,
-                payment_amount=_yuan(t.payment_amount if t else 0), refunds=t.refunds if t else 0,
-                refund_amount=_yuan(t.refund_amount if t else 0), fees=_yuan(t.fees if t else 0)))
+                payment_amount=yuan(t.payment_amount if t else 0), refunds=t.refunds if t else 0,
+                refund_amount=yuan(t.refund_amount if t else 0), fees=yuan(t.fees if t else 0)))
             if found:
                 await conn.execute(discrepancies.insert(), [
                     {"run_id": run_id, "kind": d.kind.value, "order_no": d.order_no, "refund_no": d.refund_no,
