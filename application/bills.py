@@ -82,6 +82,11 @@ class DiscrepancyKind(StrEnum):
     REFUND_AMOUNT_MISMATCH = "refund_amount_mismatch"
 
 
+BILL_SIDE = frozenset({  # the kinds that stand for a row of the bill
+    DiscrepancyKind.MISSING_LOCALLY, DiscrepancyKind.AMOUNT_MISMATCH, DiscrepancyKind.STATUS_MISMATCH,
+    DiscrepancyKind.REFUND_MISSING_LOCALLY, DiscrepancyKind.REFUND_AMOUNT_MISMATCH})
+
+
 @dataclass(frozen=True, slots=True)
 class Discrepancy:
     """One disagreement found by matching a bill; `held` when it may be a record that crossed midnight (to be
@@ -127,6 +132,9 @@ class BillMatcher(Protocol):
     async def clear(self, run_id: int) -> None:
         """Forget the run's staged rows."""
 
+    async def local(self, config_ids: Sequence[int], day: date) -> LocalTotals:
+        """Paycore's side of the day for those configs."""
+
 
 @dataclass(frozen=True, slots=True)
 class RunStart:
@@ -149,6 +157,17 @@ class RunEnd:
     totals: BillTotals | None = None
     discrepancies: int = 0
     error: str | None = None
+    local: LocalTotals | None = None  # paycore's side of the day, for the same configs
+    matched: int = 0  # bill rows paycore agrees with
+
+
+@dataclass(frozen=True, slots=True)
+class LocalTotals:
+    """Paycore's records of a day for some configs: payments paid and refunds settled that day, and the amount
+    paid, in fen."""
+
+    records: int
+    amount: int
 
 
 class ReconciliationRuns(Protocol):

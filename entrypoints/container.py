@@ -19,6 +19,7 @@ from adapters.gateways.wechat.cert_store import certificate_keeper as wechat_cer
 from adapters.gateways.wechat.config import WeChatConfigRules
 from adapters.sql.bill_matcher import SqlBillMatcher
 from adapters.sql.engine import make_engine
+from adapters.sql.reconciliation_records import SqlReconciliationRecords
 from adapters.sql.reconciliation_runs import SqlReconciliationRuns
 from adapters.sql.uow import SqlUnitOfWorkFactory
 from adapters.webhooks.sender import HttpxWebhookSender
@@ -41,6 +42,7 @@ from application.ports.storage import UnitOfWorkFactory
 from application.prune_notifications import PruneNotificationLog
 from application.queries import PaymentQueries
 from application.reconcile import Reconcile
+from application.reconciliations import Reconciliations
 from application.records import PaymentConfig
 from application.refund_attention import FlagStaleRefunds, ResendRefund, StaleRefunds
 from application.refund_payment import RefundPayment
@@ -160,6 +162,8 @@ class Container(containers.DeclarativeContainer):
     reconcile = providers.Singleton(Reconcile, uow, bill_sources, providers.Singleton(SqlBillMatcher, engine),
                                     providers.Singleton(SqlReconciliationRuns, engine), clock, sync_payment)
     renew_certificates = providers.Singleton(RenewCertificates, uow, gateways)
+    reconciliations = providers.Singleton(Reconciliations, providers.Singleton(SqlReconciliationRecords, engine),
+                                          clock)
 
 
 def build_container(settings: Settings, **overrides: Any) -> Container:

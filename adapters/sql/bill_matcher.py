@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from adapters.sql.tables import payment_transaction as payments
 from adapters.sql.tables import refund as refunds
 from adapters.sql.tables_reconciliation import bill_staging as staging
-from application.bills import BillRow, BillRowKind, Discrepancy, DiscrepancyKind
+from application.bills import BillRow, BillRowKind, Discrepancy, DiscrepancyKind, LocalTotals
 from domain.money import yuan
 from domain.status import RefundStatus, TradeStatus
 
@@ -74,6 +74,22 @@ class SqlBillMatcher:
         """Forget a run's staged rows."""
         async with self._engine.begin() as conn:
             await conn.execute(staging.delete().where(staging.c.run_id == run_id))
+
+    async def local(self, config_ids: Sequence[int], day: date) -> LocalTotals:
+        """Payments of those configs paid that day (their amount in fen) and refunds settled that day, in SQL."""
+        start, end = day_bounds(day)
+        p, r = payments, refunds
+        fen = sa.cast(sa.func.round(sa.cast(p.c.total_amount, sa.Numeric(12, 2)) * 100), sa.BigInteger)
+        paid = sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(fen), 0)).where(
+            p.c.config_id.in_(config_ids), p.c.payment_time >= start, p.c.payment_time < end,
+            p.c.trade_status.in_(PAID))
+        settled = sa.select(sa.func.count()).select_from(r.join(p, p.c.order_no == r.c.order_no)).where(
+            p.c.config_id.in_(config_ids), r.c.status == RefundStatus.SUCCESS.value, r.c.success_time >= start,
+            r.c.success_time < end)
+        async with self._engine.connect() as conn:
+            count, amount = (await conn.execute(paid)).one()
+            refunded = (await conn.execute(settled)).scalar_one()
+        return LocalTotals(int(count) + int(refunded), int(amount))
 
     async def match(self, run_id: int, config_ids: Sequence[int], day: date) -> list[Discrepancy]:
         """Every discrepancy between the staged bill of `day` and the records of those configs."""
