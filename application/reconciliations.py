@@ -103,6 +103,9 @@ class ReconciliationRecords(Protocol):
     async def fail_stale(self, started_before: datetime, at: datetime, error: str) -> int:
         """End as failed the runs still running that started before then; how many."""
 
+    async def open_counts(self) -> dict[str, int]:
+        """Open discrepancies of every run, by type."""
+
 
 def _after(cursor: str | None) -> int | None:
     return decode_cursor(cursor, "r") if cursor is not None else None
@@ -148,6 +151,10 @@ class Reconciliations:
         found = await self._records.discrepancy(discrepancy_id)
         assert found is not None
         return found
+
+    async def open_counts(self) -> dict[str, int]:
+        """Open discrepancies of every run, by type (the metrics)."""
+        return await self._records.open_counts()
 
     async def fail_stale(self) -> int:
         """End as failed every run left running past STALE_AFTER (its process stopped); how many."""

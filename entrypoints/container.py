@@ -21,6 +21,7 @@ from adapters.sql.bill_matcher import SqlBillMatcher
 from adapters.sql.engine import make_engine
 from adapters.sql.reconciliation_records import SqlReconciliationRecords
 from adapters.sql.reconciliation_runs import SqlReconciliationRuns
+from adapters.sql.reconciliation_schedule import SqlReconcileSchedule
 from adapters.sql.uow import SqlUnitOfWorkFactory
 from adapters.webhooks.sender import HttpxWebhookSender
 from adapters.webhooks.signing import StandardWebhooksSigner
@@ -31,6 +32,7 @@ from application.clock import SystemClock
 from application.close_payment import ClosePayment
 from application.config_validation import ConfigRules
 from application.create_payment import CreatePayment
+from application.daily_reconcile import DailyReconcile
 from application.deliver_webhooks import DeliverWebhooks
 from application.expire_payments import ExpirePayments
 from application.handle_notification import HandleNotification
@@ -164,6 +166,8 @@ class Container(containers.DeclarativeContainer):
     renew_certificates = providers.Singleton(RenewCertificates, uow, gateways)
     reconciliations = providers.Singleton(Reconciliations, providers.Singleton(SqlReconciliationRecords, engine),
                                           clock)
+    daily_reconcile = providers.Singleton(DailyReconcile, reconcile, providers.Singleton(SqlReconcileSchedule, engine),
+                                          reconciliations, clock, settings.provided.reconcile_at)
 
 
 def build_container(settings: Settings, **overrides: Any) -> Container:

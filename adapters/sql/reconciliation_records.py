@@ -116,3 +116,10 @@ class SqlReconciliationRecords:
                                                             runs.c.started_at < started_before)
                                         .values(status="failed", finished_at=at, error=error[:500]))
         return int(result.rowcount)
+
+    async def open_counts(self) -> dict[str, int]:
+        """Open discrepancies by type (the status index)."""
+        d = discrepancies
+        query = sa.select(d.c.kind, sa.func.count()).where(d.c.status == "open").group_by(d.c.kind)
+        async with self._engine.connect() as conn:
+            return {kind: int(count) for kind, count in await conn.execute(query)}
