@@ -5,13 +5,15 @@ their payments), the run and what it found recorded."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta, timezone
+from typing import Protocol
 
 from application.bills import (
     BILL_SIDE,
     BillMatcher,
+    BillRow,
     BillSource,
     Discrepancy,
     DiscrepancyKind,
@@ -66,10 +68,10 @@ class Reconcile:
         self._sync = sync
 
     async def __call__(self, day: date, payment_type: str | None = None, config_id: int | None = None,
-                       only: Collection[str] | None = None) -> list[RunResult]:
+                       only: Collection[str] | None = None, progress: RunProgress | None = None) -> list[RunResult]:
         """Reconcile the day for every account of the enabled configs (of one type, or of one config; of the
         accounts named `type:account` in `only` when given), one after the other."""
-        return [await self.run(planned) for planned in await self.plan(day, payment_type, config_id, only)]
+        return [await self.run(planned, progress) for planned in await self.plan(day, payment_type, config_id, only)]
 
     async def plan(self, day: date, payment_type: str | None = None, config_id: int | None = None,
                    only: Collection[str] | None = None) -> list[PlannedRun]:
@@ -93,15 +95,18 @@ class Reconcile:
             planned.append(PlannedRun(run_id, day, chosen, account, tuple(sharing)))
         return planned
 
-    async def run(self, planned: PlannedRun) -> RunResult:
+    async def run(self, planned: PlannedRun, progress: RunProgress | None = None) -> RunResult:
         """Download, match and record one planned run; it always ends (failed on an error nobody expected)."""
         run_id, day, config_ids = planned.run_id, planned.day, planned.config_ids
-        kind = planned.config.payment_type
+        kind, step = planned.config.payment_type, _step(progress, f"{planned.config.payment_type} {planned.account}")
         found: list[Discrepancy] = []
         try:
+            step("download", 0)
             reader = await self._sources[kind].bill(planned.config, day)
-            rows = await self._matcher.stage(run_id, reader.rows())
+            rows = await self._matcher.stage(run_id, _counted(reader.rows(), step))
+            step("match", rows)
             found = [await self._fix(d) for d in await self._matcher.match(run_id, config_ids, day)]
+            step("matched", rows)
             end = RunEnd("completed", self._clock.now(), rows, reader.totals, len(found),
                          local=await self._matcher.local(config_ids, day),
                          matched=rows - sum(d.kind in BILL_SIDE for d in found))
@@ -127,6 +132,28 @@ class Reconcile:
         except ApplicationError:
             return found  # the provider could not say; an operator will see it open
         return replace(found, resolution="fixed_by_sync") if payment.status.is_paid else found
+
+
+class RunProgress(Protocol):
+    """Told how a run goes (the CLI's progress bar on a terminal)."""
+
+    def __call__(self, account: str, phase: str, rows: int) -> None:
+        """`phase` is download, parse (rows so far), match (all rows parsed) or matched, for one account."""
+
+
+PROGRESS_EVERY = 1000  # rows between two parse steps
+
+
+def _step(progress: RunProgress | None, account: str) -> Callable[[str, int], None]:
+    return (lambda phase, rows: progress(account, phase, rows)) if progress else (lambda phase, rows: None)
+
+
+def _counted(rows: Iterator[BillRow], step: Callable[[str, int], None]) -> Iterator[BillRow]:
+    """The rows, telling `step` every PROGRESS_EVERY of them."""
+    for count, row in enumerate(rows, 1):
+        if count % PROGRESS_EVERY == 0:
+            step("parse", count)
+        yield row
 
 
 def _by_account(configs: list[PaymentConfig], sources: dict[str, BillSource]) -> dict[tuple[str, str],
