@@ -99,6 +99,7 @@ class Discrepancy:
     local_value: str | None = None  # paycore's
     held: bool = False
     resolution: str | None = None  # e.g. fixed_by_sync: settled at once, through the provider, never from the bill
+    trade_no: str = ""  # the provider's trade number, from the bill or paycore's record
 
 
 class BillReader(Protocol):

@@ -62,6 +62,7 @@ class DiscrepancyRecord:
     acknowledged_by: str | None
     acknowledged_at: datetime | None
     create_time: datetime
+    trade_no: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -44,4 +44,5 @@ class SqlReconciliationRuns:
                     {"run_id": run_id, "kind": d.kind.value, "order_no": d.order_no, "refund_no": d.refund_no,
                      "provider_value": d.provider_value, "local_value": d.local_value,
                      "status": "resolved" if d.resolution else "held" if d.held else "open",
-                     "resolution": d.resolution, "create_time": end.finished_at} for d in found])
+                     "resolution": d.resolution, "trade_no": d.trade_no[:64] or None,
+                     "create_time": end.finished_at} for d in found])

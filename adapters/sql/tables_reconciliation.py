@@ -49,6 +49,7 @@ reconciliation_discrepancy = sa.Table(
     sa.Column("note", sa.String(500), nullable=True),
     sa.Column("acknowledged_by", sa.String(64), nullable=True),
     sa.Column("acknowledged_at", UtcDateTime(), nullable=True),
+    sa.Column("trade_no", sa.String(64), nullable=True),  # the provider's trade number
     sa.Column("create_time", UtcDateTime(), nullable=False),
     sa.Index("ix_paycore_reconciliation_discrepancy_run", "run_id", "kind"),
     sa.Index("ix_paycore_reconciliation_discrepancy_status", "status"),

@@ -145,7 +145,8 @@ def discrepancy_view(d: DiscrepancyRecord) -> DiscrepancyView:
     """The API view of a discrepancy."""
     return DiscrepancyView(
         discrepancy_id=d.discrepancy_id, run_id=d.run_id, type=d.kind, order_no=d.order_no,
-        refund_no=d.refund_no or None, trade_no=None, provider=_side(d.provider_value), local=_side(d.local_value),
+        refund_no=d.refund_no or None, trade_no=d.trade_no, provider=_side(d.provider_value),
+        local=_side(d.local_value),
         status=d.status,  # type: ignore[arg-type]  # held ones are never read here
         resolution=d.resolution, note=d.note, acknowledged_by=d.acknowledged_by,
         acknowledged_at=iso(d.acknowledged_at), update_time=iso(d.acknowledged_at or d.create_time) or "")

@@ -23,6 +23,7 @@ depends_on: str | Sequence[str] | None = None
 
 MYSQL: dict[str, Any] = {"mysql_engine": "InnoDB", "mysql_charset": "utf8mb4", "mysql_collate": "utf8mb4_bin"}
 RUNS, SCHEDULE = "paycore_reconciliation_run", "paycore_reconciliation_schedule"
+DISCREPANCIES = "paycore_reconciliation_discrepancy"
 
 
 def _time(name: str, nullable: bool) -> sa.Column[Any]:
@@ -30,12 +31,14 @@ def _time(name: str, nullable: bool) -> sa.Column[Any]:
 
 
 def upgrade() -> None:
-    """Three columns on the runs; the schedule table."""
+    """Three columns on the runs, the provider's trade number on the discrepancies; the schedule table."""
     with op.batch_alter_table(RUNS) as batch:
         batch.add_column(sa.Column("local_records", sa.Integer(), nullable=False, server_default="0"))
         batch.add_column(sa.Column("matched", sa.Integer(), nullable=False, server_default="0"))
         batch.add_column(sa.Column("local_amount", sa.Numeric(12, 2).with_variant(sa.String(16), "sqlite"),
                                    nullable=False, server_default="0.00"))
+    with op.batch_alter_table(DISCREPANCIES) as batch:
+        batch.add_column(sa.Column("trade_no", sa.String(64), nullable=True))
     op.create_table(
         SCHEDULE,
         sa.Column("bill_date", sa.Date(), primary_key=True),
@@ -53,6 +56,8 @@ def upgrade() -> None:
 def downgrade() -> None:
     """Drop them again."""
     op.drop_table(SCHEDULE)
+    with op.batch_alter_table(DISCREPANCIES) as batch:
+        batch.drop_column("trade_no")
     with op.batch_alter_table(RUNS) as batch:
         batch.drop_column("local_amount")
         batch.drop_column("matched")
