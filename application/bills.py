@@ -82,6 +82,11 @@ class DiscrepancyKind(StrEnum):
     REFUND_AMOUNT_MISMATCH = "refund_amount_mismatch"
 
 
+BILL_SIDE = frozenset({  # the kinds that stand for a row of the bill
+    DiscrepancyKind.MISSING_LOCALLY, DiscrepancyKind.AMOUNT_MISMATCH, DiscrepancyKind.STATUS_MISMATCH,
+    DiscrepancyKind.REFUND_MISSING_LOCALLY, DiscrepancyKind.REFUND_AMOUNT_MISMATCH})
+
+
 @dataclass(frozen=True, slots=True)
 class Discrepancy:
     """One disagreement found by matching a bill; `held` when it may be a record that crossed midnight (to be
@@ -94,6 +99,7 @@ class Discrepancy:
     local_value: str | None = None  # paycore's
     held: bool = False
     resolution: str | None = None  # e.g. fixed_by_sync: settled at once, through the provider, never from the bill
+    trade_no: str = ""  # the provider's trade number, from the bill or paycore's record
 
 
 class BillReader(Protocol):
@@ -127,6 +133,9 @@ class BillMatcher(Protocol):
     async def clear(self, run_id: int) -> None:
         """Forget the run's staged rows."""
 
+    async def local(self, config_ids: Sequence[int], day: date) -> LocalTotals:
+        """Paycore's side of the day for those configs."""
+
 
 @dataclass(frozen=True, slots=True)
 class RunStart:
@@ -149,6 +158,17 @@ class RunEnd:
     totals: BillTotals | None = None
     discrepancies: int = 0
     error: str | None = None
+    local: LocalTotals | None = None  # paycore's side of the day, for the same configs
+    matched: int = 0  # bill rows paycore agrees with
+
+
+@dataclass(frozen=True, slots=True)
+class LocalTotals:
+    """Paycore's records of a day for some configs: payments paid and refunds settled that day, and the amount
+    paid, in fen."""
+
+    records: int
+    amount: int
 
 
 class ReconciliationRuns(Protocol):

@@ -216,6 +216,24 @@ class BillNotReady(ApplicationError):
     code = "BILL_NOT_READY"
 
 
+class ReconciliationNotFound(ApplicationError):
+    """No reconciliation run with that id."""
+
+    code = "RECONCILIATION_NOT_FOUND"
+
+
+class DiscrepancyNotFound(ApplicationError):
+    """No reported reconciliation discrepancy with that id."""
+
+    code = "DISCREPANCY_NOT_FOUND"
+
+
+class DiscrepancyNotOpen(ApplicationError):
+    """A discrepancy already resolved (e.g. fixed by sync) needs no acknowledgement."""
+
+    code = "DISCREPANCY_NOT_OPEN"
+
+
 class InvalidBillDate(InvalidField):
     """A bill date after today (Beijing): no provider has that bill."""
 

@@ -32,18 +32,19 @@ class DeliveryDetail:
     attempts: Sequence[DeliveryAttempt]
 
 
-def encode_cursor(delivery_id: int) -> str:
-    """An opaque cursor pointing after (below) this delivery."""
-    return base64.urlsafe_b64encode(f"d{delivery_id}".encode()).decode().rstrip("=")
+def encode_cursor(delivery_id: int, prefix: str = "d") -> str:
+    """An opaque cursor pointing after (below) this delivery (or this id of what `prefix` stands for)."""
+    return base64.urlsafe_b64encode(f"{prefix}{delivery_id}".encode()).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str) -> int:
-    """The delivery id a cursor points after; InvalidCursor if it is not one of ours."""
+def decode_cursor(cursor: str, prefix: str = "d") -> int:
+    """The delivery id (or id of what `prefix` stands for) a cursor points after; InvalidCursor if it is not one
+    of ours."""
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        if not raw.startswith("d"):
-            raise ValueError("not a delivery cursor")
-        return int(raw[1:])
+        if not raw.startswith(prefix):
+            raise ValueError("not a cursor of these")
+        return int(raw[len(prefix):])
     except (binascii.Error, UnicodeDecodeError, ValueError) as e:
         raise InvalidCursor from e
 

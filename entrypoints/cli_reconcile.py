@@ -10,7 +10,7 @@ import csv
 import json
 import sys
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from application.errors import ApplicationError
 from domain.money import yuan
@@ -18,6 +18,8 @@ from entrypoints.cli_admin import migrate, table, with_container
 from entrypoints.settings import load_settings
 
 if TYPE_CHECKING:
+    from rich.progress import TaskID
+
     from application.reconcile import RunResult
     from entrypoints.container import Container
 
@@ -51,7 +53,10 @@ def cmd_reconcile(args: argparse.Namespace) -> int:
         return 2
 
     async def run(container: Container) -> list[RunResult]:
-        return await container.reconcile()(day, args.payment_type, args.config_id)
+        if not sys.stdout.isatty():  # piped or redirected: the report alone
+            return await container.reconcile()(day, args.payment_type, args.config_id)
+        with ProgressBars() as bars:
+            return await container.reconcile()(day, args.payment_type, args.config_id, progress=bars)
 
     try:
         results = with_container(settings, run)
@@ -76,6 +81,38 @@ def cmd_reconcile(args: argparse.Namespace) -> int:
                 print(f"paycore: {r.payment_type} {r.account}: {r.end.status}: {r.end.error}", file=sys.stderr)
         return 2
     return 1 if any(r.open for r in results) else 0
+
+
+class ProgressBars:
+    """A rich progress bar per account on the terminal (stderr, so the report on stdout stays as it is): the
+    download, then the rows parsed as they stream in, then the match."""
+
+    PHASES: ClassVar[dict[str, str]] = {"download": "downloading the bill", "parse": "parsing rows",
+                                        "match": "matching in the database", "matched": "matched"}
+
+    def __init__(self) -> None:
+        from rich.console import Console
+        from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+        self._progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+                                  TextColumn("{task.fields[rows]} rows"), TimeElapsedColumn(),
+                                  console=Console(stderr=True), transient=False)
+        self._tasks: dict[str, TaskID] = {}
+
+    def __enter__(self) -> ProgressBars:
+        self._progress.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._progress.stop()
+
+    def __call__(self, account: str, phase: str, rows: int) -> None:
+        """Show how one account's run goes."""
+        if account not in self._tasks:
+            self._tasks[account] = self._progress.add_task(account, total=3, rows=0)
+        done = {"download": 0, "parse": 1, "match": 2, "matched": 3}[phase]
+        self._progress.update(self._tasks[account], completed=done, rows=rows,
+                              description=f"{account}: {self.PHASES[phase]}")
 
 
 def _print_table(shown: list[dict[str, object]]) -> None:

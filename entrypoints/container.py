@@ -19,7 +19,9 @@ from adapters.gateways.wechat.cert_store import certificate_keeper as wechat_cer
 from adapters.gateways.wechat.config import WeChatConfigRules
 from adapters.sql.bill_matcher import SqlBillMatcher
 from adapters.sql.engine import make_engine
+from adapters.sql.reconciliation_records import SqlReconciliationRecords
 from adapters.sql.reconciliation_runs import SqlReconciliationRuns
+from adapters.sql.reconciliation_schedule import SqlReconcileSchedule
 from adapters.sql.uow import SqlUnitOfWorkFactory
 from adapters.webhooks.sender import HttpxWebhookSender
 from adapters.webhooks.signing import StandardWebhooksSigner
@@ -30,6 +32,7 @@ from application.clock import SystemClock
 from application.close_payment import ClosePayment
 from application.config_validation import ConfigRules
 from application.create_payment import CreatePayment
+from application.daily_reconcile import DailyReconcile
 from application.deliver_webhooks import DeliverWebhooks
 from application.expire_payments import ExpirePayments
 from application.handle_notification import HandleNotification
@@ -41,6 +44,7 @@ from application.ports.storage import UnitOfWorkFactory
 from application.prune_notifications import PruneNotificationLog
 from application.queries import PaymentQueries
 from application.reconcile import Reconcile
+from application.reconciliations import Reconciliations
 from application.records import PaymentConfig
 from application.refund_attention import FlagStaleRefunds, ResendRefund, StaleRefunds
 from application.refund_payment import RefundPayment
@@ -160,6 +164,10 @@ class Container(containers.DeclarativeContainer):
     reconcile = providers.Singleton(Reconcile, uow, bill_sources, providers.Singleton(SqlBillMatcher, engine),
                                     providers.Singleton(SqlReconciliationRuns, engine), clock, sync_payment)
     renew_certificates = providers.Singleton(RenewCertificates, uow, gateways)
+    reconciliations = providers.Singleton(Reconciliations, providers.Singleton(SqlReconciliationRecords, engine),
+                                          clock)
+    daily_reconcile = providers.Singleton(DailyReconcile, reconcile, providers.Singleton(SqlReconcileSchedule, engine),
+                                          reconciliations, clock, settings.provided.reconcile_at)
 
 
 def build_container(settings: Settings, **overrides: Any) -> Container:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import time
 from pathlib import Path
 
 DEFAULT_RETRY_SCHEDULE = (15, 60, 300, 1800, 7200, 21600, 43200, 86400)
@@ -46,6 +47,7 @@ class Settings:
     refund_attention_hours: int = 72  # a refund PROCESSING this long is listed, counted and logged for operators
     refund_paid_after_close: bool = False  # paycore refunds in full a payment the provider took after our close
     wechat_cert_refresh_hours: int = 12  # the worker downloads WeChat platform certificates this often; 0: never
+    reconcile_at: time = time(10, 0)  # Beijing time of the worker's daily reconciliation of the previous day
 
     @property
     def is_sqlite(self) -> bool:
@@ -94,7 +96,19 @@ def load_settings(environ: Mapping[str, str] | None = None, dotenv: Path | None 
         refund_attention_hours=_int(env, "PAYCORE_REFUND_ATTENTION_HOURS", 72, unit="hours"),
         refund_paid_after_close=_flag(env, "PAYCORE_REFUND_PAID_AFTER_CLOSE"),
         wechat_cert_refresh_hours=_int(env, "PAYCORE_WECHAT_CERT_REFRESH_HOURS", 12, unit="hours"),
+        reconcile_at=_time_of_day(env, "PAYCORE_RECONCILE_AT", time(10, 0)),
     )
+
+
+def _time_of_day(env: Mapping[str, str], name: str, default: time) -> time:
+    raw = (env.get(name) or "").strip()
+    if not raw:
+        return default
+    try:
+        hour, minute = (int(part) for part in raw.split(":"))
+        return time(hour, minute)
+    except ValueError as e:
+        raise SettingsError(f"{name} must be a Beijing time of day as HH:MM (e.g. 10:00), not {raw!r}") from e
 
 
 def _flag(env: Mapping[str, str], name: str) -> bool:

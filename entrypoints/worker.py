@@ -17,7 +17,10 @@ from typing import Any
 
 from litestar import Litestar
 
+from application.bills import DiscrepancyKind
+from application.daily_reconcile import DailyReconcile
 from application.deliver_webhooks import DeliverWebhooks
+from application.reconciliations import Reconciliations
 from entrypoints.container import Container
 from entrypoints.metrics import Metrics
 
@@ -27,6 +30,7 @@ Tick = Callable[[], Awaitable[int]]
 POLL_SECONDS = 1.0  # webhooks start within this (plus a send) of the change being committed
 SWEEP_SECONDS = 5.0  # how often the compensation jobs look for due rows when idle
 RETENTION_SECONDS = 3600.0  # how often the notification log is pruned when there is nothing to prune
+RECONCILE_SECONDS = 60.0  # how often the daily reconciliation looks whether its hour has come (or a retry is due)
 STOP_GRACE_SECONDS = 12.0  # lets an in-flight webhook (10 s timeout) finish and be recorded
 
 
@@ -144,6 +148,25 @@ def deliver_webhooks_job(deliver: DeliverWebhooks, metrics: Metrics | None) -> T
     return tick
 
 
+def reconcile_job(daily: DailyReconcile, reconciliations: Reconciliations, metrics: Metrics | None) -> Tick:
+    """A tick of the daily reconciliation that counts its runs by provider and status and shows the open
+    discrepancies by type."""
+
+    async def tick() -> int:
+        done = await daily.run_once()
+        if metrics is not None:
+            for result in daily.finished:
+                metrics.inc("paycore_reconciliation_runs_total", "reconciliation runs by provider and status",
+                            provider=result.payment_type, status=result.end.status)
+            counts = await reconciliations.open_counts()
+            for kind in DiscrepancyKind:
+                metrics.set("paycore_reconciliation_open_discrepancies", "open reconciliation discrepancies by type",
+                            float(counts.get(kind.value, 0)), type=kind.value)
+        return done
+
+    return tick
+
+
 def run_with_app(app: Litestar, container: Container) -> None:
     """Start every background job with the app and stop them before it shuts down (the engine goes last)."""
     worker = build_worker(container, app.state.metrics)
@@ -169,6 +192,8 @@ def build_worker(container: Container, metrics: Metrics | None = None, poll_seco
     worker.add("reminders", container.remind_expiring().run_once, every=SWEEP_SECONDS)
     worker.add("notification_log", container.prune_notifications().run_once, every=RETENTION_SECONDS)
     worker.add("refund_attention", container.flag_stale_refunds().run_once, every=SWEEP_SECONDS)
+    worker.add("reconcile", reconcile_job(container.daily_reconcile(), container.reconciliations(), metrics),
+               every=RECONCILE_SECONDS)
     refresh_hours = container.settings().wechat_cert_refresh_hours
     if refresh_hours:  # WeChat platform certificates (certificate mode), at start and then this often
         worker.add("certificates", container.renew_certificates().run_once, every=refresh_hours * 3600.0)

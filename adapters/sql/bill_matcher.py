@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from adapters.sql.tables import payment_transaction as payments
 from adapters.sql.tables import refund as refunds
 from adapters.sql.tables_reconciliation import bill_staging as staging
-from application.bills import BillRow, BillRowKind, Discrepancy, DiscrepancyKind
+from application.bills import BillRow, BillRowKind, Discrepancy, DiscrepancyKind, LocalTotals
 from domain.money import yuan
 from domain.status import RefundStatus, TradeStatus
 
@@ -75,6 +75,22 @@ class SqlBillMatcher:
         async with self._engine.begin() as conn:
             await conn.execute(staging.delete().where(staging.c.run_id == run_id))
 
+    async def local(self, config_ids: Sequence[int], day: date) -> LocalTotals:
+        """Payments of those configs paid that day (their amount in fen) and refunds settled that day, in SQL."""
+        start, end = day_bounds(day)
+        p, r = payments, refunds
+        fen = sa.cast(sa.func.round(sa.cast(p.c.total_amount, sa.Numeric(12, 2)) * 100), sa.BigInteger)
+        paid = sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(fen), 0)).where(
+            p.c.config_id.in_(config_ids), p.c.payment_time >= start, p.c.payment_time < end,
+            p.c.trade_status.in_(PAID))
+        settled = sa.select(sa.func.count()).select_from(r.join(p, p.c.order_no == r.c.order_no)).where(
+            p.c.config_id.in_(config_ids), r.c.status == RefundStatus.SUCCESS.value, r.c.success_time >= start,
+            r.c.success_time < end)
+        async with self._engine.connect() as conn:
+            count, amount = (await conn.execute(paid)).one()
+            refunded = (await conn.execute(settled)).scalar_one()
+        return LocalTotals(int(count) + int(refunded), int(amount))
+
     async def match(self, run_id: int, config_ids: Sequence[int], day: date) -> list[Discrepancy]:
         """Every discrepancy between the staged bill of `day` and the records of those configs."""
         start, end = day_bounds(day)
@@ -88,7 +104,7 @@ class SqlBillMatcher:
     async def _bill_payments(self, conn: Any, run_id: int, config_ids: Sequence[int]) -> list[Discrepancy]:
         p = payments
         query = (sa.select(staging.c.order_no, staging.c.amount, p.c.order_no.label("local"), p.c.total_amount,
-                           p.c.trade_status)
+                           p.c.trade_status, staging.c.provider_trade_no)
                  .select_from(staging.outerjoin(p, sa.and_(p.c.order_no == staging.c.order_no,
                                                            p.c.config_id.in_(config_ids))))
                  .where(staging.c.run_id == run_id, staging.c.kind == BillRowKind.PAYMENT.value,
@@ -98,13 +114,14 @@ class SqlBillMatcher:
         for row in (await conn.execute(query)).mappings():
             if row["local"] is None:
                 found.append(Discrepancy(DiscrepancyKind.MISSING_LOCALLY, row["order_no"],
-                                         provider_value=str(row["amount"])))
+                                         provider_value=str(row["amount"]), trade_no=row["provider_trade_no"]))
             elif row["total_amount"] != row["amount"]:
                 found.append(Discrepancy(DiscrepancyKind.AMOUNT_MISMATCH, row["order_no"],
-                                         provider_value=str(row["amount"]), local_value=str(row["total_amount"])))
+                                         provider_value=str(row["amount"]), local_value=str(row["total_amount"]),
+                                         trade_no=row["provider_trade_no"]))
             else:
                 found.append(Discrepancy(DiscrepancyKind.STATUS_MISMATCH, row["order_no"], provider_value="paid",
-                                         local_value=row["trade_status"]))
+                                         local_value=row["trade_status"], trade_no=row["provider_trade_no"]))
         return found
 
     async def _local_payments(self, conn: Any, run_id: int, config_ids: Sequence[int], start: datetime,
@@ -112,11 +129,12 @@ class SqlBillMatcher:
         p = payments
         in_bill = sa.exists().where(staging.c.run_id == run_id, staging.c.kind == BillRowKind.PAYMENT.value,
                                     staging.c.order_no == p.c.order_no)
-        query = sa.select(p.c.order_no, p.c.total_amount, p.c.payment_time).where(
+        query = sa.select(p.c.order_no, p.c.total_amount, p.c.payment_time, p.c.trade_no).where(
             p.c.config_id.in_(config_ids), p.c.payment_time >= start, p.c.payment_time < end,
             p.c.trade_status.in_(PAID), ~in_bill)
         return [Discrepancy(DiscrepancyKind.MISSING_AT_PROVIDER, row["order_no"],
-                            local_value=str(row["total_amount"]), held=_near_edge(row["payment_time"], start, end))
+                            local_value=str(row["total_amount"]), held=_near_edge(row["payment_time"], start, end),
+                            trade_no=row["trade_no"] or "")
                 for row in (await conn.execute(query)).mappings()]
 
     async def _bill_refunds(self, conn: Any, run_id: int, config_ids: Sequence[int]) -> list[Discrepancy]:
@@ -124,7 +142,7 @@ class SqlBillMatcher:
         local = sa.select(r.c.order_no, r.c.refund_no, r.c.amount, r.c.status).select_from(
             r.join(p, p.c.order_no == r.c.order_no)).where(p.c.config_id.in_(config_ids)).subquery()
         query = (sa.select(staging.c.order_no, staging.c.refund_no, staging.c.amount, local.c.refund_no.label("local"),
-                           local.c.amount.label("local_amount"), local.c.status)
+                           local.c.amount.label("local_amount"), local.c.status, staging.c.provider_trade_no)
                  .select_from(staging.outerjoin(local, sa.and_(local.c.order_no == staging.c.order_no,
                                                                local.c.refund_no == staging.c.refund_no)))
                  .where(staging.c.run_id == run_id, staging.c.kind == BillRowKind.REFUND.value,
@@ -138,7 +156,8 @@ class SqlBillMatcher:
                 kind, local_value = DiscrepancyKind.REFUND_MISSING_LOCALLY, None
             elif row["local_amount"] == row["amount"]:
                 kind, local_value = DiscrepancyKind.STATUS_MISMATCH, row["status"]
-            found.append(Discrepancy(kind, row["order_no"], row["refund_no"], str(row["amount"]), local_value))
+            found.append(Discrepancy(kind, row["order_no"], row["refund_no"], str(row["amount"]), local_value,
+                                     trade_no=row["provider_trade_no"]))
         return found
 
     async def _local_refunds(self, conn: Any, run_id: int, config_ids: Sequence[int], start: datetime,
@@ -146,12 +165,13 @@ class SqlBillMatcher:
         p, r = payments, refunds
         in_bill = sa.exists().where(staging.c.run_id == run_id, staging.c.kind == BillRowKind.REFUND.value,
                                     staging.c.order_no == r.c.order_no, staging.c.refund_no == r.c.refund_no)
-        query = sa.select(r.c.order_no, r.c.refund_no, r.c.amount, r.c.success_time).select_from(
+        query = sa.select(r.c.order_no, r.c.refund_no, r.c.amount, r.c.success_time, p.c.trade_no).select_from(
             r.join(p, p.c.order_no == r.c.order_no)).where(
             p.c.config_id.in_(config_ids), r.c.status == RefundStatus.SUCCESS.value, r.c.success_time >= start,
             r.c.success_time < end, ~in_bill)
         return [Discrepancy(DiscrepancyKind.REFUND_MISSING_AT_PROVIDER, row["order_no"], row["refund_no"],
-                            local_value=str(row["amount"]), held=_near_edge(row["success_time"], start, end))
+                            local_value=str(row["amount"]), held=_near_edge(row["success_time"], start, end),
+                            trade_no=row["trade_no"] or "")
                 for row in (await conn.execute(query)).mappings()]
 
 

@@ -36,10 +36,13 @@ class SqlReconciliationRuns:
                 status=end.status, finished_at=end.finished_at, bill_rows=end.bill_rows, error=end.error,
                 discrepancies=len(found), payments=t.payments if t else 0,
                 payment_amount=yuan(t.payment_amount if t else 0), refunds=t.refunds if t else 0,
-                refund_amount=yuan(t.refund_amount if t else 0), fees=yuan(t.fees if t else 0)))
+                refund_amount=yuan(t.refund_amount if t else 0), fees=yuan(t.fees if t else 0),
+                local_records=end.local.records if end.local else 0, matched=end.matched,
+                local_amount=yuan(end.local.amount if end.local else 0)))
             if found:
                 await conn.execute(discrepancies.insert(), [
                     {"run_id": run_id, "kind": d.kind.value, "order_no": d.order_no, "refund_no": d.refund_no,
                      "provider_value": d.provider_value, "local_value": d.local_value,
                      "status": "resolved" if d.resolution else "held" if d.held else "open",
-                     "resolution": d.resolution, "create_time": end.finished_at} for d in found])
+                     "resolution": d.resolution, "trade_no": d.trade_no[:64] or None,
+                     "create_time": end.finished_at} for d in found])

@@ -24,6 +24,9 @@ reconciliation_run = sa.Table(
     sa.Column("refund_amount", money(), nullable=False, server_default="0.00"),
     sa.Column("fees", money(), nullable=False, server_default="0.00"),
     sa.Column("discrepancies", sa.Integer(), nullable=False, server_default="0"),
+    sa.Column("local_records", sa.Integer(), nullable=False, server_default="0"),  # paycore's side, that day
+    sa.Column("matched", sa.Integer(), nullable=False, server_default="0"),  # bill rows paycore agrees with
+    sa.Column("local_amount", money(), nullable=False, server_default="0.00"),
     sa.Column("started_at", UtcDateTime(), nullable=False),
     sa.Column("finished_at", UtcDateTime(), nullable=True),
     sa.Column("error", sa.String(500), nullable=True),
@@ -46,9 +49,24 @@ reconciliation_discrepancy = sa.Table(
     sa.Column("note", sa.String(500), nullable=True),
     sa.Column("acknowledged_by", sa.String(64), nullable=True),
     sa.Column("acknowledged_at", UtcDateTime(), nullable=True),
+    sa.Column("trade_no", sa.String(64), nullable=True),  # the provider's trade number
     sa.Column("create_time", UtcDateTime(), nullable=False),
     sa.Index("ix_paycore_reconciliation_discrepancy_run", "run_id", "kind"),
     sa.Index("ix_paycore_reconciliation_discrepancy_status", "status"),
+    **MYSQL,
+)
+
+reconciliation_schedule = sa.Table(  # the worker's daily run: one row per bill date, leased by one worker
+    "paycore_reconciliation_schedule",
+    metadata,
+    sa.Column("bill_date", sa.Date(), primary_key=True),
+    sa.Column("status", sa.String(16), nullable=False),  # pending, done, no_bill
+    sa.Column("waiting", sa.String(2000), nullable=False, server_default=""),  # "type:account" whose bill is not out
+    sa.Column("attempts", sa.Integer(), nullable=False, server_default="0"),
+    sa.Column("next_attempt_time", UtcDateTime(), nullable=False),
+    sa.Column("leased_until", UtcDateTime(), nullable=True),
+    sa.Column("lease_owner", sa.String(64), nullable=True),
+    sa.Column("update_time", UtcDateTime(), nullable=False),
     **MYSQL,
 )
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import io
 import zipfile
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from litestar import Response, get
@@ -12,6 +13,7 @@ from litestar.params import FromQuery
 
 from emulator.alipay import wire
 from emulator.alipay.inject import Alipay
+from emulator.alipay.store import BillEdit, EditKey
 from emulator.alipay.trades import Trade
 
 COLUMNS = (
@@ -37,24 +39,34 @@ class BillRow:
     def csv(self) -> str:
         """The line as Alipay writes it: every value followed by a tab, as its real bills do."""
         t = self.trade
+        ordered = self.amount if self.kind == "交易" else t.total_amount  # a payment's own (the bill may differ)
         values = [
             t.trade_no, t.out_trade_no, self.kind, t.subject, wire.beijing(t.gmt_create), wire.beijing(self.finished),
-            "", "", "", "", t.buyer_logon_id, wire.format_amount(t.total_amount), wire.format_amount(self.amount),
+            "", "", "", "", t.buyer_logon_id, wire.format_amount(ordered), wire.format_amount(self.amount),
             "0.00", "0.00", "0.00", "0.00", "0.00", "", "0.00", "0.00", self.request_no, "0.00", "0.00", "",
         ]
         return ",".join(value.replace(",", " ") + "\t" for value in values)
 
 
-def rows(trades: list[Trade], day: date) -> list[BillRow]:
-    """The payments and refunds that completed on day (Beijing time), in time order."""
+def rows(trades: list[Trade], day: date, edits: Mapping[EditKey, BillEdit] | None = None) -> list[BillRow]:
+    """The payments and refunds that completed on day (Beijing time), in time order, as edited."""
     found: list[BillRow] = []
+    edits = edits or {}
     for trade in trades:
-        if trade.gmt_payment is not None and wire.beijing_date(trade.gmt_payment) == day:
-            found.append(BillRow(trade, "交易", trade.gmt_payment, trade.total_amount))
+        if trade.gmt_payment is not None:
+            found.extend(_edited(BillRow(trade, "交易", trade.gmt_payment, trade.total_amount), edits, day, ""))
         for refund in trade.refunds.values():
-            if wire.beijing_date(refund.at) == day:
-                found.append(BillRow(trade, "退款", refund.at, -refund.amount, refund.out_request_no))
+            row = BillRow(trade, "退款", refund.at, -refund.amount, refund.out_request_no)
+            found.extend(_edited(row, edits, day, refund.out_request_no))
     return sorted(found, key=lambda row: row.finished)
+
+
+def _edited(row: BillRow, edits: Mapping[EditKey, BillEdit], day: date, request_no: str) -> list[BillRow]:
+    edit = edits.get((row.trade.app_id, row.trade.out_trade_no, request_no), BillEdit())
+    sign = -1 if request_no else 1
+    row = replace(row, amount=sign * edit.amount if edit.amount is not None else row.amount,
+                  finished=edit.finished or row.finished)
+    return [] if edit.omit or wire.beijing_date(row.finished) != day else [row]
 
 
 def detail_csv(seller_id: str, day: date, lines: list[BillRow], exported: datetime) -> str:
@@ -111,7 +123,8 @@ async def download(token: FromQuery[str], alipay: Alipay) -> Response[bytes]:
         return Response(b"bill link unknown or expired", status_code=404, media_type="text/plain")
     app_id, day = link
     app = alipay.store.apps[app_id]
-    content = bill_zip(app.seller_id, day, rows(alipay.store.app_trades(app_id), day), alipay.clock())
+    lines = rows(alipay.store.app_trades(app_id), day, alipay.store.bill_edits)
+    content = bill_zip(app.seller_id, day, lines, alipay.clock())
     filename = f"{app.seller_id}0156_{day:%Y%m%d}.csv.zip"
     headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
     return Response(content, status_code=200, media_type="application/zip", headers=headers)

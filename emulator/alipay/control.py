@@ -221,11 +221,13 @@ async def reset(alipay: Alipay) -> Response[None]:
 
 def control_router() -> Router:
     """The control API's routes under /_control/alipay."""
+    from emulator.alipay.bill_control import BILL_CONTROL
+
     return Router(
         path="/_control/alipay",
         route_handlers=[
             register_app, register_cert_app, rotate_certificate, list_apps, public_key, list_trades, show_trade,
             pay_trade, close_trade, expire_trade,
-            notify_trade, list_notifications, arm_faults, arm_refusals, reset,
+            notify_trade, list_notifications, arm_faults, arm_refusals, reset, *BILL_CONTROL,
         ],
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 
 from emulator.alipay.trades import App, Trade
@@ -65,6 +65,19 @@ class AmbiguousTrade(LookupError):
     """More than one app has a trade with this out_trade_no."""
 
 
+@dataclass(frozen=True)
+class BillEdit:
+    """How the bill shows one payment or refund differently from the trade (the control API plants these, so a
+    bill disagrees with the merchant): another amount (fen), another completion time, or not at all."""
+
+    amount: int | None = None
+    finished: datetime | None = None
+    omit: bool = False
+
+
+EditKey = tuple[str, str, str]  # app_id, out_trade_no, out_request_no ("" for the payment)
+
+
 @dataclass
 class Store:
     """Everything the Alipay emulator remembers, in memory."""
@@ -74,6 +87,7 @@ class Store:
     faults: Faults = field(default_factory=Faults)
     refusals: Refusals = field(default_factory=Refusals)
     bill_links: dict[str, tuple[str, date]] = field(default_factory=dict)
+    bill_edits: dict[EditKey, BillEdit] = field(default_factory=dict)
 
     def add_trade(self, trade: Trade) -> None:
         """Remember a new trade."""
@@ -112,5 +126,6 @@ class Store:
         """Forget trades, faults and bill links; keep the apps."""
         self.trades.clear()
         self.bill_links.clear()
+        self.bill_edits.clear()
         self.faults = Faults()
         self.refusals = Refusals()

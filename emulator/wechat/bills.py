@@ -5,9 +5,11 @@ from __future__ import annotations
 import gzip
 import hashlib
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
+from emulator.alipay.store import BillEdit, EditKey
 from emulator.wechat import wire
 from emulator.wechat.orders import ApiError, Merchant, Order, Refund, param_error
 from emulator.wechat.protocol import Call, Reply
@@ -31,16 +33,19 @@ class BillRow:
     order: Order
     at: datetime
     refund: Refund | None = None
+    amount: int | None = None  # the line's amount when the bill shows another (the control API plants it)
 
     @property
     def settled(self) -> int:
         """应结订单金额 in fen: the payment's total, nothing on a refund line."""
-        return self.order.total if self.refund is None else 0
+        return (self.order.total if self.amount is None else self.amount) if self.refund is None else 0
 
     @property
     def refunded(self) -> int:
         """退款金额 in fen."""
-        return self.refund.amount if self.refund is not None else 0
+        if self.refund is None:
+            return 0
+        return self.refund.amount if self.amount is None else self.amount
 
     @property
     def fee(self) -> int:
@@ -70,16 +75,30 @@ def line(values: list[str]) -> str:
     return ",".join("`" + value.replace(",", " ") for value in values)
 
 
-def rows(orders: list[Order], day: date, bill_type: str) -> list[BillRow]:
-    """The payments and refunds of day (Beijing time) that bill_type covers, in time order."""
+def rows(orders: list[Order], day: date, bill_type: str,
+         edits: Mapping[EditKey, BillEdit] | None = None) -> list[BillRow]:
+    """The payments and refunds of day (Beijing time) that bill_type covers, in time order, as edited."""
     found: list[BillRow] = []
+    edits = edits or {}
     for order in orders:
-        if bill_type != "REFUND" and order.success_time and order.success_time.astimezone(wire.BEIJING).date() == day:
-            found.append(BillRow(order, order.success_time))
+        if bill_type != "REFUND" and order.success_time:
+            found.extend(_edited(BillRow(order, order.success_time), order.success_time, edits, day))
         for refund in order.refunds.values():
-            if bill_type != "SUCCESS" and refund.created.astimezone(wire.BEIJING).date() == day:
-                found.append(BillRow(order, refund.success_time or refund.created, refund))
+            if bill_type != "SUCCESS":
+                found.extend(_edited(BillRow(order, refund.success_time or refund.created, refund), refund.created,
+                                     edits, day))
     return sorted(found, key=lambda row: row.at)
+
+
+def _edited(row: BillRow, counted: datetime, edits: Mapping[EditKey, BillEdit], day: date) -> list[BillRow]:
+    """The line as the bill shows it; `counted` is when it counts (a refund: when it was asked)."""
+    key = (row.order.mchid, row.order.out_trade_no, row.refund.out_refund_no if row.refund else "")
+    edit = edits.get(key, BillEdit())
+    if edit.finished is not None:
+        row, counted = replace(row, at=edit.finished), edit.finished
+    if edit.omit or counted.astimezone(wire.BEIJING).date() != day:
+        return []
+    return [replace(row, amount=edit.amount)]
 
 
 def bill_csv(lines: list[BillRow]) -> str:
@@ -101,7 +120,7 @@ def trade_bill(wechat: WeChatEmulator, merchant: Merchant, call: Call) -> Reply:
         raise param_error("bill_date格式错误，应为YYYY-MM-DD") from e
     if bill_type not in BILL_TYPES:
         raise param_error("bill_type应为ALL、SUCCESS或REFUND")
-    lines = rows(wechat.store.merchant_orders(merchant.mchid), day, bill_type)
+    lines = rows(wechat.store.merchant_orders(merchant.mchid), day, bill_type, wechat.store.bill_edits)
     if not lines:
         raise ApiError(400, "NO_STATEMENT_EXIST", "当日无账单")
     content = bill_csv(lines).encode("utf-8")

@@ -217,10 +217,12 @@ async def reset(wechat: WeChat) -> Response[None]:
 
 def control_router() -> Router:
     """The control API's routes under /_control/wechat."""
+    from emulator.wechat.bill_control import BILL_CONTROL
+
     return Router(
         path="/_control/wechat",
         route_handlers=[
             register_merchant, list_merchants, public_key, certificate, rotate_certificate, list_orders, show_order,
-            pay_order, send_callback, finish_refund, list_callbacks, arm_faults, arm_refusals, reset,
+            pay_order, send_callback, finish_refund, list_callbacks, arm_faults, arm_refusals, reset, *BILL_CONTROL,
         ],
     )

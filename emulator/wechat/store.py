@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass, field
 
-from emulator.alipay.store import Faults
+from emulator.alipay.store import BillEdit, EditKey, Faults
 from emulator.wechat.orders import Merchant, Order, Refund
 
 
@@ -49,6 +49,7 @@ class Store:
     faults: Faults = field(default_factory=Faults)
     refusals: Refusals = field(default_factory=Refusals)
     bill_links: dict[str, BillLink] = field(default_factory=dict)
+    bill_edits: dict[EditKey, BillEdit] = field(default_factory=dict)  # by (mchid, out_trade_no, out_refund_no)
 
     def add_order(self, order: Order) -> None:
         """Remember a new order and its scan token."""
@@ -95,5 +96,6 @@ class Store:
         self.orders.clear()
         self.tokens.clear()
         self.bill_links.clear()
+        self.bill_edits.clear()
         self.faults = Faults()
         self.refusals = Refusals()

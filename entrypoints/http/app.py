@@ -30,12 +30,14 @@ from entrypoints.http.openapi_document import install as refine_openapi
 from entrypoints.http.ops import health, metrics, ready, timing_middleware
 from entrypoints.http.payments import PaymentController
 from entrypoints.http.rate_limits import STORE, rate_limit_middleware, rate_limit_store
+from entrypoints.http.reconciliations import DiscrepancyController, ReconciliationController, fail_stale_runs
 from entrypoints.http.request_id import add_request_id_header, request_id_middleware
 from entrypoints.http.webhook_secrets import rotate_webhook_secret
 
 USE_CASES = ("create_payment", "close_payment", "refund_payment", "sync_payment", "sync_refund", "queries",
              "api_keys", "configs", "webhook_deliveries", "stale_refunds", "resend_refund",
-             "list_anomalies")
+             "list_anomalies",
+             "reconcile", "reconciliations")
 
 
 def _provide(container: Container, name: str) -> Provide:
@@ -55,7 +57,8 @@ def create_app(container: Container, ping: Callable[[], Awaitable[bool]] | None 
     return Litestar(
         route_handlers=[PaymentController, ApiKeyController, PaymentConfigController, health, ready, metrics,
                         cashier, cashier_status, *NOTIFY_HANDLERS, WebhookDeliveryController, rotate_webhook_secret,
-                        *ADMIN_REFUND_HANDLERS, AnomalyController, landing, static_files()],
+                        *ADMIN_REFUND_HANDLERS, AnomalyController, landing, static_files(),
+                        ReconciliationController, DiscrepancyController],
         dependencies={name: _provide(container, name) for name in USE_CASES},
         exception_handlers=EXCEPTION_HANDLERS,
         state=State({"container": container, "ping": ping or default_ping, "metrics": container.metrics()}),
@@ -65,7 +68,7 @@ def create_app(container: Container, ping: Callable[[], Awaitable[bool]] | None 
         stores={STORE: rate_limit_store(settings.redis_url)},
         openapi_config=OpenAPIConfig(title="paycore", version=version("paycore"), path="/schema",
                                      use_handler_docstrings=True, render_plugins=render_plugins()),
-        on_startup=[refine_openapi, remember_methods],
+        on_startup=[refine_openapi, remember_methods, fail_stale_runs],
         on_shutdown=on_shutdown or [],
         request_max_body_size=1_048_576,
         request_class=ExactJsonRequest,

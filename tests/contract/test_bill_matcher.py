@@ -12,7 +12,7 @@ from adapters.sql.bill_matcher import SqlBillMatcher, day_bounds
 from adapters.sql.engine import make_engine
 from adapters.sql.tables_reconciliation import bill_staging
 from adapters.sql.uow import SqlUnitOfWorkFactory
-from application.bills import BillRow, BillRowKind, Discrepancy, DiscrepancyKind
+from application.bills import BILL_SIDE, BillRow, BillRowKind, Discrepancy, DiscrepancyKind, LocalTotals
 from domain.events import Source
 from domain.money import Money
 from tests.contract.helpers import at, new_payment, paid, refund_succeeded, store
@@ -64,12 +64,17 @@ async def test_every_kind_of_discrepancy_is_found_and_midnight_is_held(database_
         matcher = SqlBillMatcher(engine)
         assert await matcher.stage(1, BILL) == len(BILL)
         found = await matcher.match(1, [101], DAY)
+        local = await matcher.local([101], DAY)
         await matcher.clear(1)
         async with engine.connect() as conn:
             left = (await conn.execute(sa.select(sa.func.count()).select_from(bill_staging))).scalar_one()
     finally:
         await engine.dispose()
-    assert found == sorted([
+    bill_side = {d.order_no: d.trade_no for d in found if d.kind in BILL_SIDE}
+    assert all(trade_no == f"P{order_no}" for order_no, trade_no in bill_side.items())  # the bill's number
+    assert all(d.trade_no for d in found if d.kind not in BILL_SIDE)  # paycore's record of the provider's number
+    assert local == LocalTotals(records=4 + 3, amount=9990 + 5000 + 9990 + 9990)  # T1 T2 T5 T6; R1 R3 R4
+    assert [dataclasses.replace(d, trade_no="") for d in found] == sorted([
         Discrepancy(K.AMOUNT_MISMATCH, "T20261124002", provider_value="60.00", local_value="50.00"),
         Discrepancy(K.STATUS_MISMATCH, "T20261124003", provider_value="paid", local_value="WAIT_BUYER_PAY"),
         Discrepancy(K.MISSING_LOCALLY, "T20261124004", provider_value="12.00"),

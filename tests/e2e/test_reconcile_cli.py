@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import pty
 import sys
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
@@ -14,7 +15,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from adapters.sql.tables import payment_transaction
-from tests.e2e.alipay_live import Live, live_alipay
+from tests.e2e.alipay_live import APP_ID, LOST_APP_ID, Live, live_alipay
 from tests.e2e.conftest import TEST_MASTER_KEYS
 from tests.e2e.test_alipay_flows import pay_and_hear, pay_unheard
 
@@ -22,11 +23,15 @@ BEIJING = timezone(timedelta(hours=8))
 PAYCORE = str(Path(sys.executable).parent / "paycore")
 
 
+def cli_env(live: Live) -> dict[str, str]:
+    return {**{k: v for k, v in os.environ.items() if not k.startswith("PAYCORE_")},
+            "PAYCORE_DATABASE_URL": live.container.settings().database_url, "PAYCORE_MASTER_KEYS": TEST_MASTER_KEYS,
+            "PAYCORE_LOG_LEVEL": "WARNING"}
+
+
 async def reconcile(live: Live, *args: str) -> tuple[int, str, str]:
     """Run the CLI on the live database (this event loop keeps serving the emulator meanwhile)."""
-    env = {**{k: v for k, v in os.environ.items() if not k.startswith("PAYCORE_")},
-           "PAYCORE_DATABASE_URL": live.container.settings().database_url, "PAYCORE_MASTER_KEYS": TEST_MASTER_KEYS,
-           "PAYCORE_LOG_LEVEL": "WARNING"}
+    env = cli_env(live)
     process = await asyncio.create_subprocess_exec(PAYCORE, "reconcile", *args, env=env,
                                                    stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
     out, err = await asyncio.wait_for(process.communicate(), timeout=60)
@@ -65,3 +70,46 @@ async def test_the_exit_status_says_what_is_left(tmp_path: Path) -> None:
         assert (code, "after today" in err) == (2, True)
         code, _, err = await reconcile(live, "--date", "2026-13-01")
         assert (code, "not a date" in err) == (2, True)
+
+
+async def on_a_terminal(live: Live, *args: str) -> tuple[int, str]:
+    """Run the CLI with a pseudo-terminal for stdout and stderr; its exit status and all it showed."""
+    master, child = pty.openpty()
+    process = await asyncio.create_subprocess_exec(PAYCORE, "reconcile", *args, env=cli_env(live), stdout=child,
+                                                   stderr=child)
+    os.close(child)
+    shown: list[bytes] = []
+
+    def drain() -> None:  # until every writer has closed the terminal (EIO)
+        while True:
+            try:
+                data = os.read(master, 65536)
+            except OSError:
+                return
+            if not data:
+                return
+            shown.append(data)
+
+    try:
+        _, code = await asyncio.wait_for(asyncio.gather(asyncio.to_thread(drain), process.wait()), timeout=60)
+    finally:
+        os.close(master)
+    return code, b"".join(shown).decode(errors="replace")
+
+
+async def test_a_terminal_shows_a_progress_bar_per_account_and_a_pipe_does_not(tmp_path: Path) -> None:
+    async with live_alipay(tmp_path) as live:
+        today = datetime.now(UTC).astimezone(BEIJING).date()
+        await pay_and_hear(live, "E2ECLI0011", "9.90")
+
+        code, shown = await on_a_terminal(live, "--date", today.isoformat(), "--payment-type", "alipay")
+        assert code == 2, shown  # the second app had no trade today: no bill
+        assert f"alipay {APP_ID}: downloading the bill" in shown
+        assert f"alipay {APP_ID}: matched" in shown
+        assert f"alipay {LOST_APP_ID}: downloading the bill" in shown
+        assert "PAYMENT_TYPE" in shown  # the summary table as well
+
+        code, out, err = await reconcile(live, "--date", today.isoformat(), "--format", "json")
+        assert code == 2, err
+        assert json.loads(out)  # the whole of stdout is the report
+        assert "matched" not in err
