@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from dependency_injector import containers, providers
@@ -9,14 +10,18 @@ from dependency_injector import containers, providers
 from adapters.crypto.keys import RsaKeyInspector
 from adapters.crypto.master_keys import MasterKeyError, load_master_keys
 from adapters.crypto.secret_box import AesGcmSecretBox
+from adapters.gateways import alipay as alipay_adapter
+from adapters.gateways import wechat as wechat_adapter
 from adapters.gateways.alipay import alipay_gateway_from_config
 from adapters.gateways.alipay.cert_store import certificate_keeper
 from adapters.gateways.alipay.config import AlipayConfigRules
+from adapters.gateways.alipay.notify import AlipayNotificationRouter
 from adapters.gateways.bill_sources import GatewayBillSource
 from adapters.gateways.registry import ConfigGatewayRegistry
 from adapters.gateways.wechat import wechat_gateway_from_config
 from adapters.gateways.wechat.cert_store import certificate_keeper as wechat_certificate_keeper
 from adapters.gateways.wechat.config import WeChatConfigRules
+from adapters.gateways.wechat.routing import WeChatNotificationRouter
 from adapters.sql.bill_matcher import SqlBillMatcher
 from adapters.sql.engine import make_engine
 from adapters.sql.reconciliation_runs import SqlReconciliationRuns
@@ -41,7 +46,7 @@ from application.ports.storage import UnitOfWorkFactory
 from application.prune_notifications import PruneNotificationLog
 from application.queries import PaymentQueries
 from application.reconcile import Reconcile
-from application.records import PaymentConfig
+from application.records import PaymentConfig, PayMethodRule
 from application.refund_attention import FlagStaleRefunds, ResendRefund, StaleRefunds
 from application.refund_payment import RefundPayment
 from application.remind_expiring import RemindExpiring
@@ -56,6 +61,10 @@ from entrypoints.metrics import Metrics, MetricsAnomalyAlerts
 from entrypoints.observed_uow import ObservedUnitOfWorkFactory, count_events
 from entrypoints.settings import Settings, SettingsError
 from entrypoints.webhook_data import webhook_renderer
+
+# What each provider offers, whichever gateway (real or fake) stands for it.
+PAY_METHODS: dict[str, Sequence[PayMethodRule]] = {"alipay": alipay_adapter.PAY_METHODS,
+                                                   "wechat": wechat_adapter.PAY_METHODS}
 
 
 def provider_notify_url(settings: Settings, config: PaymentConfig) -> str:
@@ -83,7 +92,9 @@ def gateway_registry(settings: Settings, box: SecretBox, uow: UnitOfWorkFactory)
         return wechat_gateway_from_config(config, open_secrets(box, config), provider_notify_url(settings, config),
                                           settings.provider_timeout, keep_wechat_certificates)
 
-    return ConfigGatewayRegistry({"alipay": alipay, "wechat": wechat})
+    return ConfigGatewayRegistry({"alipay": alipay, "wechat": wechat}, methods=PAY_METHODS,
+                                 routers={"alipay": lambda _: AlipayNotificationRouter(),
+                                          "wechat": WeChatNotificationRouter})
 
 
 def config_rules(keys: KeyInspector) -> dict[str, ConfigRules]:

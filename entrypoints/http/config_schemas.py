@@ -13,7 +13,7 @@ from application.errors import InvalidKeyMaterial
 from application.manage_configs import ConfigView, SecretState
 from application.records import PaymentConfig
 from entrypoints.config_wire import config_from_wire, status_of
-from entrypoints.http.schemas import iso
+from entrypoints.http.schemas import PaymentTypeName, iso
 
 Short = Annotated[str, msgspec.Meta(max_length=100)]
 Long = Annotated[str, msgspec.Meta(max_length=500)]
@@ -23,7 +23,7 @@ Pem = Annotated[str, msgspec.Meta(max_length=20_000)]
 class ConfigRequest(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """POST (all required fields) or PATCH (any subset) of a payment config; secrets are write-only."""
 
-    payment_type: Literal["alipay", "wechat"] | None = None
+    payment_type: PaymentTypeName | None = None
     config_name: Annotated[str, msgspec.Meta(min_length=1, max_length=50)] | None = None
     app_id: Short | None = None
     private_key: Pem | None = None
