@@ -30,7 +30,7 @@ PLACES = {
     "emulator/__init__.py": "docstring",
     "emulator/app.py": "mounts each provider's emulator",
     "emulator/settings.py": "each emulated provider's settings",
-    "entrypoints/container.py": "the composition root: each provider's adapter wired in",
+    "entrypoints/container.py": "the composition root: PROVIDERS, one entry (and its import) per provider",
     "entrypoints/cli.py": "help texts and the emulator command",
     "entrypoints/cli_reconcile.py": "help texts",
     "entrypoints/demo.py": "the demo configures both providers against the emulator",
