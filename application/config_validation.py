@@ -13,9 +13,9 @@ from typing import Any, Protocol
 from application.errors import InvalidField
 
 TEXT_FIELDS = ("config_name", "app_id", "mch_id", "cert_serial_no", "private_cert_path", "notify_url", "return_url",
-               "remark", "gateway_url", "seller_id", "wechat_public_key_id")
-KEY_FIELDS = ("private_key", "public_key", "alipay_public_key", "wechat_public_key", "wechat_platform_cert",
-              "app_cert", "alipay_cert", "alipay_root_cert")
+               "remark", "gateway_url", "seller_id")
+KEY_FIELDS = ("private_key", "public_key", "app_cert")
+# The fields every config has; each provider adds its own settings (ConfigRules.settings).
 FIELDS = ("payment_type", *TEXT_FIELDS, *KEY_FIELDS, "api_key", "api_v3_key", "is_sandbox", "is_default", "enabled")
 _URL = re.compile(r"^https?://[^\s/?#]+[^\s]*$")
 
@@ -33,9 +33,19 @@ class KeyPairMismatch(InvalidField):
 class ConfigRules(Protocol):
     """One provider's rules over its config fields, kept with its adapter."""
 
+    @property
+    def settings(self) -> tuple[str, ...]:
+        """The names of the provider's own settings (public keys, certificates, their ids), stored in
+        `PaymentConfig.settings`; each is text and "" when not given."""
+
     def normalise(self, out: dict[str, Any]) -> None:
         """Check the provider's fields in place (keys in the form its SDK needs, defaults filled, `key_ids`
         derived); InvalidConfig or KeyPairMismatch names the first bad field."""
+
+
+def setting_names(rules: Mapping[str, ConfigRules]) -> tuple[str, ...]:
+    """Every provider's settings, each name once, in the order the rules give them."""
+    return tuple(dict.fromkeys(name for provider in rules.values() for name in provider.settings))
 
 
 def require(out: Mapping[str, Any], payment_type: str, names: tuple[str, ...]) -> None:

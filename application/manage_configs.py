@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from application.config_validation import FIELDS, KEY_FIELDS, ConfigRules, InvalidConfig, normalise
+from application.config_validation import FIELDS, KEY_FIELDS, ConfigRules, InvalidConfig, normalise, setting_names
 from application.errors import ConfigNotFound
 from application.ports.clock import Clock
 from application.ports.crypto import KeyInspector, SecretBox
@@ -41,12 +41,14 @@ class ManageConfigs:
                  rules: Mapping[str, ConfigRules]) -> None:
         self._uow, self._box, self._keys, self._clock = uow, box, keys, clock
         self._rules = dict(rules)  # payment type → its adapter's config rules
+        self._settings = setting_names(self._rules)
+        self._fields = (*FIELDS, *self._settings)
 
     async def create(self, fields: Mapping[str, Any], by: str) -> ConfigView:
         """Check, normalise and store a new config; its secrets are sealed to its row."""
-        clean = normalise(_known(fields), self._rules)
+        clean = normalise(_known(fields, self._fields), self._rules)
         now = self._clock.now()
-        draft = _config(0, clean, by=by, now=now, create_by=by, create_time=now)
+        draft = _config(0, clean, self._settings, by=by, now=now, create_by=by, create_time=now)
         async with self._uow() as uow:
             stored = await uow.configs.add(draft)
             sealed = self._seal(stored, {k: clean.get(k) or "" for k in SECRET_FIELDS})
@@ -66,20 +68,21 @@ class ManageConfigs:
 
     async def update(self, config_id: int, changes: Mapping[str, Any], by: str) -> ConfigView:
         """Change some fields; secrets not given stay as they are."""
-        changes = _known(changes)
+        changes = _known(changes, self._fields)
         if "payment_type" in changes:
             raise InvalidConfig("payment_type", "cannot change; create a new config instead",
                                 "不能修改；请新建一个配置")
         async with self._uow() as uow:
             current = await _existing(uow, config_id)
             plain = {k: self._box.open(v, current.secret_context(k)) for k, v in current.sealed.items()}
-            merged = {**{f: getattr(current, f) for f in PUBLIC_FIELDS if hasattr(current, f)}, **plain, **changes,
+            merged = {**{f: getattr(current, f) for f in PUBLIC_FIELDS if hasattr(current, f)},
+                      **{f: current.setting(f) for f in self._settings}, **plain, **changes,
                       "enabled": changes.get("enabled", current.enabled)}
             for name in KEY_FIELDS:  # a field never set reads "" (certificates are optional)
                 merged.setdefault(name, "")
             clean = normalise(merged, self._rules)
-            updated = _config(config_id, clean, by=by, now=self._clock.now(), create_by=current.create_by,
-                              create_time=current.create_time)
+            updated = _config(config_id, clean, self._settings, by=by, now=self._clock.now(),
+                              create_by=current.create_by, create_time=current.create_time)
             updated = self._seal(updated, {k: clean.get(k) or "" for k in SECRET_FIELDS})
             await uow.configs.update(updated)
             await uow.commit()
@@ -109,11 +112,11 @@ class ManageConfigs:
         return ConfigView(config, states)
 
 
-def _known(fields: Mapping[str, Any]) -> dict[str, Any]:
-    unknown = sorted(set(fields) - set(FIELDS))
+def _known(fields: Mapping[str, Any], known: Sequence[str]) -> dict[str, Any]:
+    unknown = sorted(set(fields) - set(known))
     if unknown:
-        raise InvalidConfig(unknown[0], f"is not a payment config field; known fields: {', '.join(FIELDS)}",
-                            f"不是支付配置的字段；可用字段：{', '.join(FIELDS)}")
+        raise InvalidConfig(unknown[0], f"is not a payment config field; known fields: {', '.join(known)}",
+                            f"不是支付配置的字段；可用字段：{', '.join(known)}")
     return {k: v for k, v in fields.items() if v is not None}
 
 
@@ -124,7 +127,7 @@ async def _existing(uow: UnitOfWork, config_id: int) -> PaymentConfig:
     return config
 
 
-def _config(config_id: int, clean: Mapping[str, Any], **audit: Any) -> PaymentConfig:
+def _config(config_id: int, clean: Mapping[str, Any], settings: Sequence[str], **audit: Any) -> PaymentConfig:
     by, now = audit.pop("by"), audit.pop("now")
     public: dict[str, Any] = {f: clean.get(f) or "" for f in PUBLIC_FIELDS
               if f not in ("payment_type", "is_sandbox", "is_default", "enabled") and f not in KEY_FIELDS}
@@ -132,5 +135,6 @@ def _config(config_id: int, clean: Mapping[str, Any], **audit: Any) -> PaymentCo
     return PaymentConfig(
         config_id=config_id, payment_type=PaymentType(clean["payment_type"]), is_sandbox=bool(clean.get("is_sandbox")),
         is_default=bool(clean.get("is_default")), enabled=clean.get("enabled", True),
-        key_ids=tuple(clean.get("key_ids", ())), update_by=by, update_time=now, **public, **keys, **audit,
+        key_ids=tuple(clean.get("key_ids", ())), settings={f: str(clean[f]) for f in settings if clean.get(f)},
+        update_by=by, update_time=now, **public, **keys, **audit,
     )

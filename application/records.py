@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -33,17 +34,13 @@ class PaymentConfig:
     is_default: bool = False
     enabled: bool = True
     public_key: str = ""
-    alipay_public_key: str = ""
     cert_serial_no: str = ""
     private_cert_path: str = ""
-    wechat_public_key: str = ""
-    wechat_public_key_id: str = ""
-    wechat_platform_cert: str = ""
-    # Certificate mode (公钥证书模式): the app's public-key certificate, the provider's (every one it has used, as
-    # it rotates them) and the provider's root certificates, PEM.
+    # Certificate mode (公钥证书模式): the app's public-key certificate, PEM.
     app_cert: str = ""
-    alipay_cert: str = ""
-    alipay_root_cert: str = ""
+    # The provider's own settings (its public keys and certificates), named and checked by its adapter's
+    # ConfigRules; a setting never given is absent (`setting` reads it as "").
+    settings: Mapping[str, str] = field(default_factory=dict)
     # The ids of the provider keys that sign this config's notifications (e.g. a public key id and platform
     # certificates' serials), derived when the config is stored: a notification finds its configs by them.
     key_ids: tuple[str, ...] = ()
@@ -57,6 +54,15 @@ class PaymentConfig:
     def secret_context(self, name: str) -> str:
         """The associated data binding a secret's ciphertext to this row and field."""
         return f"ai_write_payment_config:{self.config_id}:{name}"
+
+    def setting(self, name: str) -> str:
+        """One of the provider's own settings, "" when not given."""
+        return self.settings.get(name, "")
+
+    def with_setting(self, name: str, value: str) -> PaymentConfig:
+        """This config with one of the provider's settings changed ("" takes it out)."""
+        settings = {k: v for k, v in {**self.settings, name: value}.items() if v}
+        return dataclasses.replace(self, settings=settings)
 
 
 @dataclass(frozen=True, slots=True)

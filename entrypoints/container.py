@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from functools import partial
 from typing import Any
 
 from dependency_injector import containers, providers
@@ -9,14 +11,11 @@ from dependency_injector import containers, providers
 from adapters.crypto.keys import RsaKeyInspector
 from adapters.crypto.master_keys import MasterKeyError, load_master_keys
 from adapters.crypto.secret_box import AesGcmSecretBox
-from adapters.gateways.alipay import alipay_gateway_from_config
-from adapters.gateways.alipay.cert_store import certificate_keeper
-from adapters.gateways.alipay.config import AlipayConfigRules
+from adapters.gateways.alipay.provider import PROVIDER as ALIPAY
 from adapters.gateways.bill_sources import GatewayBillSource
+from adapters.gateways.provider import GatewayDeps, ProviderAdapter
 from adapters.gateways.registry import ConfigGatewayRegistry
-from adapters.gateways.wechat import wechat_gateway_from_config
-from adapters.gateways.wechat.cert_store import certificate_keeper as wechat_certificate_keeper
-from adapters.gateways.wechat.config import WeChatConfigRules
+from adapters.gateways.wechat.provider import PROVIDER as WECHAT
 from adapters.sql.bill_matcher import SqlBillMatcher
 from adapters.sql.engine import make_engine
 from adapters.sql.reconciliation_records import SqlReconciliationRecords
@@ -39,13 +38,13 @@ from application.handle_notification import HandleNotification
 from application.list_anomalies import ListAnomalies
 from application.manage_configs import ManageConfigs
 from application.ports.crypto import KeyInspector, SecretBox
-from application.ports.providers import Gateway
+from application.ports.providers import GatewayRegistry
 from application.ports.storage import UnitOfWorkFactory
 from application.prune_notifications import PruneNotificationLog
 from application.queries import PaymentQueries
 from application.reconcile import Reconcile
 from application.reconciliations import Reconciliations
-from application.records import PaymentConfig
+from application.records import PaymentConfig, PayMethodRule
 from application.refund_attention import FlagStaleRefunds, ResendRefund, StaleRefunds
 from application.refund_payment import RefundPayment
 from application.remind_expiring import RemindExpiring
@@ -60,6 +59,11 @@ from entrypoints.metrics import Metrics, MetricsAnomalyAlerts
 from entrypoints.observed_uow import ObservedUnitOfWorkFactory, count_events
 from entrypoints.settings import Settings, SettingsError
 from entrypoints.webhook_data import webhook_renderer
+
+# Every provider paycore speaks to: one line each (and its import).
+PROVIDERS: tuple[ProviderAdapter, ...] = (ALIPAY, WECHAT)
+# What each provider offers, whichever gateway (real or fake) stands for it.
+PAY_METHODS: dict[str, Sequence[PayMethodRule]] = {p.payment_type: p.pay_methods for p in PROVIDERS}
 
 
 def provider_notify_url(settings: Settings, config: PaymentConfig) -> str:
@@ -76,23 +80,20 @@ def gateway_registry(settings: Settings, box: SecretBox, uow: UnitOfWorkFactory)
     """The provider adapters: one gateway per config, built from its opened secrets (tests swap the registry
     through `build_container(settings, gateways=...)`)."""
 
-    keep_certificate = certificate_keeper(uow)
-    keep_wechat_certificates = wechat_certificate_keeper(uow, SystemClock().now)
-
-    def alipay(config: PaymentConfig) -> Gateway:
-        return alipay_gateway_from_config(config, open_secrets(box, config), provider_notify_url(settings, config),
-                                          settings.provider_timeout, keep_certificate)
-
-    def wechat(config: PaymentConfig) -> Gateway:
-        return wechat_gateway_from_config(config, open_secrets(box, config), provider_notify_url(settings, config),
-                                          settings.provider_timeout, keep_wechat_certificates)
-
-    return ConfigGatewayRegistry({"alipay": alipay, "wechat": wechat})
+    deps = GatewayDeps(partial(open_secrets, box), partial(provider_notify_url, settings), settings.provider_timeout,
+                       uow, SystemClock().now)
+    return ConfigGatewayRegistry({p.payment_type: p.gateway(deps) for p in PROVIDERS}, methods=PAY_METHODS,
+                                 routers={p.payment_type: p.router for p in PROVIDERS})
 
 
 def config_rules(keys: KeyInspector) -> dict[str, ConfigRules]:
     """Each provider's config rules, by payment type."""
-    return {"alipay": AlipayConfigRules(keys), "wechat": WeChatConfigRules(keys)}
+    return {p.payment_type: p.config_rules(keys) for p in PROVIDERS}
+
+
+def bill_sources_of(gateways: GatewayRegistry) -> dict[str, GatewayBillSource]:
+    """Each provider's daily bills, by payment type."""
+    return {p.payment_type.value: GatewayBillSource(gateways, p.payment_type.value) for p in PROVIDERS}
 
 
 def make_secret_box(settings: Settings) -> AesGcmSecretBox:
@@ -159,8 +160,7 @@ class Container(containers.DeclarativeContainer):
     stale_refunds = providers.Singleton(StaleRefunds, uow, clock, settings.provided.refund_attention_hours)
     resend_refund = providers.Singleton(ResendRefund, uow, gateways, apply_update)
     flag_stale_refunds = providers.Singleton(FlagStaleRefunds, uow, clock, settings.provided.refund_attention_hours)
-    bill_sources = providers.Dict(alipay=providers.Singleton(GatewayBillSource, gateways, "alipay"),
-                                  wechat=providers.Singleton(GatewayBillSource, gateways, "wechat"))
+    bill_sources = providers.Singleton(bill_sources_of, gateways)
     reconcile = providers.Singleton(Reconcile, uow, bill_sources, providers.Singleton(SqlBillMatcher, engine),
                                     providers.Singleton(SqlReconciliationRuns, engine), clock, sync_payment)
     renew_certificates = providers.Singleton(RenewCertificates, uow, gateways)

@@ -1,12 +1,10 @@
-"""Finding the gateway adapter for a payment config."""
+"""Finding the gateway adapter for a payment config: the composition root fills the registry with each provider's
+gateways, notification routers and pay methods; this module names none."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 
-from adapters.gateways import alipay, wechat
-from adapters.gateways.alipay.notify import AlipayNotificationRouter
-from adapters.gateways.wechat.routing import WeChatNotificationRouter
 from application.errors import GatewayNotAvailable
 from application.ports.providers import (
     BillSource,
@@ -18,8 +16,7 @@ from application.ports.providers import (
 )
 from application.records import PaymentConfig, PayMethodRule
 
-# What each provider offers, whichever gateway (real or fake) stands for it.
-PAY_METHODS: Mapping[str, Sequence[PayMethodRule]] = {"alipay": alipay.PAY_METHODS, "wechat": wechat.PAY_METHODS}
+GatewayFor = Callable[[PaymentConfig], Gateway]
 
 
 class StaticGatewayRegistry:
@@ -31,10 +28,10 @@ class StaticGatewayRegistry:
 
     def __init__(self, gateways: dict[str, Gateway] | None = None,
                  routers: dict[str, NotificationRouter] | None = None,
-                 methods: Mapping[str, Sequence[PayMethodRule]] = PAY_METHODS) -> None:
+                 methods: Mapping[str, Sequence[PayMethodRule]] | None = None) -> None:
         self.gateways: dict[str, Gateway] = dict(gateways or {})
         self.routers: dict[str, NotificationRouter] = dict(routers or {})
-        self.methods = dict(methods)
+        self.methods = dict(methods or {})  # what each provider offers, whichever gateway stands for it
 
     def pay_methods(self, payment_type: str) -> Sequence[PayMethodRule]:
         """What the type's provider offers; nothing for an unknown type."""
@@ -84,17 +81,16 @@ class ConfigGatewayRegistry(StaticGatewayRegistry):
     """Builds one gateway per config (each holds its own app's keys) from a factory per payment type.
 
     A gateway is reused while its config is unchanged; an edited config (new keys, URLs, ...) gets a new one.
-    Types without a factory fall back to the static gateways.
+    Types without a factory fall back to the static gateways. A type's router is built from its router factory,
+    given the registry's `for_config` (a router may need a config's gateway to read a notification).
     """
 
-    def __init__(self, factories: dict[str, Callable[[PaymentConfig], Gateway]],
-                 gateways: dict[str, Gateway] | None = None) -> None:
-        super().__init__(gateways)
+    def __init__(self, factories: Mapping[str, GatewayFor], gateways: dict[str, Gateway] | None = None,
+                 routers: Mapping[str, Callable[[GatewayFor], NotificationRouter]] | None = None,
+                 methods: Mapping[str, Sequence[PayMethodRule]] | None = None) -> None:
+        super().__init__(gateways, methods=methods)
         self.factories = dict(factories)
-        if "alipay" in self.factories:
-            self.routers["alipay"] = AlipayNotificationRouter()
-        if "wechat" in self.factories:
-            self.routers["wechat"] = WeChatNotificationRouter(self.for_config)
+        self.routers.update({name: build(self.for_config) for name, build in (routers or {}).items()})
         self._built: dict[int, tuple[PaymentConfig, Gateway]] = {}  # config_id → (the config, its gateway)
 
     def for_config(self, config: PaymentConfig) -> Gateway:

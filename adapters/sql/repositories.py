@@ -50,9 +50,12 @@ def _flag(value: bool) -> str:
 
 
 _CLEAR_TEXT = ("app_id", "mch_id", "seller_id", "gateway_url", "cert_serial_no", "private_cert_path",
-               "wechat_public_key_id", "create_by", "update_by")
-_NULLABLE_TEXT = ("notify_url", "return_url", "public_key", "alipay_public_key", "wechat_public_key",
-                  "wechat_platform_cert", "app_cert", "alipay_cert", "alipay_root_cert", "remark")
+               "create_by", "update_by")
+_NULLABLE_TEXT = ("notify_url", "return_url", "public_key", "app_cert", "remark")
+# The seed's table has a column per provider setting (PaymentConfig.settings), named as the setting; a setting
+# with no column here cannot be stored.
+SETTING_COLUMNS = ("alipay_public_key", "alipay_cert", "alipay_root_cert", "wechat_public_key",
+                   "wechat_public_key_id", "wechat_platform_cert")
 
 
 def _config_from_row(row: RowMapping) -> PaymentConfig:
@@ -62,6 +65,7 @@ def _config_from_row(row: RowMapping) -> PaymentConfig:
         create_time=row["create_time"], update_time=row["update_time"],
         sealed={name: row[name] for name in SECRET_FIELDS if row[name]}, key_ids=tuple(row["key_ids"].split()),
         **{name: row[name] for name in _CLEAR_TEXT}, **{name: row[name] or "" for name in _NULLABLE_TEXT},
+        settings={name: row[name] for name in SETTING_COLUMNS if row[name]},
     )
 
 
@@ -75,7 +79,16 @@ def _config_values(config: PaymentConfig) -> dict[str, Any]:
         "update_time": config.update_time or datetime.now(UTC),
         **{name: config.sealed.get(name) for name in SECRET_FIELDS},
         **{name: getattr(config, name) for name in _CLEAR_TEXT + _NULLABLE_TEXT},
+        **_setting_values(config),
     }
+
+
+def _setting_values(config: PaymentConfig) -> dict[str, str]:
+    """The provider's settings by column, "" for one not given (as the other text columns)."""
+    unknown = sorted(set(config.settings) - set(SETTING_COLUMNS))
+    if unknown:
+        raise ValueError(f"payment config setting {unknown[0]!r} has no column in ai_write_payment_config")
+    return {name: config.setting(name) for name in SETTING_COLUMNS}
 
 
 def _key_ids(config: PaymentConfig) -> list[str]:

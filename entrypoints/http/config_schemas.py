@@ -13,7 +13,7 @@ from application.errors import InvalidKeyMaterial
 from application.manage_configs import ConfigView, SecretState
 from application.records import PaymentConfig
 from entrypoints.config_wire import config_from_wire, status_of
-from entrypoints.http.schemas import iso
+from entrypoints.http.schemas import PaymentTypeName, iso
 
 Short = Annotated[str, msgspec.Meta(max_length=100)]
 Long = Annotated[str, msgspec.Meta(max_length=500)]
@@ -23,7 +23,7 @@ Pem = Annotated[str, msgspec.Meta(max_length=20_000)]
 class ConfigRequest(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """POST (all required fields) or PATCH (any subset) of a payment config; secrets are write-only."""
 
-    payment_type: Literal["alipay", "wechat"] | None = None
+    payment_type: PaymentTypeName | None = None
     config_name: Annotated[str, msgspec.Meta(min_length=1, max_length=50)] | None = None
     app_id: Short | None = None
     private_key: Pem | None = None
@@ -122,7 +122,7 @@ def _state(state: SecretState) -> SecretStateView:
 
 def _certificates(config: PaymentConfig) -> dict[str, Any]:
     """The SNs and expiry dates of a config's certificates (empty in public-key mode)."""
-    if config.wechat_platform_cert:
+    if config.setting("wechat_platform_cert"):
         return {"app_cert_sn": "", "alipay_root_cert_sn": "", "certificates": _platform_views(config)}
     if not config.app_cert:
         return {"app_cert_sn": "", "alipay_root_cert_sn": "", "certificates": []}
@@ -135,7 +135,7 @@ def _certificates(config: PaymentConfig) -> dict[str, Any]:
 def _platform_views(config: PaymentConfig) -> list[CertificateView]:
     """A WeChat config's platform certificates, pasted and learned, by serial (the oldest first)."""
     try:
-        found = wechat_certificates((config.wechat_platform_cert,))
+        found = wechat_certificates((config.setting("wechat_platform_cert"),))
     except InvalidKeyMaterial:  # stored text that a newer `cryptography` no longer reads: still show the config
         return []
     return [CertificateView("wechat_platform_cert", serial_hex(c), c.subject.rfc4514_string(),
@@ -144,12 +144,12 @@ def _platform_views(config: PaymentConfig) -> list[CertificateView]:
 
 def _certificate_views(config: PaymentConfig) -> dict[str, Any]:
     views = [CertificateView(name, i.sn, i.subject, iso(i.not_after) or "")
-             for name in ("app_cert", "alipay_cert")
-             for i in map(certs.info, certs.leaves(getattr(config, name)))]
-    roots = certs.load_certificates(config.alipay_root_cert, skip_unreadable=True)
+             for name, pem in (("app_cert", config.app_cert), ("alipay_cert", config.setting("alipay_cert")))
+             for i in map(certs.info, certs.leaves(pem))]
+    roots = certs.load_certificates(config.setting("alipay_root_cert"), skip_unreadable=True)
     views += [CertificateView("alipay_root_cert", certs.cert_sn(r), r.subject.rfc4514_string(),
                               iso(r.not_valid_after_utc) or "") for r in roots]
-    return {"app_cert_sn": views[0].sn, "alipay_root_cert_sn": certs.root_cert_sn(config.alipay_root_cert),
+    return {"app_cert_sn": views[0].sn, "alipay_root_cert_sn": certs.root_cert_sn(config.setting("alipay_root_cert")),
             "certificates": views}
 
 
@@ -158,13 +158,14 @@ def config_response(view: ConfigView) -> ConfigResponse:
     c, s = view.config, view.secrets
     return ConfigResponse(
         config_id=c.config_id, payment_type=c.payment_type, config_name=c.config_name, app_id=c.app_id,
-        private_key=_state(s["private_key"]), public_key=c.public_key, alipay_public_key=c.alipay_public_key,
-        mch_id=c.mch_id, api_key=_state(s["api_key"]), api_v3_key=_state(s["api_v3_key"]),
+        private_key=_state(s["private_key"]), public_key=c.public_key,
+        alipay_public_key=c.setting("alipay_public_key"), mch_id=c.mch_id, api_key=_state(s["api_key"]),
+        api_v3_key=_state(s["api_v3_key"]),
         cert_serial_no=c.cert_serial_no, private_cert_path=c.private_cert_path, notify_url=c.notify_url,
         return_url=c.return_url, is_sandbox=c.is_sandbox, is_default=c.is_default,
         status=status_of(c.enabled), remark=c.remark, gateway_url=c.gateway_url, seller_id=c.seller_id,
-        wechat_public_key=c.wechat_public_key, wechat_public_key_id=c.wechat_public_key_id,
-        wechat_platform_cert=c.wechat_platform_cert, app_cert=c.app_cert, alipay_cert=c.alipay_cert,
-        alipay_root_cert=c.alipay_root_cert, **_certificates(c), create_by=c.create_by, create_time=iso(c.create_time),
-        update_by=c.update_by, update_time=iso(c.update_time),
+        wechat_public_key=c.setting("wechat_public_key"), wechat_public_key_id=c.setting("wechat_public_key_id"),
+        wechat_platform_cert=c.setting("wechat_platform_cert"), app_cert=c.app_cert,
+        alipay_cert=c.setting("alipay_cert"), alipay_root_cert=c.setting("alipay_root_cert"), **_certificates(c),
+        create_by=c.create_by, create_time=iso(c.create_time), update_by=c.update_by, update_time=iso(c.update_time),
     )

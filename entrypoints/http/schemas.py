@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import msgspec
 
 from application.records import ApiKey, JournalEntry
+from domain.kinds import PaymentType
 from domain.money import Money
 from domain.payment import Payment
 from domain.refund import Refund
 
+if TYPE_CHECKING:
+    PaymentTypeName = str
+else:  # the domain's payment types as a Literal: msgspec's errors and the OpenAPI `enum` read as they always did
+    PaymentTypeName = Literal[tuple(t.value for t in PaymentType)]
 OrderNo = Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z0-9_-]{6,32}$", description="6–32 of [A-Za-z0-9_-]")]
 RefundNo = Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z0-9_-]{1,64}$", description="1–64 of [A-Za-z0-9_-]")]
 Url = Annotated[str, msgspec.Meta(pattern=r"^https?://[^\s]+$", max_length=500, description="an http(s) URL")]
@@ -26,7 +31,7 @@ class CreatePaymentRequest(msgspec.Struct, kw_only=True):
     """POST /v1/payments."""
 
     order_no: OrderNo
-    payment_type: Literal["alipay", "wechat"]
+    payment_type: PaymentTypeName
     pay_method: Annotated[str, msgspec.Meta(max_length=16)]
     subject: Annotated[str, msgspec.Meta(min_length=1, max_length=128)]
     total_amount: Yuan

@@ -26,14 +26,14 @@ def full_config(name: str = "main", payment_type: str = "alipay", *, is_default:
         notify_url=f"https://pay.example/{tag}/notify", return_url=f"https://shop.example/{tag}/paid",
         gateway_url=f"https://openapi.example/{tag}/gateway.do", is_sandbox=True, is_default=is_default,
         enabled=False, public_key=f"-----BEGIN PUBLIC KEY-----\nMII{tag}\n-----END PUBLIC KEY-----\n",
-        alipay_public_key=f"MIIBIjANBgkqh{tag}", cert_serial_no=f"5F3B{tag}",
-        private_cert_path=f"/etc/paycore/{tag}/apiclient_key.pem", wechat_public_key=f"PUB_KEY_{tag}",
-        wechat_public_key_id=f"PUB_KEY_ID_0114{tag}",
-        wechat_platform_cert=f"-----BEGIN CERTIFICATE-----\n{tag}\n-----END CERTIFICATE-----\n",
+        cert_serial_no=f"5F3B{tag}", private_cert_path=f"/etc/paycore/{tag}/apiclient_key.pem",
         key_ids=(f"PUB_KEY_ID_0114{tag}", f"5157F09E{tag}".upper()),
         app_cert=f"-----BEGIN CERTIFICATE-----\napp {tag}\n-----END CERTIFICATE-----\n",
-        alipay_cert=f"-----BEGIN CERTIFICATE-----\nalipay {tag}\n-----END CERTIFICATE-----\n",
-        alipay_root_cert=f"-----BEGIN CERTIFICATE-----\nroot {tag}\n-----END CERTIFICATE-----\n",
+        settings={"alipay_public_key": f"MIIBIjANBgkqh{tag}", "wechat_public_key": f"PUB_KEY_{tag}",
+                  "wechat_public_key_id": f"PUB_KEY_ID_0114{tag}",
+                  "wechat_platform_cert": f"-----BEGIN CERTIFICATE-----\n{tag}\n-----END CERTIFICATE-----\n",
+                  "alipay_cert": f"-----BEGIN CERTIFICATE-----\nalipay {tag}\n-----END CERTIFICATE-----\n",
+                  "alipay_root_cert": f"-----BEGIN CERTIFICATE-----\nroot {tag}\n-----END CERTIFICATE-----\n"},
         remark=f"论文润色 {tag}", create_by=f"admin-{tag}", update_by=f"operator-{tag}",
         create_time=at(0), update_time=at(1),
         sealed={"private_key": f"pc1:k1:{tag}-private", "api_key": f"pc1:k1:{tag}-api",
@@ -208,8 +208,9 @@ async def test_every_field_of_an_updated_config_reads_back(uow_factory: UnitOfWo
 
 async def test_an_update_may_drop_secrets_and_clear_optional_text(uow_factory: UnitOfWorkFactory) -> None:
     (added,) = await add_configs(uow_factory, full_config())
-    cleared = dataclasses.replace(added, notify_url="", return_url="", public_key="", alipay_public_key="",
-                                  wechat_public_key="", wechat_platform_cert="", remark="", app_id="",
+    kept = {"wechat_public_key_id", "alipay_cert", "alipay_root_cert"}
+    cleared = dataclasses.replace(added, notify_url="", return_url="", public_key="", remark="", app_id="",
+                                  settings={k: v for k, v in added.settings.items() if k in kept},
                                   sealed={"api_key": "pc1:k1:only-api"})
     await update(uow_factory, cleared)
     stored = await get(uow_factory, added.config_id)

@@ -17,7 +17,7 @@ from adapters.sql.engine import make_engine
 from adapters.sql.migrate import upgrade_async
 from application.records import PaymentConfig
 from domain.kinds import PaymentType
-from entrypoints.container import Container, build_container
+from entrypoints.container import PAY_METHODS, Container, build_container
 from entrypoints.http.app import create_app
 from entrypoints.settings import Settings
 from tests.conftest import SQL_BACKENDS, migrated_database
@@ -50,7 +50,7 @@ async def build_env(tmp_path: Path, gateways: dict[str, FakeGateway] | None = No
     if url is None:
         url = f"sqlite+aiosqlite:///{tmp_path / 'e2e.db'}"
         await upgrade_async(url)
-    registry = StaticGatewayRegistry(dict(gateways or {}))
+    registry = StaticGatewayRegistry(dict(gateways or {}), methods=PAY_METHODS)
     settings = Settings(database_url=url, public_url=PUBLIC_URL, master_keys=TEST_MASTER_KEYS)
     # No pooling: the test client runs the app on its own event loop, and a server driver's
     # connection belongs to the loop that opened it.

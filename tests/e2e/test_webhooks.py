@@ -21,7 +21,7 @@ from adapters.sql.engine import make_engine
 from adapters.sql.migrate import upgrade_async
 from application.records import PaymentConfig
 from domain.kinds import PaymentType
-from entrypoints.container import build_container
+from entrypoints.container import PAY_METHODS, build_container
 from entrypoints.http.app import create_app
 from entrypoints.settings import Settings
 from entrypoints.worker import POLL_SECONDS, build_worker
@@ -97,7 +97,8 @@ async def shop(tmp_path: Path, receiver: Receiver, schedule: tuple[int, ...] = (
                poll_seconds: float = 0.05, url: str | None = None) -> AsyncIterator[Shop]:
     """paycore with a fake Alipay, its worker running, and the receiver listening; on a fresh SQLite file
     unless the URL of a migrated, empty database is given."""
-    overrides: dict[str, Any] = {"gateways": StaticGatewayRegistry({"alipay": FakeGateway("alipay")})}
+    overrides: dict[str, Any] = {"gateways": StaticGatewayRegistry({"alipay": FakeGateway("alipay")},
+                                                                   methods=PAY_METHODS)}
     if url is None:
         url = f"sqlite+aiosqlite:///{tmp_path / 'webhooks.db'}"
         await upgrade_async(url)

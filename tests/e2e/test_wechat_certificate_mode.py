@@ -214,6 +214,6 @@ async def test_a_config_moves_between_modes_in_one_patch_each_way(live: WeChatLi
     assert back.json()["wechat_public_key_id"] == ""
     assert len(back.json()["certificates"]) == 1
     config = await stored(live, view["config_id"])
-    assert replace(config, key_ids=()).wechat_platform_cert
+    assert replace(config, key_ids=()).setting("wechat_platform_cert")
     await live.create("WXCERTBACK", config_id=config.config_id)
     await paid(live, "WXCERTBACK")

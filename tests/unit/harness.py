@@ -29,6 +29,7 @@ from domain.kinds import PaymentType, PayMethod
 from domain.money import Money
 from domain.payment import Payment
 from domain.updates import ProviderUpdate
+from entrypoints.container import PAY_METHODS
 from tests.unit.builders import PAID_AT, T0
 
 ALIPAY = PaymentConfig(101, PaymentType.ALIPAY, "Alipay main", app_id="2021000000000001", seller_id="2088000000000001",
@@ -142,7 +143,7 @@ def build_app(uow: MemoryUnitOfWorkFactory | None = None, configs: tuple[Payment
     clock = FakeClock()
     alipay = FakeGateway("alipay", refunds_settle_at_once=refunds_settle_at_once)
     wechat = FakeGateway("wechat", refunds_settle_at_once=refunds_settle_at_once)
-    gateways = NarrowRegistry({"alipay": alipay, "wechat": wechat})
+    gateways = NarrowRegistry({"alipay": alipay, "wechat": wechat}, methods=PAY_METHODS)
     apply = ApplyProviderUpdate(uow, clock, Anomalies(gateways, alerts, refund_paid_after_close))
     return App(
         uow=uow, clock=clock, alipay=alipay, wechat=wechat, gateways=gateways,

@@ -25,12 +25,13 @@ def alipay_gateway_from_config(config: PaymentConfig, secrets: Mapping[str, str]
     credentials = AlipayCredentials(
         app_id=config.app_id,
         private_key_pem=secrets["private_key"],
-        alipay_public_key_pem=config.alipay_public_key,
+        alipay_public_key_pem=config.setting("alipay_public_key"),
         gateway_url=config.gateway_url or PUBLIC_GATEWAY,
         seller_id=config.seller_id,
         notify_url=notify_url,
         return_url=config.return_url,
-        certificates=(certificate_mode(config.app_cert, config.alipay_cert, config.alipay_root_cert)
+        certificates=(certificate_mode(config.app_cert, config.setting("alipay_cert"),
+                                       config.setting("alipay_root_cert"))
                       if config.app_cert else None),
     )
     keep = partial(on_certificate, config.config_id) if on_certificate and config.app_cert else None

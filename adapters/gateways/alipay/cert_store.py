@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Awaitable, Callable
 
 from adapters.gateways.alipay import certs
@@ -16,9 +15,10 @@ def certificate_keeper(uow: UnitOfWorkFactory) -> Callable[[int, str], Awaitable
     async def keep(config_id: int, pem: str) -> None:
         async with uow() as unit:
             config = await unit.configs.get(config_id, include_deleted=True)
-            if config is None or all(block in config.alipay_cert for block in certs.pem_blocks(pem)):
+            known = config.setting("alipay_cert") if config is not None else ""
+            if config is None or all(block in known for block in certs.pem_blocks(pem)):
                 return
-            await unit.configs.update(dataclasses.replace(config, alipay_cert=certs.bundle([config.alipay_cert, pem])))
+            await unit.configs.update(config.with_setting("alipay_cert", certs.bundle([known, pem])))
             await unit.commit()
 
     return keep

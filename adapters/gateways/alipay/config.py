@@ -11,10 +11,13 @@ from application.ports.crypto import KeyInspector
 
 SANDBOX_GATEWAY = "https://openapi-sandbox.dl.alipaydev.com/gateway.do"
 CERT_FIELDS = ("app_cert", "alipay_cert", "alipay_root_cert")
+SETTINGS = ("alipay_public_key", "alipay_cert", "alipay_root_cert")  # PaymentConfig.settings of an Alipay config
 
 
 class AlipayConfigRules:
     """Public-key mode (alipay_public_key) or certificate mode (app_cert, alipay_cert, alipay_root_cert)."""
+
+    settings = SETTINGS
 
     def __init__(self, keys: KeyInspector) -> None:
         self._keys = keys

@@ -31,9 +31,9 @@ def wechat_gateway_from_config(
         private_key_pem=secrets.get("private_key") or _key_file(config.private_cert_path),
         cert_serial_no=config.cert_serial_no,
         api_v3_key=secrets.get("api_v3_key", ""),
-        wechat_public_key_pem=config.wechat_public_key,
-        wechat_public_key_id=config.wechat_public_key_id,
-        platform_cert_pems=(config.wechat_platform_cert,) if config.wechat_platform_cert.strip() else (),
+        wechat_public_key_pem=config.setting("wechat_public_key"),
+        wechat_public_key_id=config.setting("wechat_public_key_id"),
+        platform_cert_pems=(platform,) if (platform := config.setting("wechat_platform_cert")).strip() else (),
         gateway_url=config.gateway_url or PUBLIC_GATEWAY,
         notify_url=notify_url,
     )

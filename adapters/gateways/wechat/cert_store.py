@@ -34,16 +34,16 @@ def certificate_keeper(uow: UnitOfWorkFactory,
 
 def with_certificates(config: PaymentConfig, pems: list[str], at: datetime) -> PaymentConfig:
     """The config trusting these certificates too: its unexpired ones and the new ones, oldest first."""
-    known = {cert.serial_number: cert for cert in certificates((config.wechat_platform_cert, *pems))
+    known = {cert.serial_number: cert for cert in certificates((config.setting("wechat_platform_cert"), *pems))
              if cert.not_valid_after_utc > at}
     if not known or all(cert.serial_number in _serials(config) for cert in certificates(tuple(pems))):
         return config
     ordered = sorted(known.values(), key=lambda cert: cert.not_valid_before_utc)
     serials = [serial_hex(cert) for cert in ordered]
-    key_ids = tuple(dict.fromkeys(k for k in (config.wechat_public_key_id, *serials) if k))
-    return dataclasses.replace(config, wechat_platform_cert="".join(pem_of(cert) for cert in ordered),
-                               key_ids=key_ids)
+    key_ids = tuple(dict.fromkeys(k for k in (config.setting("wechat_public_key_id"), *serials) if k))
+    kept = config.with_setting("wechat_platform_cert", "".join(pem_of(cert) for cert in ordered))
+    return dataclasses.replace(kept, key_ids=key_ids)
 
 
 def _serials(config: PaymentConfig) -> set[int]:
-    return {cert.serial_number for cert in certificates((config.wechat_platform_cert,))}
+    return {cert.serial_number for cert in certificates((config.setting("wechat_platform_cert"),))}

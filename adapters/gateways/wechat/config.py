@@ -9,9 +9,14 @@ from application.config_validation import InvalidConfig, require
 from application.errors import InvalidKeyMaterial
 from application.ports.crypto import KeyInspector
 
+# PaymentConfig.settings of a WeChat config: public-key mode's key and its id, and the platform certificates.
+SETTINGS = ("wechat_public_key", "wechat_public_key_id", "wechat_platform_cert")
+
 
 class WeChatConfigRules:
     """WeChat's config fields; `key_ids` lists the ids its callbacks' Wechatpay-Serial may name."""
+
+    settings = SETTINGS
 
     def __init__(self, keys: KeyInspector) -> None:
         self._keys = keys

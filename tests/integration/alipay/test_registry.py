@@ -23,7 +23,7 @@ def test_each_alipay_config_gets_its_own_gateway_rebuilt_when_the_config_changes
     wechat = FakeGateway("wechat")
     registry = ConfigGatewayRegistry({"alipay": build}, {"wechat": wechat})
     first = PaymentConfig(config_id=1, payment_type=PaymentType.ALIPAY, config_name="a", app_id=APP_ID,
-                          alipay_public_key=alipay_keys.public_pem)
+                          settings={"alipay_public_key": alipay_keys.public_pem})
     second = dataclasses.replace(first, config_id=2, app_id="2021000000000002")
     gateway = registry.for_config(first)
     assert isinstance(gateway, AlipayGateway)

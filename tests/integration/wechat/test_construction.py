@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from adapters.gateways.wechat import WeChatGateway, wechat_gateway_from_config
+from adapters.gateways.wechat.config import SETTINGS
 from application.errors import InvalidKeyMaterial
 from application.records import PaymentConfig
 from domain.kinds import PaymentType
@@ -81,9 +82,10 @@ def test_credentials_never_print_their_secrets(merchant_keys: KeyPair, wechat_ke
 
 
 def config_of(wechat_keys: KeyPair, **fields: Any) -> PaymentConfig:
-    """A stored WeChat config."""
+    """A stored WeChat config; its WeChat settings (wechat_public_key, ...) given as fields too."""
+    settings = {k: fields.pop(k) for k in SETTINGS if k in fields}
     return PaymentConfig(config_id=201, payment_type=PaymentType.WECHAT, config_name="wx", app_id=APPID, mch_id=MCHID,
-                         cert_serial_no=MERCHANT_SERIAL, **fields)
+                         cert_serial_no=MERCHANT_SERIAL, settings=settings, **fields)
 
 
 async def test_gateway_from_config_in_public_key_mode_reaches_the_configured_root(

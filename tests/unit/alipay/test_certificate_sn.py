@@ -99,8 +99,8 @@ def test_a_downloaded_certificate_is_trusted_only_if_it_is_the_one_asked_for_and
 
 def test_a_config_whose_stored_certificates_no_longer_read_is_still_shown() -> None:
     unreadable = "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----"
-    broken = PaymentConfig(101, PaymentType.ALIPAY, "old", app_cert=unreadable, alipay_cert=ALIPAY,
-                           alipay_root_cert=ROOT)
+    broken = PaymentConfig(101, PaymentType.ALIPAY, "old", app_cert=unreadable,
+                           settings={"alipay_cert": ALIPAY, "alipay_root_cert": ROOT})
     states = {name: SecretState(False) for name in SECRET_FIELDS}
     shown = config_response(ConfigView(broken, states))
     assert (shown.app_cert_sn, shown.certificates) == ("", [])

@@ -133,7 +133,8 @@ def test_a_stale_answer_is_refused() -> None:
 def test_kept_certificates_add_their_serials_to_the_key_ids_and_drop_expired_ones() -> None:
     expired = cert_of(NEW, 0x0D, days=10, start=NOW - timedelta(days=30))
     config = PaymentConfig(config_id=7, payment_type=PaymentType.WECHAT, config_name="c",
-                           wechat_platform_cert=OLD_CERT + expired, wechat_public_key_id="PUB_KEY_ID_01",
+                           settings={"wechat_platform_cert": OLD_CERT + expired,
+                                     "wechat_public_key_id": "PUB_KEY_ID_01"},
                            key_ids=("PUB_KEY_ID_01", "A", "D"))
 
     kept = with_certificates(config, [NEW_CERT], NOW)
