@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 
 import segno
 from wechatpayv3 import WeChatPayType
@@ -58,7 +59,7 @@ async def test_an_unknown_code_is_a_404_page(wechat: WeChatEnv) -> None:
     assert (await wechat.http.post("/wechat/scan/nobody-issued-this/pay")).status_code == 404
 
 
-async def h5(wechat: WeChatEnv, out_trade_no: str, notify_url: str, scene: dict[str, object]) -> tuple[int, str]:
+async def h5(wechat: WeChatEnv, out_trade_no: str, notify_url: str, scene: Mapping[str, object]) -> tuple[int, str]:
     return await call(wechat.sdk(notify_url, pay_type=WeChatPayType.H5).pay, description="测试商品 Test",
                       out_trade_no=out_trade_no, amount={"total": 250, "currency": "CNY"}, scene_info=scene)
 

@@ -13,8 +13,18 @@ from tests.unit.harness import App, order
 
 
 def test_each_adapter_declares_its_methods() -> None:
-    assert [r.method for r in alipay.PAY_METHODS] == [PayMethod.PC, PayMethod.WAP]
-    assert {r.method: r.needs_openid for r in wechat.PAY_METHODS} == {PayMethod.NATIVE: False, PayMethod.JSAPI: True}
+    assert [r.method for r in alipay.PAY_METHODS] == [PayMethod.PC, PayMethod.WAP, PayMethod.QR]
+    assert {r.method: r.needs_openid for r in wechat.PAY_METHODS} == {
+        PayMethod.NATIVE: False, PayMethod.JSAPI: True, PayMethod.H5: False}
+
+
+@pytest.mark.parametrize(("payment_type", "pay_method"), [(PaymentType.ALIPAY, "h5"), (PaymentType.ALIPAY, "native"),
+                                                          (PaymentType.WECHAT, "qr"), (PaymentType.WECHAT, "pc")])
+async def test_a_method_of_the_other_provider_is_unsupported(app: App, payment_type: PaymentType,
+                                                             pay_method: str) -> None:
+    with pytest.raises(UnsupportedPayMethod):
+        await app.create(order(payment_type=payment_type, pay_method=pay_method))
+    assert (app.alipay.calls, app.wechat.calls) == ([], [])
 
 
 async def test_a_method_the_provider_stops_offering_is_unsupported_and_the_error_lists_what_it_offers(
