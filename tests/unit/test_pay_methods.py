@@ -47,3 +47,12 @@ async def test_the_openid_rule_follows_the_providers_answer(app: App) -> None:
 async def test_an_openid_for_a_method_that_needs_none_is_not_kept(app: App) -> None:
     created = await app.create(order(openid="buyer-1"))
     assert created.payment.openid is None
+
+
+async def test_the_payers_address_reaches_the_gateway_and_a_repeat_from_another_address_is_the_same_payment(
+        app: App) -> None:
+    created = await app.create(order(payment_type=PaymentType.WECHAT, pay_method="h5", payer_client_ip="198.51.100.4"))
+    assert app.wechat.payer_client_ips == {"T20261124001": "198.51.100.4"}
+    assert created.payment.checkout.pay_url
+    again = await app.create(order(payment_type=PaymentType.WECHAT, pay_method="h5", payer_client_ip="198.51.100.5"))
+    assert (again.created, again.payment.order_no) == (False, "T20261124001")
