@@ -42,6 +42,7 @@ class CreatePaymentCommand:
     expire_minutes: int = 30
     return_url: str | None = None
     notify_url: str | None = None
+    payer_client_ip: str | None = None  # for the provider only; neither stored nor compared
     api_key_id: str | None = None
     idempotency_key: str | None = None
 
@@ -108,7 +109,7 @@ class CreatePayment:
             expire_time=now + timedelta(minutes=cmd.expire_minutes), body=cmd.body,
             openid=cmd.openid if rule.needs_openid else None,
             return_url=cmd.return_url, notify_url=cmd.notify_url,  # the gateway falls back to the config's
-            api_key_id=cmd.api_key_id,
+            api_key_id=cmd.api_key_id, payer_client_ip=cmd.payer_client_ip,
         )
         # The provider call happens outside any transaction: if it fails nothing is stored,
         # so a retry with the same body starts cleanly.

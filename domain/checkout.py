@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 @dataclass(frozen=True, slots=True)
 class Checkout:
-    """A pay URL (Alipay), a QR code URL (WeChat Native) or JSAPI parameters (WeChat JSAPI)."""
+    """A pay URL (Alipay pc/wap, WeChat H5), a QR code's content (WeChat Native, Alipay qr) or JSAPI parameters."""
 
     pay_url: str | None = None
     code_url: str | None = None

@@ -20,5 +20,7 @@ class PayMethod(StrEnum):
 
     PC = "pc"  # Alipay: the desktop cashier page
     WAP = "wap"  # Alipay: the mobile cashier page
+    QR = "qr"  # Alipay: 当面付 pre-create, a QR code the buyer scans with the Alipay app
     NATIVE = "native"  # WeChat: a QR code the buyer scans
     JSAPI = "jsapi"  # WeChat: inside WeChat, for a payer known by openid
+    H5 = "h5"  # WeChat: a phone browser outside WeChat, sent to WeChat's h5_url

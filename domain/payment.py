@@ -45,6 +45,7 @@ class Payment:
     return_url: str | None = None
     notify_url: str | None = None
     api_key_id: str | None = None
+    payer_client_ip: str | None = None  # the payer's address, for the provider at create time (not stored)
     checkout: Checkout = field(default_factory=Checkout)
     refunded_amount: Money = field(default_factory=Money.zero)
     trade_no: str | None = None

@@ -38,6 +38,7 @@ class FakeGateway:
         self.fail_with: Exception | None = None
         self.refuse_refunds: tuple[str, str] | None = None  # (code, message): refunds are refused, as final
         self.calls: list[str] = []
+        self.payer_client_ips: dict[str, str] = {}  # h5 orders: the payer's address the provider was given
 
     def _call(self, name: str) -> None:
         self.calls.append(name)
@@ -45,12 +46,17 @@ class FakeGateway:
             raise self.fail_with
 
     async def create(self, payment: Payment, config: PaymentConfig) -> Checkout:
-        """Register the order; Alipay-like types get a pay_url, WeChat-like ones a code_url."""
+        """Register the order; a QR method (native, qr) gets a code_url, JSAPI pay_params, the others a pay_url."""
         self._call("create")
         self.orders.setdefault(payment.order_no, FakeOrder(payment.total_amount))
         url = f"https://fake.example/pay/{payment.order_no}"
         if payment.pay_method == "native":
             return Checkout(code_url=f"weixin://wxpay/bizpayurl?pr={payment.order_no}")
+        if payment.pay_method == "qr":
+            return Checkout(code_url=f"https://fake.example/qr/{payment.order_no}")
+        if payment.pay_method == "h5":
+            self.payer_client_ips[payment.order_no] = payment.payer_client_ip or ""
+            return Checkout(pay_url=f"https://fake.example/h5/{payment.order_no}")
         if payment.pay_method == "jsapi":
             return Checkout(pay_params={"package": f"prepay_id=fake_{payment.order_no}"})
         return Checkout(pay_url=url)

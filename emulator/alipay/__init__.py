@@ -5,7 +5,7 @@ from __future__ import annotations
 from litestar import Router
 from litestar.di import Provide
 
-from emulator.alipay import bills, cashier, gateway
+from emulator.alipay import bills, cashier, gateway, precreate
 from emulator.alipay.control import control_router
 from emulator.alipay.service import AlipayEmulator
 
@@ -20,6 +20,7 @@ def alipay_router(alipay: AlipayEmulator) -> Router:
 
     return Router(
         path="/",
-        route_handlers=[gateway.gateway, cashier.show, cashier.pay, cashier.cancel, bills.download, control_router()],
+        route_handlers=[gateway.gateway, cashier.show, cashier.pay, cashier.cancel, precreate.scan, bills.download,
+                        control_router()],
         dependencies={"alipay": Provide(provide, sync_to_thread=False)},
     )

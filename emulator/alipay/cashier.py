@@ -31,7 +31,9 @@ def open_page(alipay: AlipayEmulator, params: dict[str, str]) -> Response[bytes]
     """A verified page-pay request opens (or reopens) its trade at the cashier."""
     try:
         app = authenticate(alipay, params)
-        trade = open_trade(alipay, app, params)
+        if biz_content(params).get("product_code") != PAGE_METHODS[params["method"]]:
+            raise invalid("product_code")
+        trade = open_trade(alipay, app, params, PAGE_METHODS[params["method"]])
     except GatewayError as e:
         return html(pages.error(e.code, e.sub_code, e.sub_msg))
     except TradeError as e:
@@ -39,11 +41,9 @@ def open_page(alipay: AlipayEmulator, params: dict[str, str]) -> Response[bytes]
     return html(pages.cashier(trade))
 
 
-def open_trade(alipay: AlipayEmulator, app: App, params: dict[str, str]) -> Trade:
-    """The trade a page-pay request describes: new, or the same one asked for again."""
+def open_trade(alipay: AlipayEmulator, app: App, params: dict[str, str], product_code: str) -> Trade:
+    """The trade a page-pay or pre-create request describes: new, or the same one asked for again."""
     method, biz = params["method"], biz_content(params)
-    if biz.get("product_code") != PAGE_METHODS[method]:
-        raise invalid("product_code")
     out_trade_no, subject = str(biz.get("out_trade_no", "")), str(biz.get("subject", ""))
     if not out_trade_no or len(out_trade_no) > 64:
         raise invalid("out_trade_no")
@@ -56,7 +56,7 @@ def open_trade(alipay: AlipayEmulator, app: App, params: dict[str, str]) -> Trad
     if trade is None:
         trade = Trade(
             app_id=app.app_id, out_trade_no=out_trade_no, trade_no=wire.trade_no(alipay.clock()), subject=subject,
-            total_amount=total, product_code=PAGE_METHODS[method], method=method, gmt_create=alipay.clock(),
+            total_amount=total, product_code=product_code, method=method, gmt_create=alipay.clock(),
             notify_url=params.get("notify_url", ""), return_url=params.get("return_url", ""),
             time_expire=expiry(biz, alipay.clock()),
         )

@@ -8,7 +8,7 @@ from typing import Any
 from litestar import Request, Response, route
 from litestar.enums import HttpMethod
 
-from emulator.alipay import cashier
+from emulator.alipay import cashier, precreate
 from emulator.alipay.inject import Alipay
 from emulator.alipay.methods import METHODS, PAGE_METHODS
 from emulator.alipay.protocol import CHARSETS, GatewayError, authenticate, biz_content, parse_params, signed_response
@@ -51,6 +51,8 @@ def answer(alipay: AlipayEmulator, params: dict[str, str]) -> dict[str, Any]:
     """The response object for one API call: success, a gateway refusal, or a business failure."""
     try:
         app = authenticate(alipay, params)
+        if params["method"] == precreate.METHOD:  # needs the common params too (notify_url)
+            return precreate.precreate(alipay, app, params)
         handler = METHODS.get(params["method"])
         if handler is None:
             raise GatewayError("40002", "isv.invalid-method", "不存在的方法名")

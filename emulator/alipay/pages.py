@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from html import escape
 
+from emulator import qr as qr_svg
 from emulator.alipay import wire
 from emulator.alipay.trades import Trade
 
@@ -11,7 +12,7 @@ _STYLE = (
     "body{font-family:sans-serif;max-width:28rem;margin:3rem auto;color:#222}"
     "h1{color:#1677ff;font-size:1.4rem}dt{color:#666}dd{margin:0 0 .6rem;font-size:1.1rem}"
     "form{display:inline}button{font-size:1rem;padding:.5rem 1.4rem;margin-right:.6rem}"
-    ".amount{font-size:1.8rem;font-weight:bold}"
+    ".amount{font-size:1.8rem;font-weight:bold}.qr svg{display:block;margin:1rem 0}code{word-break:break-all}"
 )
 
 
@@ -23,12 +24,14 @@ def document(title: str, body: str) -> str:
     )
 
 
-def cashier(trade: Trade) -> str:
-    """The cashier: what is being paid, with Pay and Cancel buttons."""
+def cashier(trade: Trade, qr: str = "") -> str:
+    """The cashier: what is being paid, with Pay and Cancel buttons (and the QR code of a pre-created trade)."""
     base = f"/alipay/cashier/{escape(trade.trade_no)}"
+    scanned = (f'<div class="qr" id="qr">{qr_svg.svg(qr)}</div><p>qr_code <code id="qr_code">{escape(qr)}</code></p>'
+               if qr else "")
     return document(
         "支付宝收银台 Alipay cashier (emulator)",
-        "<h1>支付宝 Alipay (emulator)</h1><dl>"
+        f"<h1>支付宝 Alipay (emulator)</h1>{scanned}<dl>"
         f'<dt>商品 Subject</dt><dd id="subject">{escape(trade.subject)}</dd>'
         f'<dt>金额 Amount</dt><dd class="amount" id="amount">¥{wire.format_amount(trade.total_amount)}</dd>'
         f'<dt>订单号 Order number</dt><dd id="out_trade_no">{escape(trade.out_trade_no)}</dd>'

@@ -20,6 +20,6 @@ def wechat_router(wechat: WeChatEmulator) -> Router:
 
     return Router(
         path="/",
-        route_handlers=[api.api, scan.show, scan.pay, scan.cancel, control_router()],
+        route_handlers=[api.api, scan.show, scan.show_h5, scan.pay, scan.cancel, control_router()],
         dependencies={"wechat": Provide(provide, sync_to_thread=False)},
     )

@@ -42,6 +42,7 @@ def _sealed(merchant: Merchant, platform_cert: PlatformCertificate) -> dict[str,
 ROUTES: list[tuple[str, str, Handler]] = [
     ("POST", "/v3/pay/transactions/native", transactions.native),
     ("POST", "/v3/pay/transactions/jsapi", transactions.jsapi),
+    ("POST", "/v3/pay/transactions/h5", transactions.h5),
     ("GET", "/v3/pay/transactions/out-trade-no/{out_trade_no}", transactions.query_by_out_trade_no),
     ("GET", "/v3/pay/transactions/id/{transaction_id}", transactions.query_by_id),
     ("POST", "/v3/pay/transactions/out-trade-no/{out_trade_no}/close", transactions.close),

@@ -74,6 +74,8 @@ def order_json(wechat: WeChatEmulator, order: Order) -> dict[str, Any]:
         **views.transaction(order), "trade_type": order.trade_type, "description": order.description,
         "notify_url": order.notify_url, "code_url": order.code_url if native else None,
         "prepay_id": order.prepay_id or None, "scan_url": wechat.scan_url(order) if native else None,
+        "h5_url": wechat.h5_url(order) if order.trade_type == "MWEB" else None,
+        "payer_client_ip": order.payer_client_ip or None,
         "time_expire": wire.rfc3339(order.time_expire) if order.time_expire else None,
         "refunds": [views.refund(order, r) for r in order.refunds.values()],
     }

@@ -117,6 +117,7 @@ class Order:
     attach: str = ""
     payer_openid: str = ""
     prepay_id: str = ""
+    payer_client_ip: str = ""  # H5 (MWEB) orders: scene_info.payer_client_ip
     state: TradeState = TradeState.NOTPAY
     transaction_id: str = ""
     success_time: datetime | None = None

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from html import escape
 
-from emulator.wechat import qr, wire
+from emulator import qr
+from emulator.wechat import wire
 from emulator.wechat.orders import Order
 
 _STYLE = (
@@ -24,13 +25,14 @@ def document(title: str, body: str) -> str:
 
 
 def scan(order: Order) -> str:
-    """What the payer's phone shows after scanning: the QR code, the order, and Pay and Cancel buttons."""
+    """What the payer's phone shows after scanning (Native: with the QR code) or opening an h5_url (H5)."""
     base = f"/wechat/scan/{escape(order.token)}"
+    shown = "" if order.trade_type == "MWEB" else (
+        f'<div class="qr" id="qr">{qr.svg(order.code_url)}</div>'
+        f'<p>code_url <code id="code_url">{escape(order.code_url)}</code></p>')
     return document(
         "微信支付 WeChat Pay (emulator)",
-        "<h1>微信支付 WeChat Pay (emulator)</h1>"
-        f'<div class="qr" id="qr">{qr.svg(order.code_url)}</div>'
-        f'<p>code_url <code id="code_url">{escape(order.code_url)}</code></p><dl>'
+        f"<h1>微信支付 WeChat Pay (emulator)</h1>{shown}<dl>"
         f'<dt>商品 Description</dt><dd id="description">{escape(order.description)}</dd>'
         f'<dt>金额 Amount</dt><dd class="amount" id="amount">¥{wire.format_amount(order.total)}</dd>'
         f'<dt>商户订单号 Order number</dt><dd id="out_trade_no">{escape(order.out_trade_no)}</dd>'

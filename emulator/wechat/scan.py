@@ -1,4 +1,5 @@
-"""Native pay: a code_url opens the scan-to-pay page, where the payer pays or cancels."""
+"""Native and H5 pay: a code_url (scanned) or an h5_url (opened) shows the pay page, where the payer pays or
+cancels."""
 
 from __future__ import annotations
 
@@ -27,6 +28,13 @@ async def show(token: FromPath[str], wechat: WeChat) -> Response[bytes]:
     """The scan-to-pay page of a Native order."""
     order = wechat.store.order_by_token(token)
     return html(pages.scan(order)) if order is not None else unknown()
+
+
+@get("/wechat/h5/{token:str}", name="wechat:h5")
+async def show_h5(token: FromPath[str], wechat: WeChat) -> Response[bytes]:
+    """The page an H5 order's h5_url opens in the phone's browser."""
+    order = wechat.store.order_by_token(token)
+    return html(pages.scan(order)) if order is not None and order.trade_type == "MWEB" else unknown()
 
 
 @post("/wechat/scan/{token:str}/pay", name="wechat:scan-pay")

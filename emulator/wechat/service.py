@@ -60,6 +60,10 @@ class WeChatEmulator:
         """The page a Native order's code_url opens in the emulator."""
         return f"{self.base_url}/wechat/scan/{order.token}"
 
+    def h5_url(self, order: Order) -> str:
+        """Where an H5 order's h5_url takes the phone browser (WeChat's is wx.tenpay.com/…/checkmweb?prepay_id=…)."""
+        return f"{self.base_url}/wechat/h5/{order.token}?prepay_id={order.prepay_id}"
+
     def pay(self, order: Order, openid: str = "") -> None:
         """The payer pays the order; TRANSACTION.SUCCESS follows."""
         order.pay(self.clock(), openid or wire.openid())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import secrets
 from datetime import datetime
@@ -12,6 +13,7 @@ from emulator.wechat.orders import ApiError, Merchant, Order, TradeState, param_
 from emulator.wechat.protocol import Call, Reply, fen, obj, same_merchant, text
 from emulator.wechat.service import WeChatEmulator
 
+H5_TYPES = ("iOS", "Android", "Wap")
 _OUT_TRADE_NO = re.compile(r"[0-9A-Za-z_\-|*]{6,32}")
 
 
@@ -45,6 +47,7 @@ def create(wechat: WeChatEmulator, merchant: Merchant, call: Call, trade_type: s
     if currency != "CNY":
         raise param_error("境内商户仅支持人民币 CNY")
     openid = text(obj(body, "payer"), "openid", 128, "/body/payer") if trade_type == "JSAPI" else ""
+    client_ip = payer_client_ip(body) if trade_type == "MWEB" else ""
     known = wechat.store.order(mchid, out_trade_no)
     if known is not None:
         return again(known, trade_type, total, description, openid)
@@ -53,10 +56,24 @@ def create(wechat: WeChatEmulator, merchant: Merchant, call: Call, trade_type: s
         mchid=mchid, appid=appid, out_trade_no=out_trade_no, trade_type=trade_type, description=description,
         total=total, currency=currency, notify_url=text(body, "notify_url", 256), created=now,
         token=secrets.token_urlsafe(12), time_expire=time_expire(body), attach=str(body.get("attach", "")),
-        payer_openid=openid, prepay_id=wire.prepay_id(now) if trade_type == "JSAPI" else "",
+        payer_openid=openid, prepay_id=wire.prepay_id(now) if trade_type in ("JSAPI", "MWEB") else "",
+        payer_client_ip=client_ip,
     )
     wechat.store.add_order(order)
     return order
+
+
+def payer_client_ip(body: dict[str, Any]) -> str:
+    """An H5 order's scene_info.payer_client_ip (IPv4 or IPv6), once h5_info names its type."""
+    scene = obj(body, "scene_info")
+    ip = text(scene, "payer_client_ip", 45, "/body/scene_info")
+    try:
+        ipaddress.ip_address(ip)
+    except ValueError as e:
+        raise param_error("scene_info.payer_client_ip格式错误") from e
+    if text(obj(scene, "h5_info"), "type", 32, "/body/scene_info/h5_info") not in H5_TYPES:
+        raise param_error("scene_info.h5_info.type应为 iOS、Android 或 Wap")
+    return ip
 
 
 def again(order: Order, trade_type: str, total: int, description: str, openid: str) -> Order:
@@ -80,6 +97,11 @@ def native(wechat: WeChatEmulator, merchant: Merchant, call: Call) -> Reply:
 def jsapi(wechat: WeChatEmulator, merchant: Merchant, call: Call) -> Reply:
     """POST /v3/pay/transactions/jsapi."""
     return Reply(payload={"prepay_id": create(wechat, merchant, call, "JSAPI").prepay_id})
+
+
+def h5(wechat: WeChatEmulator, merchant: Merchant, call: Call) -> Reply:
+    """POST /v3/pay/transactions/h5: the h5_url a phone browser opens to pay (the emulator's H5 page)."""
+    return Reply(payload={"h5_url": wechat.h5_url(create(wechat, merchant, call, "MWEB"))})
 
 
 def query_by_out_trade_no(wechat: WeChatEmulator, merchant: Merchant, call: Call) -> Reply:

@@ -55,10 +55,11 @@ def _action(payment: Payment) -> str:
     if payment.status is not TradeStatus.WAIT_BUYER_PAY:
         return ""
     checkout = payment.checkout
+    zh, en = ("微信", "WeChat") if payment.payment_type == "wechat" else ("支付宝", "Alipay")  # h5 / qr name theirs
     if checkout.pay_url:
-        return f'<a class="pay" id="pay" href="{escape(checkout.pay_url)}">去支付宝付款 · Pay with Alipay</a>'
+        return f'<a class="pay" id="pay" href="{escape(checkout.pay_url)}">去{zh}付款 · Pay with {en}</a>'
     if checkout.code_url:
-        return (f'<p>用微信扫码付款 · Scan with WeChat:</p><p><code id="code-url">{escape(checkout.code_url)}'
+        return (f'<p>用{zh}扫码付款 · Scan with {en}:</p><p><code id="code-url">{escape(checkout.code_url)}'
                 "</code></p>")
     if checkout.pay_params:
         return "<p>请在微信内完成支付 · Complete the payment inside WeChat.</p>"

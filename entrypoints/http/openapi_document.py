@@ -10,6 +10,7 @@ from typing import Any
 from litestar import Litestar
 from litestar._openapi.plugin import OpenAPIPlugin
 
+from adapters.gateways.registry import PAY_METHODS as OFFERED
 from entrypoints.http.openapi_notify import NOTIFY_PREFIX, describe_notify
 
 Operation = dict[str, Any]
@@ -51,7 +52,9 @@ AMOUNT: dict[str, Any] = {
               {"type": "number", "exclusiveMinimum": 0, "maximum": 100000000, "multipleOf": 0.01}],
 }
 NO_NUL = r"^[^\x00]*$"  # nul_guard.py refuses a NUL anywhere in a request
-PAY_METHODS = {"alipay": ["pc", "wap", "qr"], "wechat": ["native"]}
+# pay_method by payment_type, as the adapters offer them; those needing an openid get their own branch
+PAY_METHODS = {t: [r.method.value for r in rules if not r.needs_openid] for t, rules in OFFERED.items()}
+NEEDS_OPENID = [(t, r.method.value) for t, rules in OFFERED.items() for r in rules if r.needs_openid]
 
 
 REQUEST_SCHEMAS = ("CreatePaymentRequest", "RefundRequest", "CreateApiKeyRequest", "ConfigRequest")
@@ -148,11 +151,13 @@ def _refine_bodies(schemas: dict[str, Any]) -> None:
         branches: list[dict[str, Any]] = [
             {"properties": {"payment_type": {"const": t}, "pay_method": {"enum": methods}}}
             for t, methods in PAY_METHODS.items()]
-        branches.append({"properties": {"payment_type": {"const": "wechat"}, "pay_method": {"const": "jsapi"},
-                                        "openid": {"type": "string"}}, "required": ["openid"]})
+        branches.extend({"properties": {"payment_type": {"const": t}, "pay_method": {"const": method},
+                                        "openid": {"type": "string"}}, "required": ["openid"]}
+                        for t, method in NEEDS_OPENID)
         create["oneOf"] = branches
-        create["description"] = ("pay_method by payment_type: alipay pc | wap | qr; wechat native, or jsapi "
-                                 "with an openid")
+        create["description"] = "pay_method by payment_type: " + "; ".join(
+            f"{t} {' | '.join(methods)}" + "".join(f", or {m} with an openid" for n, m in NEEDS_OPENID if n == t)
+            for t, methods in PAY_METHODS.items())
 
 
 def _refuse_nul(schema: dict[str, Any]) -> None:

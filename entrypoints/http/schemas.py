@@ -41,6 +41,9 @@ class CreatePaymentRequest(msgspec.Struct, kw_only=True):
     expire_minutes: Annotated[int, msgspec.Meta(ge=1, le=1440)] = 30
     return_url: Url | None = None
     notify_url: Url | None = None
+    payer_client_ip: Annotated[str, msgspec.Meta(max_length=45, description=(
+        "the payer's IPv4 or IPv6 address, for wechat h5 (scene_info.payer_client_ip); "
+        "default: the address this request came from"))] | None = None
 
 
 class RefundRequest(msgspec.Struct, kw_only=True):

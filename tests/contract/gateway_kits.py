@@ -39,6 +39,7 @@ from tests.rsa_keys import key_pair
 BEIJING = timedelta(hours=8)
 APP_ID, SELLER_ID = "2021000000000001", "2088000000000001"
 MCHID, WX_APPID, MERCHANT_SERIAL = "1900000109", "wx8888888888888888", "3775B6A45ACD588826D15E583A95F5DD00000001"
+PAYER_IP = "203.0.113.9"
 API_V3_KEY, PUBLIC_KEY_ID = "a" * 32, "PUB_KEY_ID_0114232026112400000000000001"
 
 
@@ -56,7 +57,7 @@ class Kit:
         return Payment.create(order_no=f"C{uuid.uuid4().hex[:20].upper()}", payment_type=self.config.payment_type,
                               pay_method=rule.method, config_id=self.config.config_id, subject="论文润色",
                               total_amount=Money.from_yuan(total), now=now, expire_time=now + timedelta(minutes=30),
-                              openid="oCONTRACT0001" if rule.needs_openid else None)
+                              openid="oCONTRACT0001" if rule.needs_openid else None, payer_client_ip=PAYER_IP)
 
     async def pay(self, payment: Payment) -> None:
         """The buyer pays the created payment at the provider."""
@@ -135,7 +136,8 @@ class AlipayKit(Kit):
         return response.json() if response.headers.get("content-type", "").startswith("application/json") else None
 
     async def pay(self, payment: Payment) -> None:
-        page = await self.http.get(payment.checkout.pay_url or "")  # the buyer opens the cashier, then pays
+        # the buyer opens the cashier (or scans the qr_code), then pays
+        page = await self.http.get(payment.checkout.pay_url or payment.checkout.code_url or "")
         assert page.status_code == 200, page.text
         await self._control("POST", f"/trades/{payment.order_no}/pay")
 

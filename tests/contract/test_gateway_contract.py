@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from application.errors import NotificationRejected
+from domain.kinds import PayMethod
 from domain.money import Money
 from domain.payment import Payment
 from domain.updates import UpdateKind
@@ -33,6 +34,21 @@ async def test_every_offered_method_creates_a_way_to_pay(kit: Kit) -> None:
         payment = kit.payment(rule.method)
         checkout = await kit.gateway.create(payment, kit.config)
         assert checkout.pay_url or checkout.code_url or checkout.pay_params, rule.method
+
+
+async def test_each_method_pays_through_its_own_kind_of_checkout_and_queries_as_paid(kit: Kit) -> None:
+    for rule in kit.methods:
+        payment = kit.payment(rule.method, total="1.23")
+        payment.checkout = await kit.gateway.create(payment, kit.config)
+        checkout = payment.checkout
+        if rule.method in (PayMethod.QR, PayMethod.NATIVE):  # scanned: the QR code's content, nothing to open
+            assert (bool(checkout.code_url), checkout.pay_url) == (True, None), rule.method
+        if rule.method in (PayMethod.PC, PayMethod.WAP, PayMethod.H5):  # opened in the payer's browser
+            assert (bool(checkout.pay_url), checkout.code_url) == (True, None), rule.method
+        await kit.pay(payment)
+        update = await kit.gateway.query(payment, kit.config)
+        assert update is not None
+        assert (update.kind, update.amount) == (UpdateKind.PAID, Money(123)), rule.method
 
 
 async def test_a_query_knows_no_stranger_then_follows_the_order_to_paid(kit: Kit) -> None:

@@ -99,3 +99,15 @@ async def test_created_from_is_an_rfc3339_time_with_its_offset(
     assert refused.json()["extra"]["field"] == "created_from"
     accepted = await client.get("/v1/payments", params={"created_from": "2026-11-24T20:30:00.5+08:00"})
     assert accepted.status_code == 200
+
+
+async def test_the_create_body_lists_each_providers_methods(client: AsyncTestClient) -> None:  # type: ignore[type-arg]
+    """What the adapters offer, by payment_type (jsapi in its own branch, with its openid), and payer_client_ip."""
+    create = (await client.get("/schema/openapi.json")).json()["components"]["schemas"]["CreatePaymentRequest"]
+    branches = {(b["properties"]["payment_type"]["const"],
+                 tuple(b["properties"]["pay_method"].get("enum") or [b["properties"]["pay_method"]["const"]]))
+                for b in create["oneOf"]}
+    assert branches == {("alipay", ("pc", "wap", "qr")), ("wechat", ("native", "h5")), ("wechat", ("jsapi",))}
+    assert create["description"] == "pay_method by payment_type: alipay pc | wap | qr; wechat native | h5, or jsapi " \
+                                    "with an openid"
+    assert "payer_client_ip" in create["properties"]

@@ -1,13 +1,16 @@
-"""The scan-to-pay page of a Native code_url, and the QR code it draws."""
+"""The pay pages: a Native code_url's scan page with its QR code (segno), and the page an H5 h5_url opens."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 
-import pytest
+import segno
+from wechatpayv3 import WeChatPayType
 
-from emulator.wechat import qr, qr_data
 from tests.emulator.wechat_env import CallbackReceiver, WeChatEnv, call
+
+H5_SCENE = {"payer_client_ip": "203.0.113.7", "h5_info": {"type": "Wap"}}
 
 
 async def scan_url(wechat: WeChatEnv, out_trade_no: str = "ORDER-0001") -> str:
@@ -21,7 +24,7 @@ async def test_the_scan_page_shows_the_qr_code_the_subject_and_the_amount(wechat
     page = await wechat.http.get(await scan_url(wechat))
     assert page.status_code == 200
     assert page.headers["content-type"].startswith("text/html")
-    assert qr.svg(code_url) in page.text
+    assert segno.make_qr(code_url, error="m", boost_error=False).svg_inline(scale=4) in page.text
     assert code_url in page.text
     assert "测试商品 Test" in page.text
     assert "¥1.99" in page.text
@@ -56,26 +59,43 @@ async def test_an_unknown_code_is_a_404_page(wechat: WeChatEnv) -> None:
     assert (await wechat.http.post("/wechat/scan/nobody-issued-this/pay")).status_code == 404
 
 
-def test_reed_solomon_matches_the_standards_hello_world_example() -> None:
-    data = [32, 91, 11, 120, 209, 114, 220, 77, 67, 64, 236, 17, 236, 17, 236, 17]
-    assert qr_data.rs_remainder(data, qr_data.rs_divisor(10)) == [196, 35, 39, 119, 235, 215, 231, 226, 93, 23]
+async def h5(wechat: WeChatEnv, out_trade_no: str, notify_url: str, scene: Mapping[str, object]) -> tuple[int, str]:
+    return await call(wechat.sdk(notify_url, pay_type=WeChatPayType.H5).pay, description="测试商品 Test",
+                      out_trade_no=out_trade_no, amount={"total": 250, "currency": "CNY"}, scene_info=scene)
 
 
-def test_format_bits_of_level_m_are_the_standards() -> None:
-    bits = [format(qr_data.format_bits(mask), "015b") for mask in (0, 5, 7)]
-    assert bits == ["101010000010010", "100000011001110", "100101010100000"]
+async def test_an_h5_order_answers_an_h5_url_whose_page_pays_and_calls_back(
+        wechat: WeChatEnv, callbacks: CallbackReceiver) -> None:
+    code, text = await h5(wechat, "ORDER-H5-01", callbacks.url, H5_SCENE)
+    assert code == 200, text
+    h5_url = json.loads(text)["h5_url"]
+    assert h5_url.startswith(f"{wechat.url}/wechat/h5/")
+    view = (await wechat.http.get("/_control/wechat/transactions/ORDER-H5-01")).json()
+    assert (view["trade_type"], view["payer_client_ip"], view["h5_url"]) == ("MWEB", "203.0.113.7", h5_url)
+    page = await wechat.http.get(h5_url)
+    assert page.status_code == 200
+    assert "¥2.50" in page.text
+    assert 'id="qr"' not in page.text
+    paid = await wechat.http.post(scan_url_of_h5(page.text))
+    assert 'id="trade_state">SUCCESS' in paid.text
+    (got,) = await callbacks.wait_for(1)
+    assert (got.resource()["trade_state"], got.resource()["trade_type"]) == ("SUCCESS", "MWEB")
 
 
-@pytest.mark.parametrize(("length", "version"), [(14, 1), (44, 4), (150, 8), (200, 10)])
-def test_the_smallest_version_that_holds_the_text_is_used(length: int, version: int) -> None:
-    matrix = qr.encode("w" * length)
-    assert len(matrix) == version * 4 + 17
-    finder = [[matrix[y][x] for x in range(7)] for y in range(7)]
-    assert finder[0] == [True] * 7
-    assert finder[1] == [True, False, False, False, False, False, True]
-    assert finder[3] == [True, False, True, True, True, False, True]
+def scan_url_of_h5(page: str) -> str:
+    action = page.split('action="', 1)[1].split('"', 1)[0]
+    assert action.endswith("/pay")
+    return action
 
 
-def test_text_too_long_for_version_10_is_refused() -> None:
-    with pytest.raises(ValueError, match="do not fit"):
-        qr.encode("w" * 300)
+async def test_an_h5_order_needs_a_valid_payer_client_ip_and_h5_info(wechat: WeChatEnv) -> None:
+    for scene in ({"h5_info": {"type": "Wap"}}, {"payer_client_ip": "not-an-ip", "h5_info": {"type": "Wap"}},
+                  {"payer_client_ip": "203.0.113.7"}, {"payer_client_ip": "203.0.113.7", "h5_info": {"type": "PC"}}):
+        code, text = await h5(wechat, "ORDER-H5-02", "https://merchant.example/notify", scene)
+        assert (code, json.loads(text)["code"]) == (400, "PARAM_ERROR"), scene
+
+
+async def test_a_native_token_does_not_open_as_an_h5_page(wechat: WeChatEnv) -> None:
+    await wechat.native("ORDER-0001")
+    token = (await scan_url(wechat)).rsplit("/", 1)[1]
+    assert (await wechat.http.get(f"/wechat/h5/{token}")).status_code == 404

@@ -13,8 +13,18 @@ from tests.unit.harness import App, order
 
 
 def test_each_adapter_declares_its_methods() -> None:
-    assert [r.method for r in alipay.PAY_METHODS] == [PayMethod.PC, PayMethod.WAP]
-    assert {r.method: r.needs_openid for r in wechat.PAY_METHODS} == {PayMethod.NATIVE: False, PayMethod.JSAPI: True}
+    assert [r.method for r in alipay.PAY_METHODS] == [PayMethod.PC, PayMethod.WAP, PayMethod.QR]
+    assert {r.method: r.needs_openid for r in wechat.PAY_METHODS} == {
+        PayMethod.NATIVE: False, PayMethod.JSAPI: True, PayMethod.H5: False}
+
+
+@pytest.mark.parametrize(("payment_type", "pay_method"), [(PaymentType.ALIPAY, "h5"), (PaymentType.ALIPAY, "native"),
+                                                          (PaymentType.WECHAT, "qr"), (PaymentType.WECHAT, "pc")])
+async def test_a_method_of_the_other_provider_is_unsupported(app: App, payment_type: PaymentType,
+                                                             pay_method: str) -> None:
+    with pytest.raises(UnsupportedPayMethod):
+        await app.create(order(payment_type=payment_type, pay_method=pay_method))
+    assert (app.alipay.calls, app.wechat.calls) == ([], [])
 
 
 async def test_a_method_the_provider_stops_offering_is_unsupported_and_the_error_lists_what_it_offers(
@@ -37,3 +47,12 @@ async def test_the_openid_rule_follows_the_providers_answer(app: App) -> None:
 async def test_an_openid_for_a_method_that_needs_none_is_not_kept(app: App) -> None:
     created = await app.create(order(openid="buyer-1"))
     assert created.payment.openid is None
+
+
+async def test_the_payers_address_reaches_the_gateway_and_a_repeat_from_another_address_is_the_same_payment(
+        app: App) -> None:
+    created = await app.create(order(payment_type=PaymentType.WECHAT, pay_method="h5", payer_client_ip="198.51.100.4"))
+    assert app.wechat.payer_client_ips == {"T20261124001": "198.51.100.4"}
+    assert created.payment.checkout.pay_url
+    again = await app.create(order(payment_type=PaymentType.WECHAT, pay_method="h5", payer_client_ip="198.51.100.5"))
+    assert (again.created, again.payment.order_no) == (False, "T20261124001")

@@ -13,7 +13,8 @@ from domain.kinds import PayMethod
 
 __all__ = ["PAY_METHODS", "PUBLIC_GATEWAY", "AlipayCredentials", "AlipayGateway", "alipay_gateway_from_config"]
 
-PAY_METHODS = (PayMethodRule(PayMethod.PC), PayMethodRule(PayMethod.WAP))  # alipay.trade.page.pay, .wap.pay
+# alipay.trade.page.pay, .wap.pay, and .precreate (当面付: a QR code for the Alipay app)
+PAY_METHODS = (PayMethodRule(PayMethod.PC), PayMethodRule(PayMethod.WAP), PayMethodRule(PayMethod.QR))
 
 
 def alipay_gateway_from_config(config: PaymentConfig, secrets: Mapping[str, str], notify_url: str,

@@ -11,6 +11,7 @@ from alipay.aop.api.domain.AlipayDataDataserviceBillDownloadurlQueryModel import
 from alipay.aop.api.domain.AlipayTradeCloseModel import AlipayTradeCloseModel
 from alipay.aop.api.domain.AlipayTradeFastpayRefundQueryModel import AlipayTradeFastpayRefundQueryModel
 from alipay.aop.api.domain.AlipayTradePagePayModel import AlipayTradePagePayModel
+from alipay.aop.api.domain.AlipayTradePrecreateModel import AlipayTradePrecreateModel
 from alipay.aop.api.domain.AlipayTradeQueryModel import AlipayTradeQueryModel
 from alipay.aop.api.domain.AlipayTradeRefundModel import AlipayTradeRefundModel
 from alipay.aop.api.domain.AlipayTradeWapPayModel import AlipayTradeWapPayModel
@@ -20,6 +21,7 @@ from alipay.aop.api.request.AlipayDataDataserviceBillDownloadurlQueryRequest imp
 from alipay.aop.api.request.AlipayTradeCloseRequest import AlipayTradeCloseRequest
 from alipay.aop.api.request.AlipayTradeFastpayRefundQueryRequest import AlipayTradeFastpayRefundQueryRequest
 from alipay.aop.api.request.AlipayTradePagePayRequest import AlipayTradePagePayRequest
+from alipay.aop.api.request.AlipayTradePrecreateRequest import AlipayTradePrecreateRequest
 from alipay.aop.api.request.AlipayTradeQueryRequest import AlipayTradeQueryRequest
 from alipay.aop.api.request.AlipayTradeRefundRequest import AlipayTradeRefundRequest
 from alipay.aop.api.request.AlipayTradeWapPayRequest import AlipayTradeWapPayRequest
@@ -35,14 +37,26 @@ PAGE_PAY: dict[str, tuple[Any, Any, str]] = {
     "pc": (AlipayTradePagePayRequest, AlipayTradePagePayModel, "FAST_INSTANT_TRADE_PAY"),
     "wap": (AlipayTradeWapPayRequest, AlipayTradeWapPayModel, "QUICK_WAP_WAY"),
 }
+PRECREATE = (AlipayTradePrecreateRequest, AlipayTradePrecreateModel, "FACE_TO_FACE_PAYMENT")  # qr, 当面付
 
 
 def page_pay(payment: Payment, credentials: AlipayCredentials) -> Any:
     """alipay.trade.page.pay (pc) or alipay.trade.wap.pay (wap), expiring when the payment does."""
     if payment.pay_method not in PAGE_PAY:
-        raise UnsupportedPayMethod(f"Alipay has no pay_method {payment.pay_method!r}; use pc or wap",
+        raise UnsupportedPayMethod(f"Alipay has no page pay_method {payment.pay_method!r}; use pc or wap",
                                    pay_method=payment.pay_method)
-    request_class, model_class, product_code = PAGE_PAY[payment.pay_method]
+    return _order(payment, credentials, *PAGE_PAY[payment.pay_method])
+
+
+def precreate(payment: Payment, credentials: AlipayCredentials) -> Any:
+    """alipay.trade.precreate (qr): Alipay registers the trade and answers the qr_code the payer scans."""
+    request = _order(payment, credentials, *PRECREATE)
+    request.return_url = None  # scanned in the Alipay app: no browser to send back
+    return request
+
+
+def _order(payment: Payment, credentials: AlipayCredentials, request_class: Any, model_class: Any,
+           product_code: str) -> Any:
     model = model_class()
     model.out_trade_no = payment.order_no
     model.total_amount = yuan(payment.total_amount)

@@ -24,6 +24,7 @@ from application.errors import ProviderError
 from application.ports.providers import Gateway
 from application.records import PaymentConfig, RawNotification
 from domain.checkout import Checkout
+from domain.kinds import PayMethod
 from domain.payment import Payment
 from domain.refund import Refund
 from domain.updates import ProviderUpdate, UpdateKind
@@ -42,8 +43,18 @@ class AlipayGateway(Gateway):
         self._client = AlipayClient(credentials, timeout, on_certificate)
 
     async def create(self, payment: Payment, config: PaymentConfig) -> Checkout:
-        """A signed page-pay (pc) or WAP-pay (wap) GET URL; nothing is sent to Alipay until the payer opens it."""
-        return Checkout(pay_url=await self._client.page_url(calls.page_pay(payment, self.credentials)))
+        """pc, wap: a signed page-pay or WAP-pay GET URL (nothing is sent to Alipay until the payer opens it).
+        qr: alipay.trade.precreate, whose qr_code the payer scans; a refusal (ACQ.TRADE_HAS_SUCCESS,
+        ACQ.CONTEXT_INCONSISTENT, ...) raises ProviderError with Alipay's sub_code, so nothing is stored."""
+        if payment.pay_method != PayMethod.QR:
+            return Checkout(pay_url=await self._client.page_url(calls.page_pay(payment, self.credentials)))
+        answer = await self._client.execute(calls.precreate(payment, self.credentials))
+        if not is_success(answer):
+            raise business_error("alipay.trade.precreate", answer)
+        qr_code = answer.get("qr_code")
+        if not isinstance(qr_code, str) or not qr_code:
+            raise ProviderError("Alipay's precreate answer has no qr_code", method="alipay.trade.precreate")
+        return Checkout(code_url=qr_code)
 
     async def query(self, payment: Payment, config: PaymentConfig) -> ProviderUpdate | None:
         """alipay.trade.query; None when Alipay has not seen the order (the payer never opened the page)."""

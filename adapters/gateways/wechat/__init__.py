@@ -15,8 +15,9 @@ from domain.kinds import PayMethod
 
 __all__ = ["PAY_METHODS", "PUBLIC_GATEWAY", "WeChatCredentials", "WeChatGateway", "wechat_gateway_from_config"]
 
-# /v3/pay/transactions/native, and /jsapi, which names the payer (payer.openid) inside WeChat
-PAY_METHODS = (PayMethodRule(PayMethod.NATIVE), PayMethodRule(PayMethod.JSAPI, needs_openid=True))
+# /v3/pay/transactions/native, /jsapi, which names the payer (payer.openid) inside WeChat, and /h5 for phone browsers
+PAY_METHODS = (PayMethodRule(PayMethod.NATIVE), PayMethodRule(PayMethod.JSAPI, needs_openid=True),
+               PayMethodRule(PayMethod.H5))
 
 
 def wechat_gateway_from_config(

@@ -51,12 +51,15 @@ class WeChatGateway(Gateway):
         self._now = now
 
     async def create(self, payment: Payment, config: PaymentConfig) -> Checkout:
-        """Native: the QR code's code_url. JSAPI: a prepay_id, handed back as signed pay_params."""
+        """Native: the QR code's code_url. H5: the h5_url a phone browser opens (as pay_url). JSAPI: a prepay_id,
+        handed back as signed pay_params."""
         arguments = orders.pay_arguments(payment, self.credentials)
         answer = await self._client.json("the order", lambda sdk: sdk.pay(**arguments)) or {}
         with answer_of("the order"):
             if payment.pay_method == "native":
                 return Checkout(code_url=text(answer, "code_url"))
+            if payment.pay_method == "h5":
+                return Checkout(pay_url=text(answer, "h5_url"))
             prepay_id = text(answer, "prepay_id")
         return Checkout(pay_params=pay_params(self.credentials.appid, prepay_id, self._merchant_key, self._now()))
 

@@ -15,6 +15,7 @@ from domain.refund import Refund
 
 BEIJING = timezone(timedelta(hours=8))  # no DST since 1991
 CURRENCY = "CNY"
+H5_TYPE = "Wap"  # h5_info.type of a mobile web page (iOS and Android are for apps)
 
 
 def rfc3339_beijing(moment: datetime) -> str:
@@ -29,7 +30,7 @@ def amount(money: Money) -> dict[str, Any]:
 
 
 def pay_arguments(payment: Payment, credentials: WeChatCredentials) -> dict[str, Any]:
-    """Keyword arguments of the SDK's `pay` for a Native or JSAPI order."""
+    """Keyword arguments of the SDK's `pay` for a Native, JSAPI or H5 order."""
     if not credentials.notify_url:
         raise ProviderError("the WeChat Pay config has no notify URL to give WeChat")
     arguments: dict[str, Any] = {
@@ -45,6 +46,11 @@ def pay_arguments(payment: Payment, credentials: WeChatCredentials) -> dict[str,
         if not payment.openid:
             raise OpenidRequired("a JSAPI payment needs the payer's openid")
         return arguments | {"pay_type": WeChatPayType.JSAPI, "payer": {"openid": payment.openid}}
+    if payment.pay_method == "h5":
+        if not payment.payer_client_ip:
+            raise ProviderError("an H5 payment needs the payer's IP address (scene_info.payer_client_ip)")
+        scene = {"payer_client_ip": payment.payer_client_ip, "h5_info": {"type": H5_TYPE}}
+        return arguments | {"pay_type": WeChatPayType.H5, "scene_info": scene}
     raise UnsupportedPayMethod(f"WeChat Pay has no pay method {payment.pay_method!r}", pay_method=payment.pay_method)
 
 
