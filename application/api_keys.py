@@ -13,7 +13,7 @@ from datetime import datetime
 from application.errors import Forbidden, Unauthenticated, UnknownScope
 from application.ports.clock import Clock
 from application.ports.crypto import SecretBox
-from application.ports.storage import UnitOfWorkFactory
+from application.ports.storage import UnitOfWork, UnitOfWorkFactory
 from application.records import ApiKey
 from application.webhook_addresses import WebhookAddressPolicy
 
@@ -92,25 +92,24 @@ class ApiKeys:
             found.append(self._box.open(str(previous), webhook_secret_context(key.key_id)))
         return found
 
-    async def authenticate(self, token: str | None, scope: str) -> ApiKey:
-        """The key behind a bearer token, if it may act in `scope`; else Unauthenticated or Forbidden."""
-        key = await self._lookup(token or "")
+    async def authenticate(self, token: str | None, scope: str, uow: UnitOfWork | None = None) -> ApiKey:
+        """The key behind a bearer token, if it may act in `scope`; else Unauthenticated or Forbidden.
+
+        With `uow`, the key is read in that open unit of work, which the caller goes on using (a create reads
+        its payment and config in the same one); without, in one of its own.
+        """
+        key = None
+        if (parts := _token_parts(token or "")) is not None:
+            if uow is not None:
+                key = await _live_key(uow, *parts)
+            else:
+                async with self._uow() as own:
+                    key = await _live_key(own, *parts)
         if key is None:
             raise Unauthenticated("a valid API key is required: send 'Authorization: Bearer <key>'")
         if not allows(key, scope):
             raise Forbidden(f"this API key has scope {key.scope!r}; this call needs {scope!r}")
         return key
-
-    async def _lookup(self, token: str) -> ApiKey | None:
-        if not token.startswith(PREFIX) or token.count("_") < 2:
-            return None
-        key_id, _, secret = token[len(PREFIX):].partition("_")
-        async with self._uow() as uow:
-            key = await uow.api_keys.get(key_id)
-        # Compare even when the key is unknown, so timing does not tell which ids exist.
-        expected = key.secret_hash if key is not None else hash_secret("")
-        matches = hmac.compare_digest(expected, hash_secret(secret))
-        return key if key is not None and matches and not key.revoked else None
 
     async def list(self) -> Sequence[ApiKey]:
         """Every key, without secrets."""
@@ -123,3 +122,20 @@ class ApiKeys:
             found = await uow.api_keys.revoke(key_id)
             await uow.commit()
         return found
+
+
+def _token_parts(token: str) -> tuple[str, str] | None:
+    """(key id, secret) of a token shaped `pck_<key id>_<secret>`, else None."""
+    if not token.startswith(PREFIX) or token.count("_") < 2:
+        return None
+    key_id, _, secret = token[len(PREFIX):].partition("_")
+    return key_id, secret
+
+
+async def _live_key(uow: UnitOfWork, key_id: str, secret: str) -> ApiKey | None:
+    """The unrevoked key whose secret this is, or None."""
+    key = await uow.api_keys.get(key_id)
+    # Compare even when the key is unknown, so timing does not tell which ids exist.
+    expected = key.secret_hash if key is not None else hash_secret("")
+    matches = hmac.compare_digest(expected, hash_secret(secret))
+    return key if key is not None and matches and not key.revoked else None

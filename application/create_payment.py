@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -91,12 +92,16 @@ class CreatePayment:
         self._uow, self._gateways, self._clock = uow, gateways, clock
         self._addresses = addresses or WebhookAddressPolicy()
 
-    async def __call__(self, cmd: CreatePaymentCommand) -> CreatePaymentResult:
-        """Create the payment, or answer a repeat of an earlier identical request."""
-        rule = _method_rule(cmd, self._gateways.pay_methods(cmd.payment_type))
-        if cmd.notify_url:
-            self._addresses.check_url(cmd.notify_url, "notify_url")
-        async with self._uow() as uow:
+    async def __call__(self, cmd: CreatePaymentCommand, reading: UnitOfWork | None = None) -> CreatePaymentResult:
+        """Create the payment, or answer a repeat of an earlier identical request.
+
+        `reading`: a unit of work already open (the one the API key was read in), which this call reads the
+        request's payment and config in and then ends, whatever happens; without it, one of its own.
+        """
+        async with _resumed(reading) if reading is not None else self._uow() as uow:
+            rule = _method_rule(cmd, self._gateways.pay_methods(cmd.payment_type))
+            if cmd.notify_url:
+                self._addresses.check_url(cmd.notify_url, "notify_url")
             earlier = await _earlier_answer(uow, cmd, rule)
             if earlier is not None:
                 return earlier
@@ -127,6 +132,17 @@ class CreatePayment:
                 raise
             return earlier
         return CreatePaymentResult(payment, created=True)
+
+
+@asynccontextmanager
+async def _resumed(uow: UnitOfWork) -> AsyncIterator[UnitOfWork]:
+    """A unit of work entered elsewhere, ended here as `async with` ends its own."""
+    try:
+        yield uow
+    except BaseException as error:
+        await uow.__aexit__(type(error), error, error.__traceback__)
+        raise
+    await uow.__aexit__(None, None, None)
 
 
 def _method_rule(cmd: CreatePaymentCommand, offered: Sequence[PayMethodRule]) -> PayMethodRule:

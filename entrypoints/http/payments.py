@@ -22,7 +22,13 @@ from domain.errors import InvalidAmount
 from domain.kinds import PaymentType
 from domain.money import Money
 from domain.status import TradeStatus
-from entrypoints.http.auth import current_key, require_scope
+from entrypoints.http.auth import (
+    KEEPS_UNIT_OF_WORK,
+    current_key,
+    end_unit_of_work,
+    require_scope,
+    take_unit_of_work,
+)
 from entrypoints.http.errors import FieldError
 from entrypoints.http.schemas import (
     CreatePaymentRequest,
@@ -85,7 +91,7 @@ class PaymentController(Controller):
     opt = {"scope": "payments"}  # noqa: RUF012
     tags = ["payments"]  # noqa: RUF012
 
-    @post("/payments", status_code=201)
+    @post("/payments", status_code=201, opt={KEEPS_UNIT_OF_WORK: True}, middleware=[end_unit_of_work])
     async def create(
         self,
         request: Request[Any, Any, Any],
@@ -110,7 +116,8 @@ class PaymentController(Controller):
             api_key_id=current_key(request).key_id,
             idempotency_key=idempotency_key,
         )
-        result = await create_payment(command)
+        # The key was read in this unit of work: the create's reads go on in it, one unit of work fewer.
+        result = await create_payment(command, reading=take_unit_of_work(request))
         return Response(payment_view(result.payment, public_url(request)), status_code=201 if result.created else 200)
 
     @get("/payments/{order_no:str}")
