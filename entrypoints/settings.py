@@ -46,6 +46,7 @@ class Settings:
     refund_attention_hours: int = 72  # a refund PROCESSING this long is listed, counted and logged for operators
     refund_paid_after_close: bool = False  # paycore refunds in full a payment the provider took after our close
     wechat_cert_refresh_hours: int = 12  # the worker downloads WeChat platform certificates this often; 0: never
+    merchant_name: str = ""  # shown on the cashier page; empty: the payment config's name
 
     @property
     def is_sqlite(self) -> bool:
@@ -94,6 +95,7 @@ def load_settings(environ: Mapping[str, str] | None = None, dotenv: Path | None 
         refund_attention_hours=_int(env, "PAYCORE_REFUND_ATTENTION_HOURS", 72, unit="hours"),
         refund_paid_after_close=_flag(env, "PAYCORE_REFUND_PAID_AFTER_CLOSE"),
         wechat_cert_refresh_hours=_int(env, "PAYCORE_WECHAT_CERT_REFRESH_HOURS", 12, unit="hours"),
+        merchant_name=env.get("PAYCORE_MERCHANT_NAME", "").strip(),
     )
 
 
