@@ -18,11 +18,11 @@ Image = pytest.importorskip("PIL.Image", reason="pillow (a dev extra) opens the 
 
 WITHIN_MS = 15_000
 DESKTOP = {"viewport": {"width": 1280, "height": 900}, "locale": "zh-CN"}
-PHONE = {"viewport": {"width": 360, "height": 740}, "locale": "zh-CN", "is_mobile": True, "has_touch": True,
-         "device_scale_factor": 2,
-         "user_agent": "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
-                       "Chrome/126.0 Mobile Safari/537.36"}
-IN_WECHAT = {**PHONE, "user_agent": PHONE["user_agent"] + " MicroMessenger/8.0.50.2701 NetType/WIFI Language/zh_CN"}
+PHONE_UA = ("Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
+            "Chrome/126.0 Mobile Safari/537.36")
+PHONE: dict[str, Any] = {"viewport": {"width": 360, "height": 740}, "locale": "zh-CN", "is_mobile": True,
+                         "has_touch": True, "device_scale_factor": 2, "user_agent": PHONE_UA}
+IN_WECHAT = {**PHONE, "user_agent": PHONE_UA + " MicroMessenger/8.0.50.2701 NetType/WIFI Language/zh_CN"}
 
 
 async def page_in(browser: Any, options: dict[str, Any]) -> Any:
