@@ -29,10 +29,10 @@ MAX_POLLS = 900  # 30 minutes at POLL_MS, whatever the expiry: the page stops as
 def state_of(payment: Payment, now: datetime) -> str:
     """What the payer is shown: one of STATES."""
     status = payment.status
-    if status.is_paid:
-        return "paid"
     if status is TradeStatus.REFUNDED:
         return "refunded"
+    if status.is_paid:
+        return "paid"
     if status is TradeStatus.TRADE_CLOSED:
         closed_at = payment.update_time or now
         return "expired" if closed_at >= payment.expire_time else "closed"
