@@ -41,8 +41,8 @@ dd{margin:0;color:#4e5969;font-family:ui-monospace,monospace;overflow-wrap:anywh
 .code{margin:16px auto 0;text-align:center}
 .qr{display:block;width:min(240px,70vw);height:auto;margin:0 auto;border:1px solid #eef0f3;border-radius:8px}
 figcaption{margin-top:10px;font-size:15px}
-.pay,.secondary{display:block;margin:18px auto 0;padding:13px;text-align:center;border-radius:10px;
-text-decoration:none;font-size:16px;max-width:320px}
+.pay,.secondary{display:block;width:100%;max-width:320px;margin:18px auto 0;padding:13px;border:0;
+border-radius:10px;font:inherit;font-size:16px;text-align:center;text-decoration:none;cursor:pointer}
 .pay{background:#1677ff;color:#fff}.secondary{color:#1677ff;border:1px solid #1677ff}
 .note{margin:18px 0 0;padding:12px;background:#fff7e8;border-radius:8px;font-size:14px;text-align:center}
 .msg{text-align:center;padding:22px 0 0}.msg h2{margin:10px 0 6px;font-size:20px}
@@ -95,6 +95,11 @@ SCRIPT = """(() => {
     }
     setTimeout(poll, data.poll_ms);
   }
+  const jsapi = document.querySelector("[data-jsapi]");
+  if (jsapi) jsapi.addEventListener("click", () => {
+    const params = JSON.parse(jsapi.dataset.jsapi);
+    if (window.WeixinJSBridge) window.WeixinJSBridge.invoke("getBrandWCPayRequest", params, () => {});
+  });
   const retry = document.getElementById("retry");
   if (retry) retry.addEventListener("click", (e) => { e.preventDefault(); location.reload(); });
   if (body.dataset.state === "paid") { body.dataset.state = ""; enter("paid"); }

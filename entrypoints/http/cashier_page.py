@@ -45,7 +45,7 @@ def state_of(payment: Payment, now: datetime) -> str:
 class Way:
     """One way to pay: a QR code to scan (or long-press) or a button to follow."""
 
-    kind: str  # "qr", "link" or "note"
+    kind: str  # "qr", "link", "jsapi" (WeChat's bridge, inside WeChat) or "note"
     label: str  # a TEXT key
     target: str = ""
 
@@ -62,6 +62,8 @@ def ways_to_pay(payment: Payment, in_wechat: bool) -> list[Way]:
             return [Way("note", "open_in_browser")]
         return [Way("link", f"pay_{payment.payment_type}", checkout.pay_url)]
     if checkout.pay_params:
+        if in_wechat:  # WeChat's own bridge takes the signed parameters
+            return [Way("jsapi", "pay_wechat", json.dumps(dict(checkout.pay_params)))]
         return [Way("note", "jsapi")]
     return []
 
@@ -70,6 +72,8 @@ def _way_html(way: Way, lang: Lang, in_wechat: bool) -> str:
     label = escape(say(lang, way.label))
     if way.kind == "link":
         return f'<a class="pay" id="pay" href="{escape(way.target)}" rel="noreferrer">{label}</a>'
+    if way.kind == "jsapi":
+        return f'<button class="pay" id="pay" type="button" data-jsapi="{escape(way.target)}">{label}</button>'
     if way.kind == "note":
         return f'<p class="note">{label}</p>'
     qr = segno.make(way.target, error="m")

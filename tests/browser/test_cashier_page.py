@@ -142,3 +142,20 @@ async def test_without_its_token_the_page_is_a_404_showing_nothing(demo: Demo, b
         assert "99.90" not in text
         assert "Thesis" not in text
     await page.screenshot(path=tmp_path / "not-found.png")
+
+
+async def test_inside_wechat_a_jsapi_payment_calls_wechats_bridge_and_turns_paid(
+        demo: Demo, browser: Any, tmp_path: Path) -> None:
+    created = await demo.create("CASHIERJS01", pay_method="jsapi", openid="oUpF8uMuAJO_M2pxb1Q9zNjWeS6o")
+    page = await page_in(browser, IN_WECHAT)
+    await page.add_init_script("window.WeixinJSBridge = {invoke: (name, params, done) => {"
+                               " window.invoked = [name, params]; done({err_msg: 'get_brand_wcpay_request:ok'}); }};")
+    await page.goto(created["cashier_url"])
+    await state(page, "open", tmp_path)
+    await page.locator("#pay").click()
+    assert await page.evaluate("window.invoked") == ["getBrandWCPayRequest", created["pay_params"]]
+    async with httpx.AsyncClient(timeout=10) as http:  # the payer confirms in WeChat
+        paid = await http.post(f"{demo.emulator_url}/_control/wechat/transactions/CASHIERJS01/pay",
+                               json={"openid": "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"})
+    assert paid.status_code == 200, paid.text
+    await state(page, "paid", tmp_path)
