@@ -55,21 +55,29 @@ async def browser() -> AsyncIterator[Any]:
             await launched.close()
 
 
-@pytest.fixture
-async def offline_page(browser: Any) -> AsyncIterator[Any]:
-    """A page in a fresh context that refuses (and records in `page.refused`) every request off this machine."""
-    context = await browser.new_context(viewport={"width": 1280, "height": 900})
-    page = await context.new_page()
-    page.refused = []
+async def offline_page_in(context: Any) -> Any:
+    """A new page of the context, which now refuses every request off this machine and records its URL in
+    `page.refused`."""
+    refused: list[str] = []
 
     async def only_local(route: Any) -> None:
         if urlsplit(route.request.url).hostname in LOCAL_HOSTS:
             await route.continue_()
         else:
-            page.refused.append(route.request.url)
+            refused.append(route.request.url)
             await route.abort()
 
     await context.route("**/*", only_local)
+    page = await context.new_page()
+    page.refused = refused
+    return page
+
+
+@pytest.fixture
+async def offline_page(browser: Any) -> AsyncIterator[Any]:
+    """A page in a fresh context that refuses (and records in `page.refused`) every request off this machine."""
+    context = await browser.new_context(viewport={"width": 1280, "height": 900})
+    page = await offline_page_in(context)
     try:
         yield page
     finally:

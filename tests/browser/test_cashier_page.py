@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
-from tests.browser.conftest import MERCHANT, Demo
+from tests.browser.conftest import MERCHANT, Demo, offline_page_in
 
 zxingcpp = pytest.importorskip("zxingcpp", reason="zxing-cpp (a dev extra) decodes the QR codes")
 Image = pytest.importorskip("PIL.Image", reason="pillow (a dev extra) opens the screenshots for zxing-cpp")
@@ -26,9 +26,9 @@ IN_WECHAT = {**PHONE, "user_agent": PHONE_UA + " MicroMessenger/8.0.50.2701 NetT
 
 
 async def page_in(browser: Any, options: dict[str, Any]) -> Any:
-    """A page in a fresh context with these options (viewport, user agent)."""
-    context = await browser.new_context(**options)
-    return await context.new_page()
+    """A page in a fresh context with these options (viewport, user agent), every request off this machine
+    refused and recorded in `page.refused`: the page must work offline."""
+    return await offline_page_in(await browser.new_context(**options))
 
 
 def decoded(png: bytes) -> list[str]:
@@ -41,6 +41,7 @@ async def state(page: Any, name: str, shots: Path) -> None:
     await page.locator(f"body[data-state={name}]").wait_for(state="attached", timeout=WITHIN_MS)
     await page.locator(f"#{name}, #action").first.wait_for(state="visible", timeout=WITHIN_MS)
     await page.screenshot(path=shots / f"{name}-{page.viewport_size['width']}.png", full_page=True)
+    assert page.refused == []  # no font, script or image from elsewhere
 
 
 async def fits(page: Any) -> None:
