@@ -160,3 +160,13 @@ async def test_inside_wechat_a_jsapi_payment_calls_wechats_bridge_and_turns_paid
                                json={"openid": "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"})
     assert paid.status_code == 200, paid.text
     await state(page, "paid", tmp_path)
+
+
+async def test_the_demo_landing_page_links_each_created_order_to_its_cashier(
+        demo: Demo, browser: Any, tmp_path: Path) -> None:
+    created = await demo.create("DEMOWX0001")
+    page = await page_in(browser, DESKTOP)
+    await page.goto(f"{demo.url}/")
+    await page.get_by_text("cashier of DEMOWX0001").click()
+    await state(page, "open", tmp_path)
+    assert page.url == created["cashier_url"]
