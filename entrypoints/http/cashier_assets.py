@@ -83,7 +83,7 @@ SCRIPT = """(() => {
     setTimeout(tick, 250);
   }
   async function poll() {
-    if (++polls > data.max_polls) { show("stale", true); return; }
+    if (++polls > data.max_polls) { if (body.dataset.state === "open") show("stale", true); return; }
     try {
       const answer = await fetch(data.status_url, {cache: "no-store"});
       if (!answer.ok) throw new Error(String(answer.status));
