@@ -105,18 +105,18 @@ def photograph(url: str, key: str, hook_url: str) -> bytes:
     created.raise_for_status()
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True)
-        page = browser.new_page(viewport={"width": 560, "height": 400})
-        cashier = f"{url}/pay/{ORDER['order_no']}"
+        page = browser.new_page(viewport={"width": 420, "height": 470}, locale="zh-CN")
+        cashier = created.json()["cashier_url"]  # with its token: /pay/DEMO0001 alone is a 404
         before = shot(page, cashier)
         emulator = shot(page, created.json()["pay_url"])
         page.click("#pay")  # the emulator signs Alipay's notification and posts it to paycore
-        until(lambda: httpx.get(f"{url}/pay/{ORDER['order_no']}/status").json()["trade_status"] == "TRADE_SUCCESS",
-              "the payment turning TRADE_SUCCESS")
+        until(lambda: httpx.get(f"{url}/v1/payments/{ORDER['order_no']}", headers=headers).json()["trade_status"]
+              == "TRADE_SUCCESS", "the payment turning TRADE_SUCCESS")
         after = shot(page, cashier)
         webhook = until(lambda: next((b for b in Receiver.bodies if b["type"] == "payment.succeeded"), None),
                         "the payment.succeeded webhook")
         page.set_viewport_size({"width": 1400, "height": 560})
-        page.set_content(composite([("1. paycore's cashier page (/pay/DEMO0001)", before),
+        page.set_content(composite([("1. paycore's cashier page (its cashier_url)", before),
                                     ("2. “Pay with Alipay” opens the emulator's Alipay page", emulator),
                                     ("3. after Pay: the cashier shows it paid", after)], webhook))
         png = page.locator("body").screenshot()

@@ -8,8 +8,9 @@ from typing import Any
 
 from dependency_injector import containers, providers
 
+from adapters.crypto.cashier_tokens import CashierTokens
 from adapters.crypto.keys import RsaKeyInspector
-from adapters.crypto.master_keys import MasterKeyError, load_master_keys
+from adapters.crypto.master_keys import MasterKey, MasterKeyError, load_master_keys
 from adapters.crypto.secret_box import AesGcmSecretBox
 from adapters.gateways.alipay.provider import PROVIDER as ALIPAY
 from adapters.gateways.bill_sources import GatewayBillSource
@@ -55,6 +56,7 @@ from application.sync_unpaid import SyncRefunds, SyncUnpaid
 from application.webhook_addresses import WebhookAddressPolicy
 from application.webhook_deliveries import WebhookDeliveries
 from application.webhook_secrets import RotateWebhookSecret
+from entrypoints.cashier_links import CashierLinks
 from entrypoints.metrics import Metrics, MetricsAnomalyAlerts
 from entrypoints.observed_uow import ObservedUnitOfWorkFactory, count_events
 from entrypoints.settings import Settings, SettingsError
@@ -98,6 +100,15 @@ def bill_sources_of(gateways: GatewayRegistry) -> dict[str, GatewayBillSource]:
 
 def make_secret_box(settings: Settings) -> AesGcmSecretBox:
     """The secret box under the configured master keys; a clear SettingsError when there are none."""
+    return AesGcmSecretBox(_master_keys(settings))
+
+
+def make_cashier_tokens(settings: Settings) -> CashierTokens:
+    """The cashier links' signer, under a key of its own derived from the same master keys."""
+    return CashierTokens(_master_keys(settings))
+
+
+def _master_keys(settings: Settings) -> list[MasterKey]:
     try:
         keys = load_master_keys(settings.master_keys, settings.master_key_file)
     except MasterKeyError as e:
@@ -108,7 +119,7 @@ def make_secret_box(settings: Settings) -> AesGcmSecretBox:
             "(id:base64key, the first one encrypts) or PAYCORE_MASTER_KEY_FILE. Make one with "
             "`paycore keys generate`, keep it outside the database, and set it before starting."
         )
-    return AesGcmSecretBox(keys)
+    return keys
 
 
 class Container(containers.DeclarativeContainer):
@@ -121,6 +132,8 @@ class Container(containers.DeclarativeContainer):
     uow = providers.Singleton(ObservedUnitOfWorkFactory, providers.Singleton(SqlUnitOfWorkFactory, engine),
                               providers.Singleton(count_events, metrics))
     secret_box = providers.Singleton(make_secret_box, settings)
+    cashier_tokens = providers.Singleton(make_cashier_tokens, settings)
+    cashier_links = providers.Singleton(CashierLinks, settings.provided.public_url, cashier_tokens)
     gateways = providers.Singleton(gateway_registry, settings, secret_box, uow)
     key_inspector = providers.Singleton(RsaKeyInspector)
 
@@ -143,7 +156,7 @@ class Container(containers.DeclarativeContainer):
     webhook_sender = providers.Singleton(HttpxWebhookSender, addresses=webhook_addresses)
     deliver_webhooks = providers.Singleton(
         DeliverWebhooks, uow, webhook_sender, clock, api_keys,
-        providers.Singleton(webhook_renderer, settings.provided.public_url),
+        providers.Singleton(webhook_renderer, cashier_links),
         settings.provided.webhook_retry_schedule, lease_seconds=settings.provided.worker_lease_seconds,
         signer=providers.Singleton(StandardWebhooksSigner))
     rotate_webhook_secret = providers.Singleton(RotateWebhookSecret, uow, clock, secret_box)

@@ -160,7 +160,8 @@ Alipay
   curl -s -X POST {url}/v1/payments -H 'Authorization: Bearer {key}' \\
        -H 'Content-Type: application/json' \\
        -d '{{"order_no": "DEMO0001", "payment_type": "alipay", "pay_method": "pc", "subject": "Thesis polishing", "total_amount": "99.90"}}'
-2. Open its "pay_url" (or {url}/pay/DEMO0001) in a browser and press Pay on the emulator's cashier.
+2. Open its "cashier_url" ({url}/pay/DEMO0001?t=…, paycore's cashier page: the link's token is what opens
+   it) in a browser, press "Pay with Alipay", then Pay on the emulator's page.
 3. See it paid:
   curl -s {url}/v1/payments/DEMO0001 -H 'Authorization: Bearer {key}'
 Alipay in certificate mode (公钥证书模式): config {demo.alipay_cert_config_id} holds an app certificate, Alipay's and the root
@@ -173,7 +174,8 @@ WeChat Pay (Native: the payer scans a QR code)
   curl -s -X POST {url}/v1/payments -H 'Authorization: Bearer {key}' \\
        -H 'Content-Type: application/json' \\
        -d '{{"order_no": "DEMOWX0001", "payment_type": "wechat", "pay_method": "native", "subject": "Thesis polishing", "total_amount": "99.90"}}'
-2. Its "code_url" (weixin://wxpay/bizpayurl?pr=TOKEN) is what a phone would scan. Instead, open the emulator's
+2. Its "cashier_url" shows the "code_url" (weixin://wxpay/bizpayurl?pr=TOKEN) as the QR code a phone scans.
+   Without a phone, open the emulator's
    scan page {emulator}/wechat/scan/TOKEN in a browser and press Pay (its address is also the "scan_url" of
    curl -s {emulator}/_control/wechat/transactions/DEMOWX0001).
 3. See it paid, then refund it (the emulator's refund succeeds about 10 s later, by callback):

@@ -48,6 +48,7 @@ class Settings:
     refund_paid_after_close: bool = False  # paycore refunds in full a payment the provider took after our close
     wechat_cert_refresh_hours: int = 12  # the worker downloads WeChat platform certificates this often; 0: never
     reconcile_at: time = time(10, 0)  # Beijing time of the worker's daily reconciliation of the previous day
+    merchant_name: str = ""  # shown on the cashier page; empty: the payment config's name
 
     @property
     def is_sqlite(self) -> bool:
@@ -97,6 +98,7 @@ def load_settings(environ: Mapping[str, str] | None = None, dotenv: Path | None 
         refund_paid_after_close=_flag(env, "PAYCORE_REFUND_PAID_AFTER_CLOSE"),
         wechat_cert_refresh_hours=_int(env, "PAYCORE_WECHAT_CERT_REFRESH_HOURS", 12, unit="hours"),
         reconcile_at=_time_of_day(env, "PAYCORE_RECONCILE_AT", time(10, 0)),
+        merchant_name=env.get("PAYCORE_MERCHANT_NAME", "").strip(),
     )
 
 

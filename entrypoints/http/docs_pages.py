@@ -79,8 +79,9 @@ async def _demo_section(container: Any) -> str:
     items = []
     for order_no in DEMO_ORDER_NOS:
         try:
-            await container.queries().get(order_no)
-            items.append(f'<li><a href="/pay/{order_no}">cashier of {order_no}</a></li>')
+            payment = await container.queries().get(order_no)
+            link = escape(container.cashier_links().path(payment))
+            items.append(f'<li><a href="{link}">cashier of {order_no}</a></li>')
         except PaymentNotFound:
             items.append(f"<li>{order_no}: not created yet</li>")
     return _DEMO.format(emulator=emulator, cashiers="\n".join(items))

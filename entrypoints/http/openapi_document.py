@@ -88,7 +88,7 @@ def _refine_operation(method: str, path: str, operation: Operation) -> None:
         if status == 429:
             responses["429"]["headers"] = RETRY_AFTER
     if path == "/pay/{order_no}":
-        responses["404"] = {"description": "no such order (an HTML page)",
+        responses["404"] = {"description": "no such order, or no valid token `t` (the same HTML page)",
                             "content": {"text/html": {"schema": {"type": "string"}}}}
     if path == "/ready":
         responses["503"] = {"description": "the database does not answer",

@@ -22,6 +22,7 @@ from domain.errors import InvalidAmount
 from domain.kinds import PaymentType
 from domain.money import Money
 from domain.status import TradeStatus
+from entrypoints.cashier_links import CashierLinks
 from entrypoints.http.auth import (
     KEEPS_UNIT_OF_WORK,
     current_key,
@@ -77,10 +78,10 @@ def payer_ip(given: str | None, request: Request[Any, Any, Any]) -> str | None:
         raise FieldError("payer_client_ip", "is not an IPv4 or IPv6 address", "不是有效的 IPv4 或 IPv6 地址") from e
 
 
-def public_url(request: Request[Any, Any, Any]) -> str:
-    """How payers reach this service."""
-    url: str = request.app.state.container.settings().public_url
-    return url
+def cashier_links(request: Request[Any, Any, Any]) -> CashierLinks:
+    """How payers reach their cashier pages."""
+    links: CashierLinks = request.app.state.container.cashier_links()
+    return links
 
 
 class PaymentController(Controller):
@@ -118,7 +119,8 @@ class PaymentController(Controller):
         )
         # The key was read in this unit of work: the create's reads go on in it, one unit of work fewer.
         result = await create_payment(command, reading=take_unit_of_work(request))
-        return Response(payment_view(result.payment, public_url(request)), status_code=201 if result.created else 200)
+        view = payment_view(result.payment, cashier_links(request))
+        return Response(view, status_code=201 if result.created else 200)
 
     @get("/payments/{order_no:str}")
     async def read(
@@ -131,7 +133,7 @@ class PaymentController(Controller):
     ) -> PaymentView:
         """One payment; `?sync=true` asks the provider first."""
         payment = await sync_payment(order_no) if sync else await queries.get(order_no)
-        return payment_view(payment, public_url(request))
+        return payment_view(payment, cashier_links(request))
 
     @get("/payments")
     async def list_payments(
@@ -150,7 +152,7 @@ class PaymentController(Controller):
             trade_status, payment_type, _moment(created_from, "created_from"), _moment(created_to, "created_to")
         )
         page = await queries.list(filters, limit, cursor)
-        url = public_url(request)
+        url = cashier_links(request)
         return PaymentList([payment_view(p, url) for p in page.items], page.next_cursor)
 
     @post("/payments/{order_no:str}/close", status_code=200)
@@ -158,7 +160,7 @@ class PaymentController(Controller):
         self, request: Request[Any, Any, Any], order_no: OrderNoPath, close_payment: NamedDependency[ClosePayment]
     ) -> PaymentView:
         """Close an unpaid payment."""
-        return payment_view(await close_payment(order_no), public_url(request))
+        return payment_view(await close_payment(order_no), cashier_links(request))
 
     @get("/payments/{order_no:str}/events")
     async def events(self, order_no: OrderNoPath, queries: NamedDependency[PaymentQueries]) -> EventList:

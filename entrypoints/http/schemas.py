@@ -12,6 +12,7 @@ from domain.kinds import PaymentType
 from domain.money import Money
 from domain.payment import Payment
 from domain.refund import Refund
+from entrypoints.cashier_links import CashierLinks
 
 if TYPE_CHECKING:
     PaymentTypeName = str
@@ -178,7 +179,7 @@ def yuan(money: Money | None) -> str | None:
     return str(money) if money is not None else None
 
 
-def payment_view(payment: Payment, public_url: str) -> PaymentView:
+def payment_view(payment: Payment, links: CashierLinks) -> PaymentView:
     """The API view of a payment."""
     return PaymentView(
         order_no=payment.order_no, payment_type=payment.payment_type, pay_method=payment.pay_method,
@@ -190,7 +191,7 @@ def payment_view(payment: Payment, public_url: str) -> PaymentView:
         notify_time=iso(payment.notify_time), update_time=iso(payment.update_time),
         pay_url=payment.checkout.pay_url, code_url=payment.checkout.code_url,
         pay_params=dict(payment.checkout.pay_params) or None,
-        cashier_url=f"{public_url.rstrip('/')}/pay/{payment.order_no}",
+        cashier_url=links.url(payment),
     )
 
 

@@ -3,6 +3,7 @@ server, with every request off this machine refused: what a page needs must come
 
 Fixtures for any browser test (the docs page, the cashier page):
 - `served`: a real `paycore serve` on a fresh SQLite database; its base URL.
+- `demo`: a real `paycore demo` (paycore and its emulator on real ports); its URLs and payments key.
 - `offline_page`: a Playwright page that aborts every request whose host is not 127.0.0.1, and records them in
   `page.refused` (a list of URLs) so that a test can assert nothing was even attempted.
 """
@@ -11,10 +12,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import httpx
 import pytest
 
 from tests.e2e.processes import paycore, paycore_env, until_healthy
@@ -22,6 +25,7 @@ from tests.e2e.test_serve_process import free_port
 
 CHROMIUM = "/usr/bin/chromium"  # `apt-get install chromium` (.ci/run does it)
 LOCAL_HOSTS = {"127.0.0.1"}
+MERCHANT = "论文工坊 Thesis Studio"
 
 if not os.path.exists(CHROMIUM):
     pytest.skip(f"{CHROMIUM} is absent: `apt-get install chromium` to run the browser tests",
@@ -51,22 +55,66 @@ async def browser() -> AsyncIterator[Any]:
             await launched.close()
 
 
-@pytest.fixture
-async def offline_page(browser: Any) -> AsyncIterator[Any]:
-    """A page in a fresh context that refuses (and records in `page.refused`) every request off this machine."""
-    context = await browser.new_context(viewport={"width": 1280, "height": 900})
-    page = await context.new_page()
-    page.refused = []
+async def offline_page_in(context: Any) -> Any:
+    """A new page of the context, which now refuses every request off this machine and records its URL in
+    `page.refused`."""
+    refused: list[str] = []
 
     async def only_local(route: Any) -> None:
         if urlsplit(route.request.url).hostname in LOCAL_HOSTS:
             await route.continue_()
         else:
-            page.refused.append(route.request.url)
+            refused.append(route.request.url)
             await route.abort()
 
     await context.route("**/*", only_local)
+    page = await context.new_page()
+    page.refused = refused
+    return page
+
+
+@pytest.fixture
+async def offline_page(browser: Any) -> AsyncIterator[Any]:
+    """A page in a fresh context that refuses (and records in `page.refused`) every request off this machine."""
+    context = await browser.new_context(viewport={"width": 1280, "height": 900})
+    page = await offline_page_in(context)
     try:
         yield page
     finally:
         await context.close()
+
+
+@dataclass
+class Demo:
+    """A running `paycore demo` (paycore and its emulator on real ports) and its payments key."""
+
+    url: str
+    emulator_url: str
+    key: str
+
+    async def create(self, order_no: str, **body: Any) -> dict[str, Any]:
+        """POST /v1/payments (WeChat Native unless told otherwise); the payment view."""
+        fields = {"order_no": order_no, "payment_type": "wechat", "pay_method": "native",
+                  "subject": "论文润色 Thesis polishing", "total_amount": "99.90", **body}
+        async with httpx.AsyncClient(timeout=10) as http:
+            created = await http.post(f"{self.url}/v1/payments", json=fields,
+                                      headers={"Authorization": f"Bearer {self.key}"})
+        assert created.status_code == 201, created.text
+        answer: dict[str, Any] = created.json()
+        return answer
+
+
+@pytest.fixture
+async def demo(tmp_path: Path) -> AsyncIterator[Demo]:
+    """`paycore demo` in an empty directory on free ports, its shop named by PAYCORE_MERCHANT_NAME."""
+    from tests.e2e.test_demo_worker import payments_key
+
+    port, emulator_port = free_port(), free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PAYCORE_")}
+    env["PAYCORE_MERCHANT_NAME"] = MERCHANT
+    args = ["demo", "--port", str(port), "--emulator-port", str(emulator_port)]
+    async with paycore(args, env, tmp_path) as process:
+        key = await payments_key(process)
+        url = f"http://127.0.0.1:{port}"
+        await until_healthy(url, process)
+        yield Demo(url, f"http://127.0.0.1:{emulator_port}", key)
