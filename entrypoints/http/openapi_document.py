@@ -10,7 +10,7 @@ from typing import Any
 from litestar import Litestar
 from litestar._openapi.plugin import OpenAPIPlugin
 
-from adapters.gateways.registry import PAY_METHODS as OFFERED
+from entrypoints.container import PAY_METHODS as OFFERED
 from entrypoints.http.openapi_notify import NOTIFY_PREFIX, describe_notify
 
 Operation = dict[str, Any]

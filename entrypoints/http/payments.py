@@ -67,7 +67,7 @@ def amount_of(value: Any, field: str) -> Money:
 
 
 def payer_ip(given: str | None, request: Request[Any, Any, Any]) -> str | None:
-    """The payer's IP address for the provider (WeChat H5's scene_info.payer_client_ip): as given, checked, else the
+    """The payer's IP address for the provider (an h5 payment's scene_info.payer_client_ip): as given, checked, else the
     address this request came from, as uvicorn reports it (the business server's, or behind a proxy trusted with
     --forwarded-allow-ips, the address it forwarded)."""
     if given is None:
