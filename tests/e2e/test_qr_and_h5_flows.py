@@ -35,7 +35,7 @@ async def test_an_alipay_qr_payment_is_scanned_paid_and_refunded(alipay: Live) -
     # pre-created: Alipay holds the trade before anyone scans
     assert (trade["trade_status"], trade["product_code"]) == ("WAIT_BUYER_PAY", "FACE_TO_FACE_PAYMENT")
 
-    assert "Scan with Alipay" in (await alipay.http.get(created["cashier_url"])).text
+    assert "请使用支付宝扫一扫付款" in (await alipay.http.get(created["cashier_url"])).text  # Chinese by default
     await alipay.pay_at_cashier(created["code_url"])
     paid = await alipay.wait_for_status("QRE2E0001", "TRADE_SUCCESS")
     assert (paid["code_url"], paid["receipt_amount"]) == (created["code_url"], "12.34")
@@ -71,7 +71,7 @@ async def test_a_wechat_h5_payment_is_paid_on_the_h5_page_with_the_callers_addre
     order = await wechat.control("GET", "/transactions/H5E2E0001")
     assert (created["pay_url"], order["trade_type"]) == (order["h5_url"], "MWEB")
     assert order["payer_client_ip"] == "127.0.0.1"  # no payer_client_ip given: the address the request came from
-    assert "Pay with WeChat" in (await wechat.http.get(created["cashier_url"])).text
+    assert "去微信付款" in (await wechat.http.get(created["cashier_url"])).text  # Chinese by default
 
     page = await wechat.http.get(created["pay_url"])  # the phone browser opens the h5_url, the payer presses Pay
     assert page.status_code == 200, page.text
