@@ -5,10 +5,13 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 import sqlalchemy as sa
 
+from adapters.sql import reconciliation_runs
 from adapters.sql.engine import make_engine
 from adapters.sql.reconciliation_runs import SqlReconciliationRuns
+from adapters.sql.tables import webhook_outbox
 from adapters.sql.tables_reconciliation import reconciliation_run
 from adapters.sql.uow import SqlUnitOfWorkFactory
 from application.bills import RunEnd, RunStart
@@ -56,3 +59,21 @@ async def test_a_run_end_queues_one_webhook_per_key_that_waits_for_no_payment(da
     assert sorted((m.event_type, m.api_key_id) for m in again) == [
         ("reconciliation.completed", "k_audit"), ("reconciliation.completed", "k_ops")]
     assert (run_message.created, run_message.status, run_message.run_id) == (at(500), DeliveryStatus.PENDING, done)
+
+
+async def test_a_run_end_whose_webhooks_cannot_be_written_is_not_recorded_either(
+        database_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(reconciliation_runs, "new_event_id", lambda: "evt_the_same")  # the 2nd row is refused
+    engine = make_engine(database_url)
+    try:
+        runs = SqlReconciliationRuns(engine)
+        run_id = await runs.start(RunStart(DAY, "alipay", "2021", 1, at(400)))
+        with pytest.raises(sa.exc.IntegrityError):
+            await runs.finish(run_id, RunEnd("completed", at(500), webhook="reconciliation.completed",
+                                             webhook_to=("k_ops", "k_audit")), [])
+        async with engine.connect() as conn:
+            status = (await conn.execute(sa.select(reconciliation_run.c.status))).scalar_one()
+            queued = (await conn.execute(sa.select(sa.func.count()).select_from(webhook_outbox))).scalar_one()
+    finally:
+        await engine.dispose()
+    assert (status, queued) == ("running", 0)  # one transaction: neither the end nor a webhook without it
