@@ -10,9 +10,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from entrypoints.metrics import Metrics
 from entrypoints.worker import build_worker
-from tests.e2e.alipay_live import Live, live_alipay
+from tests.e2e.alipay_live import SQLITE_AND_POSTGRES, Live, live_alipay, live_alipay_on
 from tests.e2e.test_alipay_flows import pay_and_hear
 from tests.e2e.test_reconcile_admin_api import BEIJING, admin, until_ended
 from tests.e2e.test_standard_webhooks import verifies
@@ -41,10 +43,11 @@ async def deliveries(call: Any, status: str, within: float = 10.0) -> list[dict[
         await asyncio.sleep(0.02)
 
 
+@pytest.mark.parametrize("backend", SQLITE_AND_POSTGRES)
 async def test_an_admin_key_with_a_webhook_url_hears_a_completed_run_signed_and_a_payments_key_does_not(
-        tmp_path: Path) -> None:
+        backend: str, tmp_path: Path) -> None:
     ops, shop = Receiver(), Receiver()
-    async with receiving(ops), receiving(shop), live_alipay(tmp_path) as live:
+    async with receiving(ops), receiving(shop), live_alipay_on(backend, tmp_path) as live:
         keys = live.container.api_keys()
         hooked = await keys.issue("ops-hook", "admin", webhook_url=ops.url)
         await keys.issue("shop-hook", "payments", webhook_url=shop.url)
