@@ -160,6 +160,8 @@ class RunEnd:
     error: str | None = None
     local: LocalTotals | None = None  # paycore's side of the day, for the same configs
     matched: int = 0  # bill rows paycore agrees with
+    webhook: str | None = None  # the event type the end is told as (reconciliation.completed), to each key of
+    webhook_to: tuple[str, ...] = ()  # these API keys, queued with the end in one transaction
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,4 +180,5 @@ class ReconciliationRuns(Protocol):
         """Record a run as running; its id."""
 
     async def finish(self, run_id: int, end: RunEnd, found: Sequence[Discrepancy]) -> None:
-        """Record how the run ended and what it found (held ones as held, resolved ones as resolved, others open)."""
+        """Record how the run ended and what it found (held ones as held, resolved ones as resolved, others open),
+        and queue the end's webhook to each of `end.webhook_to`, all in one transaction."""

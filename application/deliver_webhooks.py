@@ -17,7 +17,7 @@ import json
 import logging
 import os
 import socket
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -33,6 +33,8 @@ log = logging.getLogger("paycore.webhooks")
 
 # (event type, payment, refund_no) → the `data` object: the payment or the refund as the API shows it.
 Render = Callable[[str, Payment, str | None], Mapping[str, Any]]
+# run id → the `data` of a reconciliation.* webhook: the run as the admin API shows it (None: no such run).
+RenderRun = Callable[[int], Awaitable[Mapping[str, Any] | None]]
 
 BATCH = 20
 LEASE_SECONDS = 60.0  # well over the sender's 10 s timeout: a lease only runs out when its holder died
@@ -59,7 +61,7 @@ class Target:
 
     url: str
     secrets: list[str]  # the key's current webhook secret first, then the previous one during an overlap
-    payment: Payment
+    data: Mapping[str, Any]  # the body's `data`
 
 
 def sign(secret: str, timestamp: int, body: bytes) -> str:
@@ -102,8 +104,9 @@ class DeliverWebhooks:
     def __init__(self, uow: UnitOfWorkFactory, sender: WebhookSender, clock: Clock, api_keys: ApiKeys,
                  render: Render, schedule: Sequence[int], worker_id: str | None = None,
                  batch: int = BATCH, lease_seconds: float = LEASE_SECONDS,
-                 signer: WebhookSigner | None = None) -> None:
+                 signer: WebhookSigner | None = None, render_run: RenderRun | None = None) -> None:
         self._uow, self._sender, self._clock, self._keys = uow, sender, clock, api_keys
+        self._render_run = render_run
         self._signer = signer or PaycoreSigner()
         self._render, self._schedule = render, tuple(schedule)
         self._worker_id = worker_id or default_worker_id()
@@ -141,7 +144,9 @@ class DeliverWebhooks:
         return report
 
     async def _target(self, message: OutboxMessage) -> Target | str:
-        """The URL and secret, or why there is nowhere to send it."""
+        """The URL, secret and data, or why there is nowhere to send it."""
+        if message.order_no is None:
+            return await self._run_target(message)
         async with self._uow() as uow:
             payment = await uow.payments.get(message.order_no)
             if payment is None:
@@ -151,11 +156,25 @@ class DeliverWebhooks:
             return "no notify_url on the payment and no webhook_url on the API key that created it"
         if key is None:
             return "the payment was not created with an API key, so there is no webhook secret to sign with"
-        return Target(url, self._keys.webhook_secrets(key, self._clock.now()), payment)
+        return Target(url, self._keys.webhook_secrets(key, self._clock.now()),
+                      self._render(message.event_type, payment, message.refund_no))
+
+    async def _run_target(self, message: OutboxMessage) -> Target | str:
+        """A webhook of no payment goes to its admin key's webhook_url, signed with that key's secret."""
+        async with self._uow() as uow:
+            key = await uow.api_keys.get(message.api_key_id) if message.api_key_id else None
+        if key is None or key.revoked:
+            return f"the API key {message.api_key_id} it is for is revoked or gone"
+        if not key.webhook_url:
+            return f"the API key {message.api_key_id} has no webhook_url"
+        data = await self._render_run(message.run_id) if self._render_run and message.run_id is not None else None
+        if data is None:
+            return f"reconciliation run {message.run_id} not found"
+        return Target(key.webhook_url, self._keys.webhook_secrets(key, self._clock.now()), data)
 
     async def _send(self, message: OutboxMessage, target: Target) -> SendResult:
         event = {"id": message.event_id, "type": message.event_type, "created": iso_z(message.created),
-                 "data": dict(self._render(message.event_type, target.payment, message.refund_no))}
+                 "data": dict(target.data)}
         body = json.dumps(event, ensure_ascii=False, separators=(",", ":")).encode()
         timestamp = int(self._clock.now().timestamp())
         headers = {"Content-Type": "application/json", "Paycore-Event-Id": message.event_id,

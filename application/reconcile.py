@@ -29,6 +29,7 @@ from application.sync_payment import SyncPayment
 from domain.events import Source
 
 BEIJING = timezone(timedelta(hours=8))
+RUN_COMPLETED = "reconciliation.completed"  # the webhook of a completed run, to admin keys with a webhook_url
 log = logging.getLogger("paycore.reconcile")
 
 
@@ -119,8 +120,16 @@ class Reconcile:
             found, end = [], RunEnd("failed", self._clock.now(), error=f"INTERNAL: {type(e).__name__}")
         finally:
             await self._matcher.clear(run_id)
+        if end.status == "completed":
+            end = replace(end, webhook=RUN_COMPLETED, webhook_to=await self._admin_hooks())
         await self._runs.finish(run_id, end, found)
         return RunResult(run_id, kind, planned.account, end, tuple(found))
+
+    async def _admin_hooks(self) -> tuple[str, ...]:
+        """The admin keys told about a completed run: those with a webhook_url, not revoked."""
+        async with self._uow() as uow:
+            keys = await uow.api_keys.list()
+        return tuple(k.key_id for k in keys if k.scope == "admin" and k.webhook_url and not k.revoked)
 
     async def _fix(self, found: Discrepancy) -> Discrepancy:
         """A payment the bill shows paid and paycore does not is settled by asking the provider (a signed answer,

@@ -158,11 +158,12 @@ class DeliveryStatus(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class OutboxMessage:
-    """One webhook in the outbox: a journal event the business system is told about."""
+    """One webhook in the outbox: a journal event the business system is told about, or a reconciliation run's end
+    an admin key is told about."""
 
     delivery_id: int
     event_id: str
-    order_no: str
+    order_no: str | None  # None: a webhook of no payment (a reconciliation run's), to api_key_id
     event_type: str
     refund_no: str | None
     created: datetime  # when the event happened
@@ -173,6 +174,8 @@ class OutboxMessage:
     last_status_code: int | None = None
     last_error: str | None = None
     delivered_time: datetime | None = None
+    api_key_id: str | None = None  # the key a webhook of no payment goes to (a payment's goes by the payment)
+    run_id: int | None = None  # the reconciliation run a reconciliation.* webhook is about
 
 
 @dataclass(frozen=True, slots=True)

@@ -78,7 +78,8 @@ class WebhookDeliveries:
         """Resend a failed delivery: pending again, due now, its attempt count and history kept.
 
         It is one more attempt (after the last of the schedule), so if it fails it is failed again at once.
-        It goes out in its place: behind any older pending webhook of its payment, ahead of newer ones.
+        It goes out in its place: behind any older pending webhook of its payment, ahead of newer ones (one of no
+        payment, a reconciliation run's, waits for nothing).
         """
         async with self._uow() as uow:
             if not await uow.outbox.retry(delivery_id, self._clock.now()):
@@ -97,6 +98,9 @@ class WebhookDeliveries:
 async def _with_url(uow: UnitOfWork, message: OutboxMessage) -> OutboxMessage:
     if message.url is not None:
         return message
+    if message.order_no is None:  # a webhook of no payment goes to its key's webhook_url
+        key = await uow.api_keys.get(message.api_key_id) if message.api_key_id else None
+        return dataclasses.replace(message, url=key.webhook_url if key is not None else None)
     payment = await uow.payments.get(message.order_no)
     url = (await webhook_url(uow, payment))[0] if payment is not None else None
     return dataclasses.replace(message, url=url)

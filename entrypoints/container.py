@@ -60,7 +60,7 @@ from entrypoints.cashier_links import CashierLinks
 from entrypoints.metrics import Metrics, MetricsAnomalyAlerts
 from entrypoints.observed_uow import ObservedUnitOfWorkFactory, count_events
 from entrypoints.settings import Settings, SettingsError
-from entrypoints.webhook_data import webhook_renderer
+from entrypoints.webhook_data import run_renderer, webhook_renderer
 
 # Every provider paycore speaks to: one line each (and its import).
 PROVIDERS: tuple[ProviderAdapter, ...] = (ALIPAY, WECHAT)
@@ -153,12 +153,15 @@ class Container(containers.DeclarativeContainer):
                                 providers.Singleton(config_rules, key_inspector))
     stored_secrets = providers.Singleton(StoredSecrets, uow, secret_box)
     handle_notification = providers.Singleton(HandleNotification, uow, gateways, apply_update, clock)
+    reconciliations = providers.Singleton(Reconciliations, providers.Singleton(SqlReconciliationRecords, engine),
+                                          clock)
     webhook_sender = providers.Singleton(HttpxWebhookSender, addresses=webhook_addresses)
     deliver_webhooks = providers.Singleton(
         DeliverWebhooks, uow, webhook_sender, clock, api_keys,
         providers.Singleton(webhook_renderer, cashier_links),
         settings.provided.webhook_retry_schedule, lease_seconds=settings.provided.worker_lease_seconds,
-        signer=providers.Singleton(StandardWebhooksSigner))
+        signer=providers.Singleton(StandardWebhooksSigner),
+        render_run=providers.Singleton(run_renderer, reconciliations))
     rotate_webhook_secret = providers.Singleton(RotateWebhookSecret, uow, clock, secret_box)
     webhook_deliveries = providers.Singleton(WebhookDeliveries, uow, clock)
     expire_payments = providers.Singleton(ExpirePayments, uow, close_payment, clock,
@@ -177,8 +180,6 @@ class Container(containers.DeclarativeContainer):
     reconcile = providers.Singleton(Reconcile, uow, bill_sources, providers.Singleton(SqlBillMatcher, engine),
                                     providers.Singleton(SqlReconciliationRuns, engine), clock, sync_payment)
     renew_certificates = providers.Singleton(RenewCertificates, uow, gateways)
-    reconciliations = providers.Singleton(Reconciliations, providers.Singleton(SqlReconciliationRecords, engine),
-                                          clock)
     daily_reconcile = providers.Singleton(DailyReconcile, reconcile, providers.Singleton(SqlReconcileSchedule, engine),
                                           reconciliations, clock, settings.provided.reconcile_at)
 

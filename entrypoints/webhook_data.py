@@ -1,4 +1,4 @@
-"""The `data` of a webhook: the payment or the refund exactly as the HTTP API shows it."""
+"""The `data` of a webhook: the payment, the refund or the reconciliation run exactly as the HTTP API shows it."""
 
 from __future__ import annotations
 
@@ -7,9 +7,12 @@ from typing import Any
 
 import msgspec
 
-from application.deliver_webhooks import Render
+from application.deliver_webhooks import Render, RenderRun
+from application.errors import ReconciliationNotFound
+from application.reconciliations import Reconciliations
 from domain.payment import Payment
 from entrypoints.cashier_links import CashierLinks
+from entrypoints.http.reconciliations import run_view
 from entrypoints.http.schemas import payment_view, refund_view
 
 
@@ -21,6 +24,20 @@ def webhook_renderer(links: CashierLinks) -> Render:
             data: dict[str, Any] = msgspec.to_builtins(refund_view(payment.refunds[refund_no]))
         else:
             data = msgspec.to_builtins(payment_view(payment, links))
+        return data
+
+    return render
+
+
+def run_renderer(reconciliations: Reconciliations) -> RenderRun:
+    """render_run(run_id): the run as GET /v1/admin/reconciliations/{run_id} shows it, or None."""
+
+    async def render(run_id: int) -> Mapping[str, Any] | None:
+        try:
+            run = await reconciliations.get(run_id)
+        except ReconciliationNotFound:
+            return None
+        data: dict[str, Any] = msgspec.to_builtins(run_view(run))
         return data
 
     return render

@@ -1,4 +1,5 @@
-"""The SQL webhook Outbox: leases instead of long transactions, and each payment's messages in order."""
+"""The SQL webhook Outbox: leases instead of long transactions, and each payment's messages in order (a webhook of
+no payment, order_no NULL, waits for none and holds none back: NULL equals nothing)."""
 
 from __future__ import annotations
 
@@ -155,5 +156,5 @@ def _message(row: RowMapping) -> OutboxMessage:
         refund_no=payload.get("refund_no"), created=row["create_time"], status=DeliveryStatus(row["status"]),
         attempts=row["attempts"], next_attempt_time=row["next_attempt_time"], url=row["url"],
         last_status_code=row["last_status_code"], last_error=row["last_error"],
-        delivered_time=row["delivered_time"],
+        delivered_time=row["delivered_time"], api_key_id=row["api_key_id"], run_id=row["run_id"],
     )

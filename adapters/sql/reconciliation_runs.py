@@ -6,6 +6,8 @@ from collections.abc import Sequence
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from adapters.sql.payment_rows import new_event_id
+from adapters.sql.tables import webhook_outbox
 from adapters.sql.tables_reconciliation import reconciliation_discrepancy as discrepancies
 from adapters.sql.tables_reconciliation import reconciliation_run as runs
 from application.bills import Discrepancy, RunEnd, RunStart
@@ -29,7 +31,7 @@ class SqlReconciliationRuns:
             return int(key[0])
 
     async def finish(self, run_id: int, end: RunEnd, found: Sequence[Discrepancy]) -> None:
-        """How the run ended and what it found, in one transaction."""
+        """How the run ended, what it found and its webhooks, in one transaction (a webhook is never lost)."""
         t = end.totals
         async with self._engine.begin() as conn:
             await conn.execute(runs.update().where(runs.c.id == run_id).values(
@@ -46,3 +48,9 @@ class SqlReconciliationRuns:
                      "status": "resolved" if d.resolution else "held" if d.held else "open",
                      "resolution": d.resolution, "trade_no": d.trade_no[:64] or None,
                      "create_time": end.finished_at} for d in found])
+            if end.webhook is not None and end.webhook_to:
+                await conn.execute(webhook_outbox.insert(), [
+                    {"event_id": new_event_id(), "order_no": None, "api_key_id": key_id, "run_id": run_id,
+                     "event_type": end.webhook, "payload": "{}", "status": "pending", "attempts": 0,
+                     "next_attempt_time": end.finished_at, "create_time": end.finished_at}
+                    for key_id in end.webhook_to])

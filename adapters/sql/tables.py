@@ -205,7 +205,10 @@ webhook_outbox = sa.Table(
     metadata,
     sa.Column("id", BigId, primary_key=True, autoincrement=True),
     sa.Column("event_id", sa.String(40), nullable=False),
-    sa.Column("order_no", sa.String(64), sa.ForeignKey(payment_transaction.c.order_no), nullable=False),
+    # A payment's webhook names its payment; one of no payment (0014) names its API key and its reconciliation run.
+    sa.Column("order_no", sa.String(64), sa.ForeignKey(payment_transaction.c.order_no), nullable=True),
+    sa.Column("api_key_id", sa.String(64), nullable=True),
+    sa.Column("run_id", sa.BigInteger(), nullable=True),
     sa.Column("event_type", sa.String(32), nullable=False),
     sa.Column("payload", sa.Text(), nullable=False),  # JSON of the journal event
     sa.Column("status", sa.String(16), nullable=False, server_default="pending"),

@@ -136,7 +136,8 @@ class Outbox(Protocol):
 
     async def claim(self, now: datetime, limit: int, lease_seconds: float, worker_id: str) -> Sequence[OutboxMessage]:
         """Lease due messages to this worker, never leased twice: of each payment only its oldest pending one,
-        and none behind a pending one (a failed one, out of retries, holds nothing back)."""
+        and none behind a pending one (a failed one, out of retries, holds nothing back); a message of no payment
+        (order_no None: a reconciliation run's) waits for none and holds none back."""
 
     async def record(self, delivery_id: int, worker_id: str, outcome: DeliveryOutcome) -> bool:
         """Store an attempt's outcome (and, unless SKIPPED, its DeliveryAttempt record) and end the lease;

@@ -24,7 +24,8 @@ class DeliveryView(msgspec.Struct, kw_only=True):
     delivery_id: int
     event_id: str
     event_type: str
-    order_no: str
+    order_no: str | None  # None for a webhook of no payment (reconciliation.completed)
+    run_id: int | None  # the reconciliation run of a reconciliation.* webhook
     url: str | None
     status: str
     attempts: int
@@ -63,7 +64,8 @@ class DeliveryList(msgspec.Struct):
 def delivery_view(m: OutboxMessage) -> DeliveryView:
     """The API view of a delivery; next_attempt_time only while one is due."""
     return DeliveryView(
-        delivery_id=m.delivery_id, event_id=m.event_id, event_type=m.event_type, order_no=m.order_no, url=m.url,
+        delivery_id=m.delivery_id, event_id=m.event_id, event_type=m.event_type, order_no=m.order_no,
+        run_id=m.run_id, url=m.url,
         status=m.status.value, attempts=m.attempts, last_status_code=m.last_status_code, last_error=m.last_error,
         next_attempt_time=iso(m.next_attempt_time) if m.status is DeliveryStatus.PENDING else None,
         delivered_time=iso(m.delivered_time),
