@@ -74,10 +74,11 @@ class ApplyProviderUpdate:
     async def _apply_once(self, update: ProviderUpdate, config: PaymentConfig, source: Source,
                           preloaded: Payment | None, log: NotificationRecord | None) -> ApplyResult:
         async with self._uow() as uow:
-            payment = preloaded if preloaded is not None else await uow.payments.get(update.order_no)
+            payment = preloaded if preloaded is not None else await uow.payments.get_by_provider_order_no(
+                update.order_no)
             if payment is None:
                 raise NotificationRejected("unknown_order", f"no payment {update.order_no}")
-            if payment.config_id != config.config_id:
+            if payment.config_for(update.order_no, update.refund_no) != config.config_id:
                 raise NotificationRejected("config_mismatch", f"payment {update.order_no} uses another config")
             try:
                 events = payment.apply(update, source, self._clock.now())

@@ -57,6 +57,8 @@ STATUSES: dict[type[Exception], int] = {
     dom.RefundNoConflict: 409,
     dom.AmountMismatch: 409,
     dom.UnknownRefund: 404,
+    dom.TooManyAttempts: 409,
+    dom.MethodNotOffered: 400,
 }
 
 _HTTP_CODES = {400: app.InvalidInput.code, 401: app.Unauthenticated.code, 403: app.Forbidden.code, 404: "NOT_FOUND",

@@ -39,6 +39,8 @@ ZH: dict[str, str] = {
     "DELIVERY_NOT_FOUND": "找不到该 webhook 投递记录。",
     "RATE_LIMITED": "请求过于频繁（或认证失败次数过多），请在 Retry-After 秒后重试，并检查 API 密钥。",
     "DELIVERY_NOT_FAILED": "只有投递失败（failed）的 webhook 才能重试。",
+    "TOO_MANY_ATTEMPTS": "该订单尝试支付的次数已达上限，请创建新的订单后再支付。",
+    "METHOD_NOT_OFFERED": "商户没有为该订单提供此支付方式，请选择页面上列出的支付方式。",
     "REFUND_NOT_PROCESSING": "只有处理中（PROCESSING）的退款才能重新发起；该退款已是最终状态。",
 }
 
