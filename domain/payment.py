@@ -139,7 +139,8 @@ class Payment:
 
     def start_attempt(self, payment_type: PaymentType, pay_method: PayMethod, config_id: int | None,
                       now: datetime) -> tuple[Attempt, bool]:
-        """The attempt for the payer's choice and whether it is new: an open one of the same choice is reused.
+        """The attempt for the payer's choice and whether it is new: an open one of the same choice is reused (and
+        becomes the current one again: `tried` keeps the latest choice last).
 
         Refused once the payment is paid (PaymentAlreadyPaid) or closed (IllegalTransition), for a method not
         offered (MethodNotOffered), and past MAX_ATTEMPTS (TooManyAttempts).
@@ -151,13 +152,15 @@ class Payment:
         choice = method_name(payment_type, pay_method)
         if choice not in self.pay_methods:  # a payment fixed to one method offers no choice
             raise MethodNotOffered(choice, self.pay_methods)
-        for attempt in self.attempts:
-            if (attempt.status is AttemptStatus.OPEN and attempt.method == choice
-                    and attempt.config_id == config_id):
+        for attempt in self.tried:
+            if attempt.status is AttemptStatus.OPEN and attempt.method == choice and attempt.config_id == config_id:
+                self.tried.remove(attempt)  # the payer came back to it: the latest choice is last
+                self.tried.append(attempt)
+                self._mirror(attempt)
                 return attempt, False
-        if len(self.attempts) >= MAX_ATTEMPTS:
+        if len(self.tried) >= MAX_ATTEMPTS:
             raise TooManyAttempts(MAX_ATTEMPTS)
-        seq = len(self.tried) + 1
+        seq = max((a.seq for a in self.tried), default=0) + 1
         attempt = Attempt(seq, payment_type, pay_method, config_id, out_trade_no(self.order_no, seq), now)
         self.tried.append(attempt)
         self._mirror(attempt)
