@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 
 import msgspec
 
@@ -31,6 +31,9 @@ Yuan = Annotated[Any, msgspec.Meta(
 
 class CreatePaymentRequest(msgspec.Struct, kw_only=True):
     """POST /v1/payments."""
+
+    # Fields given only together (checked again after decoding, entrypoints/http/payments.check_choice_fields).
+    required_with: ClassVar[dict[str, str]] = {"pay_method": "payment_type", "payment_type": "pay_method"}
 
     order_no: OrderNo
     payment_type: PaymentTypeName | None = None

@@ -64,12 +64,14 @@ async def test_the_payer_chooses_alipay_then_pays_with_wechat_and_the_alipay_att
 
     async with httpx.AsyncClient(timeout=10, headers={"User-Agent": DESKTOP_UA}) as http:
         first = (await http.get(created["cashier_url"])).text
-    assert 'value="alipay:qr"' in first and 'value="wechat:native"' in first
+    assert 'value="alipay:qr"' in first
+    assert 'value="wechat:native"' in first
     assert 'value="alipay:wap"' not in first  # a desktop is not offered the phone's page
     assert 'id="qr"' not in first  # nothing chosen yet: no code to scan
 
     page = await choose(created["cashier_url"], "alipay:qr")
-    assert 'id="qr"' in page.text and "请使用支付宝扫一扫付款" in page.text
+    assert 'id="qr"' in page.text
+    assert "请使用支付宝扫一扫付款" in page.text
     chose_alipay = (await demo.api("GET", "/v1/payments/CHOOSE0001")).json()
     assert (chose_alipay["payment_type"], chose_alipay["pay_method"]) == ("alipay", "qr")
     assert [(a["seq"], a["out_trade_no"], a["status"]) for a in chose_alipay["attempts"]] == [
@@ -123,8 +125,10 @@ async def test_a_choice_without_pay_methods_offers_every_method_of_the_default_c
     assert "wechat:jsapi" not in created["pay_methods"]  # no openid given
     async with httpx.AsyncClient(timeout=10, headers={"User-Agent": PHONE_UA}) as http:
         phone = (await http.get(created["cashier_url"])).text
-    assert 'value="alipay:wap"' in phone and 'value="wechat:h5"' in phone
-    assert 'value="alipay:pc"' not in phone and 'value="wechat:native"' not in phone
+    assert 'value="alipay:wap"' in phone
+    assert 'value="wechat:h5"' in phone
+    assert 'value="alipay:pc"' not in phone
+    assert 'value="wechat:native"' not in phone
 
 
 @pytest.mark.parametrize(("body", "code"), [
