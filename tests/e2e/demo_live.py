@@ -3,6 +3,7 @@ providers in one paycore: the browser tests, and the payer's choice of method.""
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -12,7 +13,7 @@ from typing import Any
 
 import httpx
 
-from tests.e2e.processes import paycore, until_healthy
+from tests.e2e.processes import Process, paycore, until_healthy
 from tests.e2e.test_serve_process import free_port
 
 
@@ -23,6 +24,7 @@ class Demo:
     url: str
     emulator_url: str
     key: str
+    cashier_url: str = ""  # the choose-your-method payment's link the banner printed
 
     async def create(self, order_no: str, **body: Any) -> dict[str, Any]:
         """POST /v1/payments (WeChat Native unless told otherwise); the payment view."""
@@ -61,6 +63,17 @@ async def running_demo(tmp_path: Path, merchant: str = "") -> AsyncIterator[Demo
     args = ["demo", "--port", str(port), "--emulator-port", str(emulator_port)]
     async with paycore(args, env, tmp_path) as process:
         key = await payments_key(process)
+        link = await printed_cashier_link(process)
         url = f"http://127.0.0.1:{port}"
         await until_healthy(url, process)
-        yield Demo(url, f"http://127.0.0.1:{emulator_port}", key)
+        yield Demo(url, f"http://127.0.0.1:{emulator_port}", key, link)
+
+
+async def printed_cashier_link(process: Process) -> str:
+    """The cashier link of the choose-your-method payment the banner printed (after the payments key)."""
+    assert process.proc.stdout is not None
+    for _ in range(20):
+        line = (await asyncio.wait_for(process.proc.stdout.readline(), timeout=30)).decode().strip()
+        if "/pay/DEMOPICK" in line:
+            return line
+    raise AssertionError("the demo printed no cashier link")

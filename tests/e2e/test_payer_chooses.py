@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
 import pytest
+import pytest_asyncio
 
 from tests.e2e.demo_live import Demo, running_demo
 
@@ -19,9 +19,13 @@ DESKTOP_UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Ge
 PHONE_UA = "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 Chrome/126.0 Mobile Safari/537.36"
 
 
-@pytest.fixture
-async def demo(tmp_path: Path) -> AsyncIterator[Demo]:
-    async with running_demo(tmp_path) as served:
+# One demo for the module (its orders are distinct): starting one takes seconds.
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def demo(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Demo]:
+    async with running_demo(tmp_path_factory.mktemp("demo")) as served:
         yield served
 
 
@@ -155,3 +159,14 @@ async def test_a_choice_not_offered_or_on_a_paid_payment_starts_nothing(demo: De
                                  data={"method": "wechat:native"})
         assert forged.status_code == 404
     assert (await demo.api("GET", "/v1/payments/CHOOSE0005")).json()["attempts"] == []
+
+
+async def test_the_demo_prints_a_cashier_link_where_the_payer_chooses(demo: Demo) -> None:
+    assert demo.cashier_url.startswith(f"{demo.url}/pay/DEMOPICK")
+    async with httpx.AsyncClient(timeout=10, headers={"User-Agent": DESKTOP_UA}) as http:
+        page = await http.get(demo.cashier_url)
+    assert page.status_code == 200
+    assert 'value="alipay:pc"' in page.text
+    assert 'value="wechat:native"' in page.text
+    page = await choose(demo.cashier_url, "wechat:native")
+    assert 'id="qr"' in page.text

@@ -12,7 +12,7 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
-from domain.attempts import MAX_ATTEMPTS, OUT_TRADE_NO_MAX, AttemptStatus, duplicate_refund_no, out_trade_no
+from domain.attempts import MAX_ATTEMPTS, OUT_TRADE_NO_MAX, Attempt, AttemptStatus, duplicate_refund_no, out_trade_no
 from domain.errors import DomainError, IllegalTransition, MethodNotOffered, PaymentAlreadyPaid, TooManyAttempts
 from domain.events import EventType, Source
 from domain.kinds import PaymentType, PayMethod
@@ -33,7 +33,7 @@ def choice_payment(order_no: str = ORDER) -> Payment:
                           total_amount=TOTAL, now=T0, expire_time=T0 + timedelta(minutes=30), pay_methods=CHOICES)
 
 
-def start(payment: Payment, choice: str, at: int = 0) -> tuple[object, bool]:
+def start(payment: Payment, choice: str, at: int = 0) -> tuple[Attempt, bool]:
     kind, method = choice.split(":")
     return payment.start_attempt(PaymentType(kind), PayMethod(method), CONFIGS[PaymentType(kind)],
                                  T0 + timedelta(seconds=at))
@@ -47,10 +47,6 @@ class PayerChoosesMachine(RuleBasedStateMachine):
         self.payment = choice_payment()
         self.n = 0
         self.paid: set[int] = set()  # the model: the attempts whose provider took the payer's money
-
-    def _now(self) -> object:
-        self.n += 1
-        return T0 + timedelta(seconds=self.n)
 
     @initialize()
     def create(self) -> None:
