@@ -33,6 +33,11 @@ class SyncPayment:
             answer = await self._gateways.payments(config).query(payment.trade(attempt), config)
             if answer is not None:
                 payment = (await self._apply(answer, config, source)).payment
+        if payment.pay_methods and payment.attempts_to_close() == []:
+            return payment
+        if payment.pay_methods:  # applying closed the other attempts after its commit: show them closed
+            async with self._uow() as uow:
+                payment = await uow.payments.get(order_no) or payment
         return payment
 
     async def _config(self, config_id: int | None) -> PaymentConfig:
