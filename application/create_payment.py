@@ -17,6 +17,7 @@ from application.errors import (
     IdempotencyKeyReused,
     OpenidRequired,
     OrderNoConflict,
+    PayerIpRequired,
     PaymentNotFound,
     UnsupportedPayMethod,
 )
@@ -180,7 +181,8 @@ async def _resumed(uow: UnitOfWork) -> AsyncIterator[UnitOfWork]:
 
 
 def _method_rule(cmd: CreatePaymentCommand, offered: Sequence[PayMethodRule]) -> PayMethodRule:
-    """The provider's rule for the asked method; UnsupportedPayMethod or OpenidRequired when it does not fit."""
+    """The provider's rule for the asked method; UnsupportedPayMethod, OpenidRequired or PayerIpRequired when it
+    does not fit."""
     rule = next((r for r in offered if r.method.value == cmd.pay_method), None)
     if rule is None:
         methods = sorted(r.method.value for r in offered)
@@ -190,6 +192,11 @@ def _method_rule(cmd: CreatePaymentCommand, offered: Sequence[PayMethodRule]) ->
         )
     if rule.needs_openid and not cmd.openid:
         raise OpenidRequired(f"a {cmd.payment_type} {cmd.pay_method} payment needs the payer's openid")
+    if rule.needs_payer_ip and not cmd.payer_client_ip:
+        raise PayerIpRequired(
+            f"a {cmd.payment_type} {cmd.pay_method} payment needs the payer's IP address, and this request came "
+            "with no client address paycore could use: pass payer_client_ip, the address your page saw the "
+            "payer's phone at", field="payer_client_ip")
     return rule
 
 

@@ -4,25 +4,22 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from litestar import Controller, Request, delete, get, patch, post
+from litestar import Request, delete, get, patch, post
 from litestar.di import NamedDependency
 from litestar.params import JSONBody, Parameter
 
 from application.api_keys import ApiKeys
 from application.errors import ApiKeyNotFound
 from application.manage_configs import ManageConfigs
-from entrypoints.http.auth import current_key, require_scope
+from entrypoints.http.auth import AdminController, current_key
 from entrypoints.http.config_schemas import ConfigList, ConfigRequest, ConfigResponse, config_response
 from entrypoints.http.schemas import ApiKeyList, ApiKeyView, CreateApiKeyRequest, api_key_view
 
 
-class ApiKeyController(Controller):
+class ApiKeyController(AdminController):
     """/v1/admin/api-keys."""
 
     path = "/v1/admin/api-keys"
-    guards = [require_scope]  # noqa: RUF012 - Litestar reads this class attribute
-    opt = {"scope": "admin"}  # noqa: RUF012
-    tags = ["admin"]  # noqa: RUF012
 
     @post("/", status_code=201)
     async def create(self, data: JSONBody[CreateApiKeyRequest], api_keys: NamedDependency[ApiKeys]) -> ApiKeyView:
@@ -47,13 +44,10 @@ class ApiKeyController(Controller):
 ConfigId = Annotated[int, Parameter(ge=1, le=2**53 - 1)]
 
 
-class PaymentConfigController(Controller):
+class PaymentConfigController(AdminController):
     """/v1/admin/payment-configs."""
 
     path = "/v1/admin/payment-configs"
-    guards = [require_scope]  # noqa: RUF012 - Litestar reads this class attribute
-    opt = {"scope": "admin"}  # noqa: RUF012
-    tags = ["admin"]  # noqa: RUF012
 
     @post("/", status_code=201)
     async def create(self, request: Request[Any, Any, Any], data: JSONBody[ConfigRequest],

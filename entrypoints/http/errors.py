@@ -31,6 +31,7 @@ STATUSES: dict[type[Exception], int] = {
     app.IdempotencyKeyReused: 422,
     app.UnsupportedPayMethod: 400,
     app.OpenidRequired: 400,
+    app.PayerIpRequired: 400,
     app.Unauthenticated: 401,
     app.Forbidden: 403,
     app.GatewayNotAvailable: 501,

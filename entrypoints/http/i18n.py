@@ -15,6 +15,8 @@ ZH: dict[str, str] = {
     "IDEMPOTENCY_KEY_REUSED": "该 Idempotency-Key 已用于另一个不同的请求，请使用新的键。",
     "UNSUPPORTED_PAY_METHOD": "该支付类型不支持此支付方式（支付宝：pc、wap；微信：native、jsapi）。",
     "OPENID_REQUIRED": "微信 JSAPI 支付需要提供付款人的 openid。",
+    "PAYER_CLIENT_IP_REQUIRED": "微信 H5 支付需要付款人的 IP 地址，而该请求没有可用的客户端地址：请传入 payer_client_ip"
+                                "（您的页面看到的付款人手机的地址）。",
     "PAYMENT_ALREADY_PAID": "该订单已支付，不能关闭。",
     "PAYMENT_NOT_PAID": "该订单尚未支付，不能退款。",
     "REFUND_EXCEEDS_PAID": "退款金额超过可退金额（已支付金额减去已退和退款中的金额）。",

@@ -70,9 +70,14 @@ def amount_of(value: Any, field: str) -> Money:
 def payer_ip(given: str | None, request: Request[Any, Any, Any]) -> str | None:
     """The payer's IP address for the provider (an h5 payment's scene_info.payer_client_ip): as given, checked, else the
     address this request came from, as uvicorn reports it (the business server's, or behind a proxy trusted with
-    --forwarded-allow-ips, the address it forwarded)."""
+    --forwarded-allow-ips, the address it forwarded); None when there is no such address or it is not an IP address
+    (a Unix socket has none; a proxy may forward `unknown`)."""
     if given is None:
-        return request.client.host if request.client is not None else None
+        host = request.client.host if request.client is not None else ""
+        try:
+            return str(ipaddress.ip_address(host))
+        except ValueError:
+            return None
     try:
         return str(ipaddress.ip_address(given.strip()))
     except ValueError as e:

@@ -51,7 +51,7 @@ class CreatePaymentRequest(msgspec.Struct, kw_only=True):
     notify_url: Url | None = None
     payer_client_ip: Annotated[str, msgspec.Meta(max_length=45, description=(
         "the payer's IPv4 or IPv6 address, for an h5 payment (the provider's scene_info.payer_client_ip); "
-        "default: the address this request came from"))] | None = None
+        "default: the address this request came from (neither: 400 PAYER_CLIENT_IP_REQUIRED)"))] | None = None
 
 
 class RefundRequest(msgspec.Struct, kw_only=True):
