@@ -18,7 +18,7 @@ from domain.checkout import Checkout
 from domain.kinds import PaymentType, PayMethod
 
 MAX_ATTEMPTS = 20  # a payer trying more methods than this is not a payer
-OUT_TRADE_NO_MAX = 32  # Alipay's out_trade_no and WeChat's out_trade_no both stop at 32 characters
+OUT_TRADE_NO_MAX = 32  # both providers' merchant order numbers (out_trade_no) stop at 32 characters
 
 
 class AttemptStatus(StrEnum):
@@ -53,12 +53,12 @@ class Attempt:
 
     @property
     def method(self) -> str:
-        """The attempt's method as the API spells a choice: `alipay:pc`."""
+        """The attempt's method as the API spells a choice: `{payment_type}:{pay_method}`."""
         return method_name(self.payment_type, self.pay_method)
 
 
 def method_name(payment_type: PaymentType, pay_method: PayMethod) -> str:
-    """`alipay:pc`: a provider and one of its methods, as `pay_methods` lists them."""
+    """`{payment_type}:{pay_method}`: a provider and one of its methods, as `pay_methods` lists them."""
     return f"{payment_type.value}:{pay_method.value}"
 
 

@@ -20,7 +20,8 @@ else:  # the domain's payment types as a Literal: msgspec's errors and the OpenA
     PaymentTypeName = Literal[tuple(t.value for t in PaymentType)]
 OrderNo = Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z0-9_-]{6,32}$", description="6–32 of [A-Za-z0-9_-]")]
 RefundNo = Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z0-9_-]{1,64}$", description="1–64 of [A-Za-z0-9_-]")]
-PayChoice = Annotated[str, msgspec.Meta(pattern=r"^[a-z]{1,16}:[a-z0-9]{1,16}$", description='"alipay:pc", …')]
+PayChoice = Annotated[str, msgspec.Meta(pattern=r"^[a-z]{1,16}:[a-z0-9]{1,16}$",
+                                        description="payment_type:pay_method")]
 Url = Annotated[str, msgspec.Meta(pattern=r"^https?://[^\s]+$", max_length=500, description="an http(s) URL")]
 # Kept as sent: a string stays a string (msgspec would turn "1e2", " 1.00" and "１.００" into Decimals) and a
 # number is the exact Decimal of its digits (exact_json.ExactJsonRequest). payments.amount_of reads it.

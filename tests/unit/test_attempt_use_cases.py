@@ -7,10 +7,12 @@ from __future__ import annotations
 import pytest
 
 from application.errors import ProviderUnavailable
+from application.refund_payment import RefundCommand
 from domain.attempts import AttemptStatus
 from domain.errors import PaymentAlreadyPaid
 from domain.events import EventType, Source
 from domain.money import Money
+from domain.payment import Payment
 from domain.status import RefundStatus, TradeStatus
 from domain.updates import UpdateKind
 from tests.unit.harness import App, build_app, order
@@ -32,8 +34,8 @@ async def chose_both(app: App) -> None:
     await app.start(ORDER, "wechat:native")
 
 
-def statuses(payment: object) -> list[AS]:
-    return [a.status for a in payment.attempts]  # type: ignore[attr-defined]
+def statuses(payment: Payment) -> list[AS]:
+    return [a.status for a in payment.attempts]
 
 
 async def test_a_choice_payment_asks_no_provider_until_the_payer_chooses(app: App) -> None:
@@ -98,6 +100,5 @@ async def test_a_duplicate_refund_the_provider_missed_is_sent_by_the_refund_swee
     assert (await app.journal(ORDER)).count(EventType.PAYMENT_DUPLICATE_REFUNDED) == 1
 
 
-def refund_cmd(refund_no: str, yuan: str) -> object:
-    from application.refund_payment import RefundCommand
+def refund_cmd(refund_no: str, yuan: str) -> RefundCommand:
     return RefundCommand(ORDER, refund_no, Money.from_yuan(yuan))
