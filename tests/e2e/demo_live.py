@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,6 +42,16 @@ class Demo:
         async with httpx.AsyncClient(timeout=10) as http:
             return await http.request(method, f"{self.url}{path}", headers={"Authorization": f"Bearer {self.key}"},
                                       **kwargs)
+
+    async def until(self, order_no: str, done: Callable[[dict[str, Any]], bool],
+                    seconds: float = 15.0) -> dict[str, Any]:
+        """The payment once `done(payment)` holds (a bounded wait: polls the API)."""
+        async with asyncio.timeout(seconds):
+            while True:
+                payment: dict[str, Any] = (await self.api("GET", f"/v1/payments/{order_no}")).json()
+                if done(payment):
+                    return payment
+                await asyncio.sleep(0.1)
 
     async def control(self, method: str, path: str, **json: Any) -> Any:
         """A call of the emulator's control API (`/_control/…`); its JSON."""

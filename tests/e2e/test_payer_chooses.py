@@ -4,7 +4,6 @@ provider; the first paid holds the money, the others are closed; one paid after 
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from typing import Any
 from urllib.parse import urlsplit
@@ -50,16 +49,6 @@ async def choose(cashier_url: str, method: str, user_agent: str = DESKTOP_UA) ->
         return await http.get(f"{url.scheme}://{url.netloc}{chosen.headers['location']}")
 
 
-async def until(demo: Demo, order_no: str, done: Any, seconds: float = 15.0) -> dict[str, Any]:
-    """The payment once `done(payment)` holds (bounded wait: polls the API)."""
-    async with asyncio.timeout(seconds):
-        while True:
-            payment: dict[str, Any] = (await demo.api("GET", f"/v1/payments/{order_no}")).json()
-            if done(payment):
-                return payment
-            await asyncio.sleep(0.1)
-
-
 async def test_the_payer_chooses_alipay_then_pays_with_wechat_and_the_alipay_attempt_is_closed(demo: Demo) -> None:
     created = await choice_payment(demo, "CHOOSE0001", pay_methods=["alipay:qr", "wechat:native", "alipay:wap"])
     assert (created["payment_type"], created["pay_method"], created["code_url"], created["attempts"]) == (
@@ -93,7 +82,7 @@ async def test_the_payer_chooses_alipay_then_pays_with_wechat_and_the_alipay_att
         ("alipay", "CHOOSE0001"), ("wechat", "CHOOSE0001_2")]
 
     await demo.control("POST", "/wechat/transactions/CHOOSE0001_2/pay")
-    paid = await until(demo, "CHOOSE0001", lambda p: p["trade_status"] == "TRADE_SUCCESS"
+    paid = await demo.until("CHOOSE0001", lambda p: p["trade_status"] == "TRADE_SUCCESS"
                        and [a["status"] for a in p["attempts"]] == ["CLOSED", "PAID"])
     assert (paid["payment_type"], paid["pay_method"], paid["refunded_amount"]) == ("wechat", "native", "0.00")
     assert (await demo.control("GET", "/alipay/trades/CHOOSE0001"))["trade_status"] == "TRADE_CLOSED"
@@ -106,10 +95,10 @@ async def test_a_payer_who_pays_twice_gets_the_second_payment_back_in_full(demo:
     # Alipay fails the close paycore sends once WeChat is paid: the Alipay trade stays open and the payer pays it too.
     await demo.control("POST", "/alipay/faults", mode="http_500", count=1, seconds=0)
     await demo.control("POST", "/wechat/transactions/CHOOSE0002_2/pay")
-    await until(demo, "CHOOSE0002", lambda p: p["trade_status"] == "TRADE_SUCCESS")
+    await demo.until("CHOOSE0002", lambda p: p["trade_status"] == "TRADE_SUCCESS")
     await demo.control("POST", "/alipay/trades/CHOOSE0002/pay")
 
-    settled = await until(demo, "CHOOSE0002", lambda p: [a["status"] for a in p["attempts"]] == [
+    settled = await demo.until("CHOOSE0002", lambda p: [a["status"] for a in p["attempts"]] == [
         "DUPLICATE_REFUNDED", "PAID"])
     assert (settled["trade_status"], settled["payment_type"], settled["refunded_amount"]) == (
         "TRADE_SUCCESS", "wechat", "0.00")  # the payment keeps WeChat's money; the duplicate is not its refund
