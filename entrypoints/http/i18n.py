@@ -13,7 +13,7 @@ ZH: dict[str, str] = {
     "CONFIG_NOT_FOUND": "没有可用的支付配置：请先创建并启用配置，或传入正确的 config_id。",
     "ORDER_NO_CONFLICT": "订单号已存在且以下字段不同：{fields}。请原样重发首次请求以取得该支付，或使用新的订单号。",
     "IDEMPOTENCY_KEY_REUSED": "该 Idempotency-Key 已用于另一个不同的请求，请使用新的键。",
-    "UNSUPPORTED_PAY_METHOD": "该支付类型不支持此支付方式（支付宝：pc、wap；微信：native、jsapi）。",
+    "UNSUPPORTED_PAY_METHOD": "该支付类型不支持此支付方式（支付宝：pc、wap、qr；微信：native、jsapi、h5）。",
     "OPENID_REQUIRED": "微信 JSAPI 支付需要提供付款人的 openid。",
     "PAYER_CLIENT_IP_REQUIRED": "微信 H5 支付需要付款人的 IP 地址，而该请求没有可用的客户端地址：请传入 payer_client_ip"
                                 "（您的页面看到的付款人手机的地址）。",

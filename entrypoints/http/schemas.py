@@ -148,6 +148,7 @@ class RefundView(msgspec.Struct, kw_only=True):
     success_time: str | None
     failure_code: str | None = None  # FAILED: the provider's refusal code (ACQ.TRADE_HAS_FINISHED, NOT_ENOUGH ...)
     failure_message: str | None = None  # and its message
+    duplicate: bool = False  # paycore's own refund in full of an attempt paid after another (DUP_…)
 
 
 class RefundList(msgspec.Struct):
@@ -239,7 +240,7 @@ def refund_view(refund: Refund) -> RefundView:
         refund_no=refund.refund_no, order_no=refund.order_no, refund_amount=str(refund.amount),
         refund_status=refund.status.value, reason=refund.reason, provider_refund_id=refund.provider_refund_id,
         create_time=iso(refund.create_time) or "", success_time=iso(refund.success_time),
-        failure_code=refund.failure_code, failure_message=refund.failure_message,
+        failure_code=refund.failure_code, failure_message=refund.failure_message, duplicate=refund.duplicate,
     )
 
 

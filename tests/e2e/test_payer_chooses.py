@@ -103,8 +103,8 @@ async def test_a_payer_who_pays_twice_gets_the_second_payment_back_in_full(demo:
     assert (settled["trade_status"], settled["payment_type"], settled["refunded_amount"]) == (
         "TRADE_SUCCESS", "wechat", "0.00")  # the payment keeps WeChat's money; the duplicate is not its refund
     refunds = (await demo.api("GET", "/v1/payments/CHOOSE0002/refunds")).json()["items"]
-    assert [(r["refund_no"], r["refund_amount"], r["refund_status"]) for r in refunds] == [
-        ("DUP_CHOOSE0002", "99.90", "SUCCESS")]
+    assert [(r["refund_no"], r["refund_amount"], r["refund_status"], r["duplicate"]) for r in refunds] == [
+        ("DUP_CHOOSE0002", "99.90", "SUCCESS", True)]
     alipay_trade = await demo.control("GET", "/alipay/trades/CHOOSE0002")
     assert alipay_trade["refunds"], alipay_trade  # refunded at Alipay, the attempt's own provider
     journal = [e["event_type"] for e in (await demo.api("GET", "/v1/payments/CHOOSE0002/events")).json()["items"]]
