@@ -98,6 +98,8 @@ async def test_a_duplicate_refund_the_provider_missed_is_sent_by_the_refund_swee
     assert app.alipay.orders[ORDER].refunds == {held.refund_no: Money(9990)}
     assert (settled.refunded_amount, settled.status) == (Money.zero(), TradeStatus.TRADE_SUCCESS)
     assert (await app.journal(ORDER)).count(EventType.PAYMENT_DUPLICATE_REFUNDED) == 1
+    webhooks = [row["event_type"] for row in app.store.outbox if row["order_no"] == ORDER]
+    assert webhooks == ["payment.succeeded", "payment.duplicate_refunded"]  # the business hears of both, once
 
 
 def refund_cmd(refund_no: str, yuan: str) -> RefundCommand:
