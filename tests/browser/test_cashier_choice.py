@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 
-from tests.browser.test_cashier_page import DESKTOP, PHONE, WITHIN_MS, decoded, fits, page_in, state
+from tests.browser.test_cashier_page import DESKTOP, IN_WECHAT, PHONE, WITHIN_MS, decoded, fits, page_in, state
 from tests.e2e.demo_live import Demo
 
 
@@ -124,3 +124,29 @@ async def test_a_payer_who_pays_twice_sees_one_payment_and_gets_one_automatic_re
     assert trade["refunds"], trade  # given back at Alipay, where it was paid
     await page.reload()
     await state(page, "paid", tmp_path)  # one payment, paid: the payer sees no second charge to settle
+
+
+async def test_inside_wechat_the_payer_known_by_openid_pays_by_jsapi_and_others_long_press_a_qr(
+        demo: Demo, browser: Any, tmp_path: Path) -> None:
+    openid = "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"
+    known = await choice(demo, "PICKWXJS01", ["alipay:pc", "wechat:native", "wechat:jsapi"], openid=openid)
+    page = await page_in(browser, IN_WECHAT)
+    await page.add_init_script("window.WeixinJSBridge = {invoke: (name, params, done) => {"
+                               " window.invoked = [name, params]; done({err_msg: 'get_brand_wcpay_request:ok'}); }};")
+    await page.goto(known["cashier_url"])
+    await state(page, "open", tmp_path)
+    assert [await b.get_attribute("value") for b in await page.locator("button.choice").all()] == ["wechat:jsapi"]
+    await press(page, "wechat:jsapi")
+    await page.locator("#pay").click()
+    assert await page.evaluate("window.invoked") == ["getBrandWCPayRequest", (await current(demo, "PICKWXJS01"))[
+        "pay_params"]]
+    await demo.control("POST", "/wechat/transactions/PICKWXJS01/pay", openid=openid)
+    await state(page, "paid", tmp_path)
+
+    unknown = await choice(demo, "PICKWXQR01", ["alipay:pc", "wechat:native"])
+    page = await page_in(browser, IN_WECHAT)
+    await page.goto(unknown["cashier_url"])
+    assert [await b.get_attribute("value") for b in await page.locator("button.choice").all()] == ["wechat:native"]
+    await press(page, "wechat:native")
+    assert await page.locator("img#qr").count() == 1  # an image: WeChat's long-press reads images
+    assert decoded(await page.locator("#qr").screenshot()) == [(await current(demo, "PICKWXQR01"))["code_url"]]
