@@ -1,7 +1,8 @@
-"""Regenerate docs/demo-cashier.png: a real `paycore demo`, one Alipay payment paid on the emulator, photographed.
+"""Regenerate docs/demo-cashier.png (a real `paycore demo`, one Alipay payment paid on the emulator, photographed)
+and docs/cashier-choice.png (a payment whose payer chooses, WeChat's QR code chosen).
 
-    .venv/bin/python docs/screenshots.py            # writes docs/demo-cashier.png
-    .venv/bin/python docs/screenshots.py out.png    # or there
+    .venv/bin/python docs/screenshots.py            # writes docs/demo-cashier.png and docs/cashier-choice.png
+    .venv/bin/python docs/screenshots.py out.png    # or out.png and out-choice.png
 
 Needs what the browser tests need: Debian's chromium (`apt-get install chromium`, driven by Playwright; never a
 downloaded browser build) and, for the Chinese text, a CJK font (`apt-get install fonts-wqy-microhei`). The demo
@@ -30,6 +31,9 @@ from playwright.sync_api import Page, sync_playwright
 
 CHROMIUM = "/usr/bin/chromium"
 OUT = Path(__file__).resolve().parent / "demo-cashier.png"
+CHOICE_OUT = OUT.with_name("cashier-choice.png")
+CHOICE = {"order_no": "DEMOPICK01", "pay_methods": ["alipay:pc", "alipay:qr", "wechat:native"],
+          "subject": "论文润色 Thesis polishing", "total_amount": "99.90"}
 ORDER = {"order_no": "DEMO0001", "payment_type": "alipay", "pay_method": "pc", "subject": "Thesis polishing",
          "total_amount": "99.90"}
 WITHIN_S = 30.0
@@ -124,6 +128,22 @@ def photograph(url: str, key: str, hook_url: str) -> bytes:
         return png
 
 
+def photograph_choice(url: str, key: str) -> bytes:
+    """The cashier page of a payment whose payer chooses, after pressing WeChat's QR code."""
+    created = httpx.post(f"{url}/v1/payments", json=CHOICE, headers={"Authorization": f"Bearer {key}"}, timeout=10)
+    created.raise_for_status()
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True)
+        page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+        page.goto(created.json()["cashier_url"])
+        with page.expect_navigation():
+            page.click('button.choice[value="wechat:native"]')  # starts the WeChat attempt; the page shows its QR
+        page.locator("#qr").wait_for()
+        png = page.screenshot(full_page=True)
+        browser.close()
+        return png
+
+
 def payments_key(demo: subprocess.Popen[str]) -> str:
     """The payments key the demo's banner prints (the banner is out before /health answers)."""
     banner = []
@@ -152,11 +172,13 @@ def main(out: Path = OUT) -> int:
             until(lambda: demo.poll() is not None or healthy(url), "paycore demo answering /health")
             key = payments_key(demo)
             out.write_bytes(photograph(url, key, hook_url))
+            choice_out = CHOICE_OUT if out == OUT else out.with_name(f"{out.stem}-choice{out.suffix}")
+            choice_out.write_bytes(photograph_choice(url, key))
         finally:
             demo.send_signal(signal.SIGTERM)
             demo.wait(timeout=20)
             receiver.shutdown()
-    print(f"wrote {out} ({out.stat().st_size // 1024} KB)")  # noqa: T201 - a script that talks to a person
+    print(f"wrote {out} ({out.stat().st_size // 1024} KB) and its -choice picture")  # noqa: T201 - talks to a person
     return 0
 
 

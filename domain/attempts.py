@@ -13,6 +13,7 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from domain.checkout import Checkout
 from domain.kinds import PaymentType, PayMethod
@@ -80,3 +81,9 @@ def out_trade_no(order_no: str, seq: int) -> str:
 def duplicate_refund_no(attempt: Attempt) -> str:
     """The refund number paycore gives the refund in full of a duplicate attempt (stable: one per attempt)."""
     return f"DUP_{attempt.out_trade_no}"
+
+
+def attempt_detail(attempt: Attempt) -> dict[str, Any]:
+    """What the journal says of an attempt (an event's detail)."""
+    return {"attempt": attempt.seq, "payment_type": attempt.payment_type.value, "pay_method": attempt.pay_method.value,
+            "out_trade_no": attempt.out_trade_no, "trade_no": attempt.trade_no}

@@ -7,23 +7,23 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from domain import payment_refunds
+from domain import payment_facts, payment_refunds
 from domain.attempts import (
     MAX_ATTEMPTS,
     Attempt,
     AttemptStatus,
-    duplicate_refund_no,
+    attempt_detail,
     method_name,
     out_trade_no,
 )
 from domain.checkout import Checkout
-from domain.errors import AmountMismatch, IllegalTransition, MethodNotOffered, PaymentAlreadyPaid, TooManyAttempts
-from domain.events import AnomalyKind, DomainEvent, EventType, Source
+from domain.errors import IllegalTransition, MethodNotOffered, PaymentAlreadyPaid, TooManyAttempts
+from domain.events import DomainEvent, EventType, Source
 from domain.kinds import PaymentType, PayMethod
 from domain.money import Money
 from domain.refund import Refund
 from domain.status import RefundStatus, TradeStatus, can_move
-from domain.updates import ProviderUpdate, UpdateKind
+from domain.updates import ProviderUpdate
 
 TS = TradeStatus
 
@@ -165,7 +165,7 @@ class Payment:
         self.tried.append(attempt)
         self._mirror(attempt)
         self._record(EventType.ATTEMPT_STARTED, None, AttemptStatus.OPEN, self.total_amount, Source.API, now,
-                     detail=_attempt_detail(attempt))
+                     detail=attempt_detail(attempt))
         return attempt, True
 
     def set_checkout(self, attempt: Attempt, checkout: Checkout) -> None:
@@ -249,7 +249,7 @@ class Payment:
         if not self.pay_methods:
             return []  # a payment's one attempt closes with it: payment.closed says it
         return [self._record(EventType.ATTEMPT_CLOSED, AttemptStatus.OPEN, AttemptStatus.CLOSED, self.total_amount,
-                             source, now, update, detail=_attempt_detail(attempt))]
+                             source, now, update, detail=attempt_detail(attempt))]
 
     def expiry_reminder(self, now: datetime) -> DomainEvent | None:
         """The payment.expiring event of an unpaid payment (None once paid or closed); never journaled."""
@@ -276,7 +276,7 @@ class Payment:
         """Apply a provider fact; a fact already reflected (or a seen event id) changes nothing."""
         if update.event_id is not None and update.event_id in self.seen_event_ids:
             return []
-        handler = _HANDLERS[update.kind]
+        handler = payment_facts.HANDLERS[update.kind]
         events = handler(self, update, source, now)
         if events:
             if update.event_id is not None:
@@ -284,67 +284,6 @@ class Payment:
             if source is Source.NOTIFY:
                 self.notify_time = now
         return events
-
-    def _on_paid(self, update: ProviderUpdate, source: Source, now: datetime) -> list[DomainEvent]:
-        if update.amount is not None and update.amount != self.total_amount:
-            raise AmountMismatch(str(self.total_amount), str(update.amount))
-        attempt = self.attempt_for(update.order_no)
-        if attempt is not None and attempt.status.is_paid and attempt.status is not AttemptStatus.PAID:
-            return []  # a duplicate attempt heard of again
-        holder = self.holder
-        if self.status.is_paid and attempt is not None and holder is not None and attempt.seq != holder.seq:
-            return self._on_paid_twice(attempt, update, source, now)
-        if self.status.is_paid:
-            return []
-        events: list[DomainEvent] = []
-        if self.status is TS.TRADE_CLOSED:
-            detail = {"kind": AnomalyKind.PAID_AFTER_CLOSE.value, "reason": "paid after local close",
-                      "trade_no": update.trade_no}
-            events.append(self._record(EventType.PAYMENT_ANOMALY, TS.TRADE_CLOSED, None, self.total_amount,
-                                       source, now, update, detail=detail))
-        if attempt is not None:
-            attempt.status, attempt.paid_time = AttemptStatus.PAID, update.occurred_at or now
-            attempt.trade_no = update.trade_no or attempt.trade_no
-            if self.pay_methods:
-                self._mirror(attempt)
-        self.trade_no = update.trade_no or self.trade_no
-        self.payment_time = update.occurred_at or self.payment_time
-        self.buyer_id = update.buyer_id or self.buyer_id
-        self.buyer_account = update.buyer_account or self.buyer_account
-        self.receipt_amount = update.receipt_amount or self.total_amount
-        events.append(self._move(TS.TRADE_SUCCESS, EventType.PAYMENT_SUCCEEDED, source, now, update))
-        return events
-
-    def _on_paid_twice(self, attempt: Attempt, update: ProviderUpdate, source: Source,
-                       now: datetime) -> list[DomainEvent]:
-        """A second attempt paid: it keeps nothing, its refund in full starts (settled like any refund)."""
-        attempt.status, attempt.paid_time = AttemptStatus.DUPLICATE, update.occurred_at or now
-        attempt.trade_no = update.trade_no or attempt.trade_no
-        refund = Refund(duplicate_refund_no(attempt), self.order_no, self.total_amount, "duplicate payment",
-                        RefundStatus.PROCESSING, now, out_trade_no=attempt.out_trade_no, duplicate=True)
-        self.refunds[refund.refund_no] = refund
-        return [self._record(EventType.REFUND_CREATED, None, RefundStatus.PROCESSING, refund.amount, source, now,
-                             update, refund_no=refund.refund_no, detail=_attempt_detail(attempt))]
-
-    def _on_finished(self, update: ProviderUpdate, source: Source, now: datetime) -> list[DomainEvent]:
-        events = self._on_paid(update, source, now)
-        attempt = self.attempt_for(update.order_no)
-        holds = attempt is None or attempt.status is AttemptStatus.PAID
-        if self.status is TS.TRADE_SUCCESS and holds:
-            events.append(self._move(TS.TRADE_FINISHED, EventType.PAYMENT_FINISHED, source, now, update))
-        return events
-
-    def _on_closed(self, update: ProviderUpdate, source: Source, now: datetime) -> list[DomainEvent]:
-        # Alipay also reports TRADE_CLOSED for a fully refunded trade: refunds settle that, not this.
-        attempt = self.attempt_for(update.order_no)
-        events = self.close_attempt(attempt, source, now, update) if attempt is not None else []
-        # A payer's choice closed at its provider leaves the payment open for another choice until it expires.
-        if self.status is not TS.WAIT_BUYER_PAY or self.pay_methods:
-            return events
-        return [*events, self._move(TS.TRADE_CLOSED, EventType.PAYMENT_CLOSED, source, now, update)]
-
-    def _on_nothing(self, update: ProviderUpdate, source: Source, now: datetime) -> list[DomainEvent]:
-        return []
 
     # -- bookkeeping ---------------------------------------------------------------------------
 
@@ -383,18 +322,4 @@ class Payment:
 
 _ONE_ATTEMPT = {TS.WAIT_BUYER_PAY: AttemptStatus.OPEN, TS.TRADE_CLOSED: AttemptStatus.CLOSED}
 
-_HANDLERS = {
-    UpdateKind.WAITING: Payment._on_nothing,
-    UpdateKind.REFUND_PROCESSING: Payment._on_nothing,
-    UpdateKind.REFUND_NOT_FOUND: Payment._on_nothing,  # the use case sends it again; nothing changes here
-    UpdateKind.PAID: Payment._on_paid,
-    UpdateKind.FINISHED: Payment._on_finished,
-    UpdateKind.CLOSED: Payment._on_closed,
-    UpdateKind.REFUND_SUCCEEDED: payment_refunds.on_refund_succeeded,
-    UpdateKind.REFUND_FAILED: payment_refunds.on_refund_failed,
-}
 
-
-def _attempt_detail(attempt: Attempt) -> dict[str, Any]:
-    return {"attempt": attempt.seq, "payment_type": attempt.payment_type.value, "pay_method": attempt.pay_method.value,
-            "out_trade_no": attempt.out_trade_no, "trade_no": attempt.trade_no}

@@ -4,6 +4,7 @@ the API, keys."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -31,6 +32,7 @@ DEMO_ALIPAY = {"payment_type": "alipay", "config_name": "demo alipay (emulator)"
                "seller_id": "2088000000000000", "is_default": True}
 DEMO_ALIPAY_CERT = {"payment_type": "alipay", "config_name": "demo alipay certificate mode (emulator)",
                     "app_id": "2021000000000002", "seller_id": "2088000000000002", "is_default": False}
+DEMO_MERCHANT = "paycore 演示商户 Demo Shop"  # PAYCORE_MERCHANT_NAME, unless set
 DEMO_WECHAT = {"payment_type": "wechat", "config_name": "demo wechat (emulator)", "is_default": True}
 
 
@@ -210,6 +212,8 @@ WeChat Pay (Native: the payer scans a QR code)
 
 async def serve_demo(settings: Settings, host: str, port: int, emulator_port: int, worker: bool = True) -> None:
     """Run paycore (with its background jobs unless `worker` is False) and the emulator until interrupted."""
+    # The cashier page names the merchant: a payment whose payer chooses has no one config to name instead.
+    settings = dataclasses.replace(settings, merchant_name=settings.merchant_name or DEMO_MERCHANT)
     container = build_container(settings)
     emulator_url = f"http://127.0.0.1:{emulator_port}"
     demo = await prepare_demo(settings, container, emulator_url)

@@ -163,7 +163,8 @@ payment_attempt = sa.Table(
     "paycore_payment_attempt",
     metadata,
     sa.Column("out_trade_no", sa.String(64), primary_key=True),
-    sa.Column("order_no", sa.String(64), sa.ForeignKey(payment_transaction.c.order_no), nullable=False),
+    sa.Column("order_no", sa.String(64),  # an explicit name: the convention's is 64 characters, PostgreSQL keeps 63
+              sa.ForeignKey(payment_transaction.c.order_no, name="fk_payment_attempt_order_no"), nullable=False),
     sa.Column("seq", sa.Integer(), nullable=False),
     sa.Index("idx_payment_attempt_order_no", "order_no"),
     **MYSQL,

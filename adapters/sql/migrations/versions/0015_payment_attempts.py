@@ -39,7 +39,7 @@ def upgrade() -> None:
         ATTEMPTS,
         sa.Column("out_trade_no", sa.String(64), primary_key=True),
         sa.Column("order_no", sa.String(64), sa.ForeignKey(f"{PAYMENTS}.order_no",
-                                                           name="fk_paycore_payment_attempt_order_no_ai_write_payment_transaction"),
+                                                           name="fk_payment_attempt_order_no"),  # PostgreSQL names stop at 63
                   nullable=False),
         sa.Column("seq", sa.Integer(), nullable=False),
         sa.Index("idx_payment_attempt_order_no", "order_no"),
