@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.sql import payment_rows as rows
 from adapters.sql.errors import storage_errors
+from adapters.sql.sqlite_driver import deferred
 from adapters.sql.tables import payment_event, payment_transaction, refund, webhook_outbox
 from application.errors import ConcurrencyConflict
 from application.records import JournalEntry, JournalPageRequest, Page, PageRequest, PaymentFilter
@@ -29,14 +30,16 @@ BY_ORDER_NO = sa.select(T).where(T.c.order_no == sa.bindparam("order_no"))
 REFUNDS_OF_ONE = sa.select(refund).where(refund.c.order_no == sa.bindparam("order_no")).order_by(refund.c.id)
 SEEN_OF_ONE = sa.select(payment_event.c.order_no, payment_event.c.provider_event_id).distinct().where(
     payment_event.c.order_no == sa.bindparam("order_no"), payment_event.c.provider_event_id.is_not(None))
-INSERT_PAYMENT = sa.insert(T)
+# Deferred on SQLite: they travel with the unit of work's next statement or its COMMIT (their errors are raised
+# there, inside the callers' DuplicateKey handling; no caller reads their rowcount or lastrowid).
+INSERT_PAYMENT = deferred(sa.insert(T))
 # The columns SET are those of the parameters (the WHERE's names must differ from theirs); each set of
 # parameter names is compiled once and cached.
 UPDATE_PAYMENT = (sa.update(T).where(T.c.order_no == sa.bindparam("where_order_no"),
                                      T.c.version == sa.bindparam("where_version"))
                   .values(version=T.c.version + 1))
-INSERT_EVENT = sa.insert(payment_event)
-INSERT_OUTBOX = sa.insert(webhook_outbox)
+INSERT_EVENT = deferred(sa.insert(payment_event))
+INSERT_OUTBOX = deferred(sa.insert(webhook_outbox))
 
 
 class SqlPayments:

@@ -13,6 +13,13 @@ of colliding in SQLite: a connection that finds the lock taken sleeps in SQLite'
 of up to 100 ms, long after the lock is free again. The gate is only an order among this process's
 writers; SQLite's own locking and busy_timeout still decide between processes, and if the gate is ever
 released early SQLite is as safe as before.
+
+An INSERT built with `deferred()` does not travel on its own: it waits on the connection and goes with the
+connection's next trip (the next statement, or the COMMIT), in order, so that a unit of work's INSERTs of a
+payment, its journal and its outbox row travel with its COMMIT in one trip. Its rowcount and lastrowid are then
+unknown (-1, None), and its error (a taken unique key) is raised by that next statement or COMMIT; a ROLLBACK or
+close drops it, as SQLite would. Only statements whose callers read neither and handle the error at COMMIT are
+built that way.
 """
 
 from __future__ import annotations
@@ -26,6 +33,7 @@ from collections.abc import Awaitable, Callable, Iterator, Sequence
 from typing import Any, cast
 
 import aiosqlite
+import sqlalchemy as sa
 from sqlalchemy.dialects.sqlite.aiosqlite import AsyncAdapt_aiosqlite_connection, AsyncAdapt_aiosqlite_dbapi
 from sqlalchemy.util.concurrency import await_
 
@@ -33,6 +41,15 @@ Description = Sequence[tuple[Any, ...]] | None
 # sqlite3 opens a transaction (BEGIN, deferred) before these statements, and SQLite takes its write
 # lock at the first write; an explicit BEGIN counts too.
 _BEGINS_WRITE = ("INSERT", "UPDATE", "DELETE", "REPLACE", "BEGIN")
+# The SQL comment that marks a deferred INSERT (SQLite only: SQLAlchemy renders it for no other dialect).
+_DEFERRED = "/* deferred */"
+_DEFERRED_INSERT = f"INSERT {_DEFERRED} "
+Pending = list[tuple[str, Any, bool]]
+
+
+def deferred(statement: sa.Insert) -> sa.Insert:
+    """The INSERT, sent on SQLite with the connection's next trip instead of a trip of its own."""
+    return statement.prefix_with(_DEFERRED, dialect="sqlite")
 
 
 def begins_write(operation: str) -> bool:
@@ -100,19 +117,41 @@ class _Outcome:
         self.lastrowid: int | None = cursor.lastrowid
 
 
-def _run(conn: sqlite3.Connection, operation: str, parameters: Any, many: bool) -> _Outcome:
-    """Runs in the connection's thread: the whole life of one cursor."""
+def _execute(cursor: sqlite3.Cursor, operation: str, parameters: Any, many: bool) -> None:
+    if many:
+        cursor.executemany(operation, parameters)
+    elif parameters is None:
+        cursor.execute(operation)
+    else:
+        cursor.execute(operation, parameters)
+
+
+def _run(conn: sqlite3.Connection, operation: str, parameters: Any, many: bool, pending: Pending) -> _Outcome:
+    """Runs in the connection's thread: the deferred INSERTs, then the whole life of one cursor."""
     cursor = conn.cursor()
     try:
-        if many:
-            cursor.executemany(operation, parameters)
-        elif parameters is None:
-            cursor.execute(operation)
-        else:
-            cursor.execute(operation, parameters)
+        for statement in pending:
+            _execute(cursor, *statement)
+        _execute(cursor, operation, parameters, many)
         return _Outcome(cursor)
     finally:
         cursor.close()
+
+
+def _commit(conn: sqlite3.Connection, pending: Pending) -> None:
+    """Runs in the connection's thread: the deferred INSERTs, then COMMIT. If one fails the transaction is
+    rolled back before its error is raised, as a failed COMMIT ends the transaction elsewhere: SQLAlchemy
+    returns the connection to its pool without a ROLLBACK after a COMMIT, failed or not."""
+    cursor = conn.cursor()
+    try:
+        for statement in pending:
+            _execute(cursor, *statement)
+    except BaseException:
+        conn.rollback()
+        raise
+    finally:
+        cursor.close()
+    conn.commit()
 
 
 class OneTripCursor:
@@ -150,6 +189,9 @@ class OneTripCursor:
         self._trip(operation, seq_of_parameters, many=True)
 
     def _trip(self, operation: Any, parameters: Any, many: bool) -> None:
+        if operation.startswith(_DEFERRED_INSERT):
+            self._defer(operation, parameters, many)
+            return
         try:
             outcome = await_(self._run_async(operation, parameters, many))
         except Exception as error:
@@ -157,16 +199,34 @@ class OneTripCursor:
         self._description, self._rowcount, self._lastrowid = outcome.description, outcome.rowcount, outcome.lastrowid
         self._rows = collections.deque(outcome.rows)
 
+    def _defer(self, operation: str, parameters: Any, many: bool) -> None:
+        """Keep the INSERT for the next trip, once this connection holds the write gate as a writer must."""
+        try:
+            # Through the event loop even when it need not wait: SQLAlchemy's execute insists on one await.
+            await_(self._defer_async(operation, parameters, many))
+        except Exception as error:
+            self._adapt_connection._handle_exception(error)
+        self._description, self._rowcount, self._lastrowid = None, -1, None
+        self._rows.clear()
+
+    async def _defer_async(self, operation: str, parameters: Any, many: bool) -> None:
+        adapt = self._adapt_connection
+        async with adapt._execute_mutex:
+            if adapt._ticket is None and not self._connection._conn.in_transaction:
+                adapt._ticket = await adapt.dbapi.write_gate.acquire()
+            adapt._pending.append((operation, parameters, many))
+
     async def _run_async(self, operation: Any, parameters: Any, many: bool) -> _Outcome:
         adapt = self._adapt_connection
         async with adapt._execute_mutex:
             conn = self._connection._conn
             if adapt._ticket is None and not conn.in_transaction and begins_write(operation):
                 adapt._ticket = await adapt.dbapi.write_gate.acquire()
+            pending, adapt._pending = adapt._pending, []
             try:
                 # aiosqlite's own Cursor sends its calls to the thread the same way.
                 send: Callable[..., Awaitable[_Outcome]] = self._connection._execute
-                return await send(_run, conn, operation, parameters, many)
+                return await send(_run, conn, operation, parameters, many, pending)
             finally:
                 adapt._release_gate_unless_in_transaction()
 
@@ -206,13 +266,14 @@ class OneTripConnection(AsyncAdapt_aiosqlite_connection):
     """SQLAlchemy's aiosqlite connection with one-trip cursors; COMMIT and ROLLBACK only inside a transaction;
     holding its engine's write gate from the statement that opens a transaction until the transaction ends."""
 
-    __slots__ = ("_ticket",)
+    __slots__ = ("_pending", "_ticket")
     _cursor_cls = OneTripCursor  # type: ignore[assignment]
     dbapi: OneTripDbapi
 
     def __init__(self, dbapi: OneTripDbapi, connection: Any) -> None:
         super().__init__(dbapi, connection)
         self._ticket: Ticket | None = None
+        self._pending: Pending = []  # deferred INSERTs, sent with the next trip
 
     def _release_gate_unless_in_transaction(self) -> None:
         if self._ticket is not None and not self._in_transaction():
@@ -226,10 +287,12 @@ class OneTripConnection(AsyncAdapt_aiosqlite_connection):
     def _in_transaction(self) -> bool:
         # sqlite3 answers this from any thread (sqlite3_get_autocommit); nothing runs on the connection
         # while SQLAlchemy asks for a COMMIT or ROLLBACK. A closed connection goes the stock way and fails.
+        # Deferred INSERTs are a transaction about to begin.
         conn: sqlite3.Connection | None = self._connection._connection
-        return conn is None or conn.in_transaction
+        return conn is None or conn.in_transaction or bool(self._pending)
 
     def rollback(self) -> None:
+        self._pending.clear()
         try:
             if self._in_transaction():
                 super().rollback()
@@ -237,19 +300,27 @@ class OneTripConnection(AsyncAdapt_aiosqlite_connection):
             self._release_gate_unless_in_transaction()
 
     def commit(self) -> None:
+        pending, self._pending = self._pending, []
         try:
-            if self._in_transaction():
+            if pending and self._connection._connection is not None:
+                try:
+                    await_(self._connection._execute(_commit, self._connection._conn, pending))
+                except Exception as error:
+                    self._handle_exception(error)
+            elif self._in_transaction():
                 super().commit()
         finally:
             self._release_gate_unless_in_transaction()
 
     def close(self) -> None:
+        self._pending.clear()
         try:
             super().close()
         finally:
             self._release_gate()
 
     def terminate(self) -> None:
+        self._pending.clear()
         try:
             super().terminate()
         finally:
