@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.sql.errors import storage_errors
-from adapters.sql.sqlite_driver import deferred
+from adapters.sql.sqlite_trips import deferred
 from adapters.sql.tables import notification_log
 from application.records import NotificationRecord
 

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.sql.errors import storage_errors
 from adapters.sql.payments import SqlPayments
-from adapters.sql.sqlite_driver import deferred
+from adapters.sql.sqlite_trips import deferred
 from adapters.sql.tables import api_key, config_key, idempotency_key, payment_config
 from application.errors import LastAdminKey
 from application.records import SECRET_FIELDS, ApiKey, IdempotencyRecord, PaymentConfig

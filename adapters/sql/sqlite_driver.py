@@ -14,146 +14,38 @@ of up to 100 ms, long after the lock is free again. The gate is only an order am
 writers; SQLite's own locking and busy_timeout still decide between processes, and if the gate is ever
 released early SQLite is as safe as before.
 
-An INSERT built with `deferred()` does not travel on its own: it waits on the connection and goes with the
-connection's next trip (the next statement, or the COMMIT), in order, so that a unit of work's INSERTs of a
-payment, its journal and its outbox row travel with its COMMIT in one trip. Its rowcount and lastrowid are then
-unknown (-1, None), and its error (a taken unique key) is raised by that next statement or COMMIT; a ROLLBACK or
-close drops it, as SQLite would. Only statements whose callers read neither and handle the error at COMMIT are
-built that way.
+An INSERT or UPDATE built with `deferred()` does not travel on its own: it waits on the connection and goes with
+the connection's next trip (the next statement, or the COMMIT), in order, so that a unit of work's UPDATE of a
+payment and INSERTs of its journal and outbox rows travel with its COMMIT in one trip. Its rowcount and lastrowid
+are then unknown (-1, None), and its error is raised by that next statement or COMMIT: a taken unique key, or, for
+an UPDATE, `RowsChanged` when it changed no row or more than one (a version check that lost); a ROLLBACK or close
+drops it, as SQLite would. Only statements whose callers read neither and handle the error at COMMIT are built
+that way.
 """
 
 from __future__ import annotations
 
-import asyncio
 import collections
 import sqlite3
-import threading
-import weakref
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from typing import Any, cast
 
 import aiosqlite
-import sqlalchemy as sa
 from sqlalchemy.dialects.sqlite.aiosqlite import AsyncAdapt_aiosqlite_connection, AsyncAdapt_aiosqlite_dbapi
 from sqlalchemy.util.concurrency import await_
 
+from adapters.sql.sqlite_gate import Ticket, WriteGate
+from adapters.sql.sqlite_trips import (
+    DEFERRED_INSERT,
+    DEFERRED_UPDATE,
+    Outcome,
+    Pending,
+    begins_write,
+    commit_pending,
+    run_statement,
+)
+
 Description = Sequence[tuple[Any, ...]] | None
-# sqlite3 opens a transaction (BEGIN, deferred) before these statements, and SQLite takes its write
-# lock at the first write; an explicit BEGIN counts too.
-_BEGINS_WRITE = ("INSERT", "UPDATE", "DELETE", "REPLACE", "BEGIN")
-# The SQL comment that marks a deferred INSERT (SQLite only: SQLAlchemy renders it for no other dialect).
-_DEFERRED = "/* deferred */"
-_DEFERRED_INSERT = f"INSERT {_DEFERRED} "
-Pending = list[tuple[str, Any, bool]]
-
-
-def deferred(statement: sa.Insert) -> sa.Insert:
-    """The INSERT, sent on SQLite with the connection's next trip instead of a trip of its own."""
-    return statement.prefix_with(_DEFERRED, dialect="sqlite")
-
-
-def begins_write(operation: str) -> bool:
-    """Whether sqlite3 starts a (write) transaction for this statement when none is open."""
-    return operation.lstrip()[:7].upper().startswith(_BEGINS_WRITE)
-
-
-class WriteGate:
-    """One engine's writers, one at a time and first come first served, each until its COMMIT or ROLLBACK.
-
-    There is one queue per event loop: writers of different loops (threads) sharing the engine are
-    ordered by SQLite's lock and busy handler instead, as writers of different processes are.
-    """
-
-    def __init__(self, timeout: float) -> None:
-        self.timeout = timeout
-        self._locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
-            weakref.WeakKeyDictionary())
-        self._guard = threading.Lock()
-
-    async def acquire(self) -> Ticket:
-        """Wait for the gate; after `timeout` seconds fail as SQLite does when its lock stays busy."""
-        loop = asyncio.get_running_loop()
-        lock = self._locks.get(loop)
-        if lock is None:
-            with self._guard:
-                lock = self._locks.setdefault(loop, asyncio.Lock())
-        try:
-            async with asyncio.timeout(self.timeout):
-                await lock.acquire()
-        except TimeoutError:
-            raise sqlite3.OperationalError("database is locked") from None
-        return Ticket(loop, lock)
-
-
-class Ticket:
-    """A writer's place through the gate, released on the loop it was taken on."""
-
-    __slots__ = ("_lock", "_loop")
-
-    def __init__(self, loop: asyncio.AbstractEventLoop, lock: asyncio.Lock) -> None:
-        self._loop, self._lock = loop, lock
-
-    def release(self) -> None:
-        """Let the next writer of that loop in (from any thread, even after the loop stopped)."""
-        try:
-            running: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
-        except RuntimeError:
-            running = None
-        if running is self._loop:
-            self._lock.release()
-        elif not self._loop.is_closed():
-            self._loop.call_soon_threadsafe(self._lock.release)
-
-
-class _Outcome:
-    """What one statement left on its cursor, read in the connection's thread."""
-
-    __slots__ = ("description", "lastrowid", "rowcount", "rows")
-
-    def __init__(self, cursor: sqlite3.Cursor) -> None:
-        self.description: Description = cursor.description
-        self.rows: list[Any] = cursor.fetchall() if self.description else []
-        self.rowcount: int = cursor.rowcount
-        self.lastrowid: int | None = cursor.lastrowid
-
-
-def _execute(cursor: sqlite3.Cursor, operation: str, parameters: Any, many: bool) -> None:
-    if many:
-        cursor.executemany(operation, parameters)
-    elif parameters is None:
-        cursor.execute(operation)
-    else:
-        cursor.execute(operation, parameters)
-
-
-def _run(conn: sqlite3.Connection, operation: str, parameters: Any, many: bool, pending: Pending) -> _Outcome:
-    """Runs in the connection's thread: the deferred INSERTs, then the whole life of one cursor."""
-    cursor = conn.cursor()
-    try:
-        for statement in pending:
-            _execute(cursor, *statement)
-        _execute(cursor, operation, parameters, many)
-        return _Outcome(cursor)
-    finally:
-        cursor.close()
-
-
-def _commit(conn: sqlite3.Connection, pending: Pending) -> None:
-    """Runs in the connection's thread: the deferred INSERTs, then COMMIT. If one fails the transaction is
-    rolled back before its error is raised, as a failed COMMIT ends the transaction elsewhere: SQLAlchemy
-    returns the connection to its pool without a ROLLBACK after a COMMIT, failed or not."""
-    cursor = conn.cursor()
-    try:
-        for statement in pending:
-            _execute(cursor, *statement)
-    except BaseException:
-        conn.rollback()
-        raise
-    finally:
-        cursor.close()
-    conn.commit()
-
-
 class OneTripCursor:
     """A DBAPI cursor for SQLAlchemy whose execute is one trip and whose fetches and close are local."""
 
@@ -189,7 +81,7 @@ class OneTripCursor:
         self._trip(operation, seq_of_parameters, many=True)
 
     def _trip(self, operation: Any, parameters: Any, many: bool) -> None:
-        if operation.startswith(_DEFERRED_INSERT):
+        if operation.startswith((DEFERRED_INSERT, DEFERRED_UPDATE)):
             self._defer(operation, parameters, many)
             return
         try:
@@ -216,7 +108,7 @@ class OneTripCursor:
                 adapt._ticket = await adapt.dbapi.write_gate.acquire()
             adapt._pending.append((operation, parameters, many))
 
-    async def _run_async(self, operation: Any, parameters: Any, many: bool) -> _Outcome:
+    async def _run_async(self, operation: Any, parameters: Any, many: bool) -> Outcome:
         adapt = self._adapt_connection
         async with adapt._execute_mutex:
             conn = self._connection._conn
@@ -225,8 +117,8 @@ class OneTripCursor:
             pending, adapt._pending = adapt._pending, []
             try:
                 # aiosqlite's own Cursor sends its calls to the thread the same way.
-                send: Callable[..., Awaitable[_Outcome]] = self._connection._execute
-                return await send(_run, conn, operation, parameters, many, pending)
+                send: Callable[..., Awaitable[Outcome]] = self._connection._execute
+                return await send(run_statement, conn, operation, parameters, many, pending)
             finally:
                 adapt._release_gate_unless_in_transaction()
 
@@ -304,7 +196,7 @@ class OneTripConnection(AsyncAdapt_aiosqlite_connection):
         try:
             if pending and self._connection._connection is not None:
                 try:
-                    await_(self._connection._execute(_commit, self._connection._conn, pending))
+                    await_(self._connection._execute(commit_pending, self._connection._conn, pending))
                 except Exception as error:
                     self._handle_exception(error)
             elif self._in_transaction():

@@ -5,45 +5,16 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
-from typing import Any
 
-import aiosqlite
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from adapters.sql.engine import make_engine
-from adapters.sql.sqlite_driver import OneTripConnection, deferred, one_trip_dbapi
+from adapters.sql.sqlite_driver import OneTripConnection, one_trip_dbapi
+from tests.integration.sqlite_probe import T, engine, trips
 
-T = sa.Table("t", sa.MetaData(), sa.Column("id", sa.Integer, primary_key=True),
-             sa.Column("name", sa.String, nullable=False, unique=True))
-
-
-@pytest.fixture
-async def engine(tmp_path: Path) -> AsyncIterator[AsyncEngine]:
-    engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'driver.db'}")
-    async with engine.begin() as conn:
-        await conn.execute(sa.text("create table t (id integer primary key, name text not null unique)"))
-    try:
-        yield engine
-    finally:
-        await engine.dispose()
-
-
-@pytest.fixture
-def trips(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The name of every function sent to an aiosqlite connection thread."""
-    sent: list[str] = []
-    original: Callable[..., Awaitable[Any]] = aiosqlite.Connection._execute
-
-    async def counting(self: aiosqlite.Connection, fn: Any, *args: Any, **kwargs: Any) -> Any:
-        sent.append(getattr(fn, "__name__", repr(fn)))
-        return await original(self, fn, *args, **kwargs)
-
-    monkeypatch.setattr(aiosqlite.Connection, "_execute", counting)
-    return sent
+__all__ = ["engine", "trips"]  # fixtures
 
 
 async def test_the_engine_uses_the_one_trip_connection(engine: AsyncEngine) -> None:
@@ -88,17 +59,17 @@ async def test_one_trip_per_statement_and_none_to_end_a_read(engine: AsyncEngine
     async with engine.connect() as conn:
         await conn.execute(sa.select(T))
         await conn.rollback()
-    assert trips == ["_run"]
+    assert trips == ["run_statement"]
     trips.clear()
     async with engine.connect() as conn:
         await conn.execute(sa.insert(T).values(name="a"))
         await conn.execute(sa.insert(T), [{"name": "b"}, {"name": "c"}])
         await conn.commit()
-    assert trips == ["_run", "_run", "commit"]
+    assert trips == ["run_statement", "run_statement", "commit"]
     trips.clear()
     async with engine.connect() as conn:
         await conn.execute(sa.insert(T).values(name="z"))
-    assert trips == ["_run", "rollback"]  # closing with an open transaction still rolls it back
+    assert trips == ["run_statement", "rollback"]  # closing with an open transaction still rolls it back
 
 
 async def test_writers_of_one_engine_take_turns_until_commit(engine: AsyncEngine, trips: list[str]) -> None:
@@ -191,74 +162,3 @@ async def test_writers_on_two_event_loops_sharing_the_engine_do_not_stall(engine
     finally:
         release.set()
         thread.join(5)
-
-
-DEFERRED_INSERT = deferred(sa.insert(T))
-
-
-async def test_deferred_inserts_travel_with_the_commit(engine: AsyncEngine, trips: list[str]) -> None:
-    async with engine.connect() as conn:
-        await conn.execute(DEFERRED_INSERT, {"name": "a"})
-        await conn.execute(DEFERRED_INSERT, [{"name": "b"}, {"name": "c"}])
-        assert trips == []  # nothing sent yet
-        await conn.commit()
-    assert trips == ["_commit"]
-    async with engine.connect() as conn:
-        assert (await conn.execute(sa.select(T.c.name).order_by(T.c.id))).scalars().all() == ["a", "b", "c"]
-
-
-async def test_deferred_inserts_go_before_the_next_statement_in_its_trip(engine: AsyncEngine,
-                                                                        trips: list[str]) -> None:
-    async with engine.connect() as conn:
-        await conn.execute(DEFERRED_INSERT, {"name": "a"})
-        seen = (await conn.execute(sa.select(T.c.name))).scalars().all()  # the same transaction sees it
-        updated = await conn.execute(sa.update(T).where(T.c.name == "a").values(name="a!"))
-        await conn.commit()
-    assert seen == ["a"]
-    assert updated.rowcount == 1
-    assert trips == ["_run", "_run", "commit"]
-
-
-async def test_a_deferred_insert_s_error_is_raised_by_the_commit_and_nothing_is_written(
-        engine: AsyncEngine) -> None:
-    async with engine.begin() as conn:
-        await conn.execute(sa.insert(T).values(name="a"))
-    async with engine.connect() as conn:
-        await conn.execute(DEFERRED_INSERT, {"name": "b"})
-        await conn.execute(DEFERRED_INSERT, {"name": "a"})  # taken
-        await conn.execute(DEFERRED_INSERT, {"name": "c"})
-        with pytest.raises(sa.exc.IntegrityError):
-            await conn.commit()
-    async with engine.connect() as conn:  # the gate is free again and nothing of that transaction remains
-        await asyncio.wait_for(conn.execute(sa.insert(T).values(name="d")), 2)
-        await conn.commit()
-        assert (await conn.execute(sa.select(T.c.name).order_by(T.c.id))).scalars().all() == ["a", "d"]
-
-
-async def test_a_rolled_back_deferred_insert_is_never_sent_and_frees_the_gate(engine: AsyncEngine,
-                                                                            trips: list[str]) -> None:
-    async with engine.connect() as first:
-        await first.execute(DEFERRED_INSERT, {"name": "a"})  # first holds the write gate from here
-
-        async def second_writer() -> None:
-            async with engine.connect() as second:
-                await second.execute(DEFERRED_INSERT, {"name": "b"})
-                await second.commit()
-
-        task = asyncio.create_task(second_writer())
-        await asyncio.sleep(0.1)
-        assert not task.done()  # waits for the gate like any writer
-        await first.rollback()
-        await asyncio.wait_for(task, 2)
-    assert "rollback" not in trips  # the first connection's ROLLBACK did not travel: it had sent nothing
-    assert trips[-1] == "_commit"
-    async with engine.connect() as conn:
-        assert (await conn.execute(sa.select(T.c.name))).scalars().all() == ["b"]
-
-
-def test_deferred_inserts_are_plain_inserts_on_other_databases() -> None:
-    for url in ("postgresql+asyncpg://", "mysql+asyncmy://"):
-        dialect = sa.create_mock_engine(url, executor=None).dialect
-        assert "deferred" not in str(DEFERRED_INSERT.compile(dialect=dialect))
-    sqlite_dialect = sa.create_mock_engine("sqlite+aiosqlite://", executor=None).dialect
-    assert str(DEFERRED_INSERT.compile(dialect=sqlite_dialect)).startswith("INSERT /* deferred */ INTO t")
