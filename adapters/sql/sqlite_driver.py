@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import collections
 import sqlite3
-from collections.abc import Awaitable, Callable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterator
 from typing import Any, cast
 
 import aiosqlite
@@ -38,6 +38,7 @@ from adapters.sql.sqlite_gate import Ticket, WriteGate
 from adapters.sql.sqlite_trips import (
     DEFERRED_INSERT,
     DEFERRED_UPDATE,
+    Description,
     Outcome,
     Pending,
     begins_write,
@@ -45,7 +46,7 @@ from adapters.sql.sqlite_trips import (
     run_statement,
 )
 
-Description = Sequence[tuple[Any, ...]] | None
+
 class OneTripCursor:
     """A DBAPI cursor for SQLAlchemy whose execute is one trip and whose fetches and close are local."""
 
@@ -92,7 +93,7 @@ class OneTripCursor:
         self._rows = collections.deque(outcome.rows)
 
     def _defer(self, operation: str, parameters: Any, many: bool) -> None:
-        """Keep the INSERT for the next trip, once this connection holds the write gate as a writer must."""
+        """Keep the statement for the next trip, once this connection holds the write gate as a writer must."""
         try:
             # Through the event loop even when it need not wait: SQLAlchemy's execute insists on one await.
             await_(self._defer_async(operation, parameters, many))
@@ -165,7 +166,7 @@ class OneTripConnection(AsyncAdapt_aiosqlite_connection):
     def __init__(self, dbapi: OneTripDbapi, connection: Any) -> None:
         super().__init__(dbapi, connection)
         self._ticket: Ticket | None = None
-        self._pending: Pending = []  # deferred INSERTs, sent with the next trip
+        self._pending: Pending = []  # deferred statements, sent with the next trip
 
     def _release_gate_unless_in_transaction(self) -> None:
         if self._ticket is not None and not self._in_transaction():

@@ -25,8 +25,8 @@ class RowsChanged(sqlite3.DatabaseError):
 
 
 def deferred(statement: Deferrable) -> Deferrable:
-    """The statement, sent on SQLite with the connection's next trip instead of a trip of its own (an UPDATE must
-    then change exactly one row, else the trip raises RowsChanged)."""
+    """The statement, sent on SQLite with the connection's next trip instead of a trip of its own (an UPDATE
+    executed with one set of parameters must then change exactly one row, else the trip raises RowsChanged)."""
     return statement.prefix_with(_DEFERRED, dialect="sqlite")
 
 
@@ -59,7 +59,7 @@ def _execute(cursor: sqlite3.Cursor, operation: str, parameters: Any, many: bool
 
 
 def run_statement(conn: sqlite3.Connection, operation: str, parameters: Any, many: bool, pending: Pending) -> Outcome:
-    """Runs in the connection's thread: the deferred INSERTs, then the whole life of one cursor."""
+    """Runs in the connection's thread: the deferred statements, then the whole life of one cursor."""
     cursor = conn.cursor()
     try:
         for statement in pending:
@@ -71,7 +71,7 @@ def run_statement(conn: sqlite3.Connection, operation: str, parameters: Any, man
 
 
 def commit_pending(conn: sqlite3.Connection, pending: Pending) -> None:
-    """Runs in the connection's thread: the deferred INSERTs, then COMMIT. If one fails the transaction is
+    """Runs in the connection's thread: the deferred statements, then COMMIT. If one fails the transaction is
     rolled back before its error is raised, as a failed COMMIT ends the transaction elsewhere: SQLAlchemy
     returns the connection to its pool without a ROLLBACK after a COMMIT, failed or not."""
     cursor = conn.cursor()
