@@ -10,6 +10,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry
 
+from adapters.sql.asyncpg_driver import read_first_dbapi
 from adapters.sql.sqlite_driver import one_trip_dbapi
 from application.errors import StorageUnavailable
 
@@ -41,6 +42,8 @@ def make_engine(url: str | URL, ping_after: float = PING_AFTER_IDLE_S, **options
         engine = create_async_engine(parsed, **options)
         sa.event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
+    if parsed.get_backend_name() == "postgresql" and parsed.get_driver_name() == "asyncpg" and "module" not in options:
+        options = {**options, "module": read_first_dbapi()}  # a unit of work that only reads sends no BEGIN
     if parsed.get_backend_name() in ("mysql", "mariadb") and "charset" not in parsed.query:
         parsed = parsed.update_query_dict({"charset": "utf8mb4"})
     engine = create_async_engine(parsed, **options)

@@ -7,6 +7,7 @@ from contextlib import contextmanager
 
 from sqlalchemy import exc
 
+from adapters.sql.sqlite_trips import RowsChanged
 from application.errors import ConcurrencyConflict, DuplicateKey, StorageUnavailable
 
 # PostgreSQL serialization failure / deadlock; MySQL deadlock / lock wait timeout: another writer won.
@@ -16,6 +17,8 @@ _CONFLICT_MYSQL_ERRNOS = frozenset({1213, 1205})
 
 def _is_conflict(error: exc.DBAPIError) -> bool:
     orig = error.orig
+    if isinstance(orig, RowsChanged):  # SQLite: a deferred version-checked UPDATE found its row moved on
+        return True
     sqlstate = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
     errno = orig.args[0] if orig is not None and orig.args else None
     return sqlstate in _CONFLICT_SQLSTATES or errno in _CONFLICT_MYSQL_ERRNOS

@@ -9,11 +9,13 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.sql.errors import storage_errors
+from adapters.sql.sqlite_trips import deferred
 from adapters.sql.tables import notification_log
 from application.records import NotificationRecord
 
 N = notification_log.c
-INSERT_RECORD = sa.insert(notification_log)  # built once: every notification runs it
+# Built once: every notification runs it; on SQLite it travels with the COMMIT (sqlite_driver.deferred).
+INSERT_RECORD = deferred(sa.insert(notification_log))
 
 
 class SqlNotifications:

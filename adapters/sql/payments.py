@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.sql import payment_rows as rows
 from adapters.sql.errors import storage_errors
+from adapters.sql.sqlite_trips import deferred
 from adapters.sql.tables import payment_attempt, payment_event, payment_transaction, refund, webhook_outbox
 from application.errors import ConcurrencyConflict
 from application.records import JournalEntry, JournalPageRequest, Page, PageRequest, PaymentFilter
@@ -29,17 +30,21 @@ BY_ORDER_NO = sa.select(T).where(T.c.order_no == sa.bindparam("order_no"))
 REFUNDS_OF_ONE = sa.select(refund).where(refund.c.order_no == sa.bindparam("order_no")).order_by(refund.c.id)
 SEEN_OF_ONE = sa.select(payment_event.c.order_no, payment_event.c.provider_event_id).distinct().where(
     payment_event.c.order_no == sa.bindparam("order_no"), payment_event.c.provider_event_id.is_not(None))
-INSERT_PAYMENT = sa.insert(T)
+# Deferred on SQLite: they travel with the unit of work's next statement or its COMMIT (their errors are raised
+# there, inside the callers' DuplicateKey handling; no caller reads their rowcount or lastrowid).
+INSERT_PAYMENT = deferred(sa.insert(T))
 # The columns SET are those of the parameters (the WHERE's names must differ from theirs); each set of
-# parameter names is compiled once and cached.
-UPDATE_PAYMENT = (sa.update(T).where(T.c.order_no == sa.bindparam("where_order_no"),
-                                     T.c.version == sa.bindparam("where_version"))
-                  .values(version=T.c.version + 1))
-INSERT_EVENT = sa.insert(payment_event)
-INSERT_ATTEMPT = sa.insert(payment_attempt)
+# parameter names is compiled once and cached. Deferred on SQLite too: its version check (one row changed) is
+# made in the trip that sends it, and a lost one raised there as ConcurrencyConflict.
+UPDATE_PAYMENT = deferred(sa.update(T).where(T.c.order_no == sa.bindparam("where_order_no"),
+                                             T.c.version == sa.bindparam("where_version"))
+                          .values(version=T.c.version + 1))
+CHECKED_LATER = -1  # the row count of a deferred statement
+INSERT_EVENT = deferred(sa.insert(payment_event))
+INSERT_OUTBOX = deferred(sa.insert(webhook_outbox))
+INSERT_ATTEMPT = deferred(sa.insert(payment_attempt))
 ORDER_OF_ATTEMPT = sa.select(payment_attempt.c.order_no).where(
     payment_attempt.c.out_trade_no == sa.bindparam("out_trade_no"))
-INSERT_OUTBOX = sa.insert(webhook_outbox)
 
 
 class SqlPayments:
@@ -87,7 +92,7 @@ class SqlPayments:
             values["notify_data"] = notification
         values |= {"where_order_no": payment.order_no, "where_version": payment.version}
         with storage_errors(f"saving payment {payment.order_no}"):
-            if (await self._conn.execute(UPDATE_PAYMENT, values)).rowcount != 1:
+            if (await self._conn.execute(UPDATE_PAYMENT, values)).rowcount not in (1, CHECKED_LATER):
                 raise ConcurrencyConflict(f"payment {payment.order_no} changed concurrently")
             await self._save_refunds(payment)
             await self._append(payment.pending_events)

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.sql.errors import storage_errors
 from adapters.sql.payments import SqlPayments
+from adapters.sql.sqlite_trips import deferred
 from adapters.sql.tables import api_key, config_key, idempotency_key, payment_config
 from application.errors import LastAdminKey
 from application.records import SECRET_FIELDS, ApiKey, IdempotencyRecord, PaymentConfig
@@ -31,7 +32,7 @@ DEFAULT_CONFIG = sa.select(payment_config).where(C.default_for == sa.bindparam("
 KEY_BY_ID = sa.select(api_key).where(api_key.c.key_id == sa.bindparam("key_id"))
 IDEMPOTENCY_BY_KEY = sa.select(idempotency_key).where(idempotency_key.c.owner == sa.bindparam("owner"),
                                                      idempotency_key.c.idem_key == sa.bindparam("idem_key"))
-INSERT_IDEMPOTENCY = sa.insert(idempotency_key)
+INSERT_IDEMPOTENCY = deferred(sa.insert(idempotency_key))  # with the create's COMMIT on SQLite
 ACTIVE_ADMINS = sa.select(api_key.c.key_id).where(api_key.c.scope == "admin", api_key.c.revoked.is_(sa.false()))
 
 

@@ -13,106 +13,38 @@ of colliding in SQLite: a connection that finds the lock taken sleeps in SQLite'
 of up to 100 ms, long after the lock is free again. The gate is only an order among this process's
 writers; SQLite's own locking and busy_timeout still decide between processes, and if the gate is ever
 released early SQLite is as safe as before.
+
+An INSERT or UPDATE built with `deferred()` does not travel on its own: it waits on the connection and goes with
+the connection's next trip (the next statement, or the COMMIT), in order, so that a unit of work's UPDATE of a
+payment and INSERTs of its journal and outbox rows travel with its COMMIT in one trip. Its rowcount and lastrowid
+are then unknown (-1, None), and its error is raised by that next statement or COMMIT: a taken unique key, or, for
+an UPDATE, `RowsChanged` when it changed no row or more than one (a version check that lost); a ROLLBACK or close
+drops it, as SQLite would. Only statements whose callers read neither and handle the error at COMMIT are built
+that way.
 """
 
 from __future__ import annotations
 
-import asyncio
 import collections
 import sqlite3
-import threading
-import weakref
-from collections.abc import Awaitable, Callable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterator
 from typing import Any, cast
 
 import aiosqlite
 from sqlalchemy.dialects.sqlite.aiosqlite import AsyncAdapt_aiosqlite_connection, AsyncAdapt_aiosqlite_dbapi
 from sqlalchemy.util.concurrency import await_
 
-Description = Sequence[tuple[Any, ...]] | None
-# sqlite3 opens a transaction (BEGIN, deferred) before these statements, and SQLite takes its write
-# lock at the first write; an explicit BEGIN counts too.
-_BEGINS_WRITE = ("INSERT", "UPDATE", "DELETE", "REPLACE", "BEGIN")
-
-
-def begins_write(operation: str) -> bool:
-    """Whether sqlite3 starts a (write) transaction for this statement when none is open."""
-    return operation.lstrip()[:7].upper().startswith(_BEGINS_WRITE)
-
-
-class WriteGate:
-    """One engine's writers, one at a time and first come first served, each until its COMMIT or ROLLBACK.
-
-    There is one queue per event loop: writers of different loops (threads) sharing the engine are
-    ordered by SQLite's lock and busy handler instead, as writers of different processes are.
-    """
-
-    def __init__(self, timeout: float) -> None:
-        self.timeout = timeout
-        self._locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
-            weakref.WeakKeyDictionary())
-        self._guard = threading.Lock()
-
-    async def acquire(self) -> Ticket:
-        """Wait for the gate; after `timeout` seconds fail as SQLite does when its lock stays busy."""
-        loop = asyncio.get_running_loop()
-        lock = self._locks.get(loop)
-        if lock is None:
-            with self._guard:
-                lock = self._locks.setdefault(loop, asyncio.Lock())
-        try:
-            async with asyncio.timeout(self.timeout):
-                await lock.acquire()
-        except TimeoutError:
-            raise sqlite3.OperationalError("database is locked") from None
-        return Ticket(loop, lock)
-
-
-class Ticket:
-    """A writer's place through the gate, released on the loop it was taken on."""
-
-    __slots__ = ("_lock", "_loop")
-
-    def __init__(self, loop: asyncio.AbstractEventLoop, lock: asyncio.Lock) -> None:
-        self._loop, self._lock = loop, lock
-
-    def release(self) -> None:
-        """Let the next writer of that loop in (from any thread, even after the loop stopped)."""
-        try:
-            running: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
-        except RuntimeError:
-            running = None
-        if running is self._loop:
-            self._lock.release()
-        elif not self._loop.is_closed():
-            self._loop.call_soon_threadsafe(self._lock.release)
-
-
-class _Outcome:
-    """What one statement left on its cursor, read in the connection's thread."""
-
-    __slots__ = ("description", "lastrowid", "rowcount", "rows")
-
-    def __init__(self, cursor: sqlite3.Cursor) -> None:
-        self.description: Description = cursor.description
-        self.rows: list[Any] = cursor.fetchall() if self.description else []
-        self.rowcount: int = cursor.rowcount
-        self.lastrowid: int | None = cursor.lastrowid
-
-
-def _run(conn: sqlite3.Connection, operation: str, parameters: Any, many: bool) -> _Outcome:
-    """Runs in the connection's thread: the whole life of one cursor."""
-    cursor = conn.cursor()
-    try:
-        if many:
-            cursor.executemany(operation, parameters)
-        elif parameters is None:
-            cursor.execute(operation)
-        else:
-            cursor.execute(operation, parameters)
-        return _Outcome(cursor)
-    finally:
-        cursor.close()
+from adapters.sql.sqlite_gate import Ticket, WriteGate
+from adapters.sql.sqlite_trips import (
+    DEFERRED_INSERT,
+    DEFERRED_UPDATE,
+    Description,
+    Outcome,
+    Pending,
+    begins_write,
+    commit_pending,
+    run_statement,
+)
 
 
 class OneTripCursor:
@@ -150,6 +82,9 @@ class OneTripCursor:
         self._trip(operation, seq_of_parameters, many=True)
 
     def _trip(self, operation: Any, parameters: Any, many: bool) -> None:
+        if operation.startswith((DEFERRED_INSERT, DEFERRED_UPDATE)):
+            self._defer(operation, parameters, many)
+            return
         try:
             outcome = await_(self._run_async(operation, parameters, many))
         except Exception as error:
@@ -157,16 +92,34 @@ class OneTripCursor:
         self._description, self._rowcount, self._lastrowid = outcome.description, outcome.rowcount, outcome.lastrowid
         self._rows = collections.deque(outcome.rows)
 
-    async def _run_async(self, operation: Any, parameters: Any, many: bool) -> _Outcome:
+    def _defer(self, operation: str, parameters: Any, many: bool) -> None:
+        """Keep the statement for the next trip, once this connection holds the write gate as a writer must."""
+        try:
+            # Through the event loop even when it need not wait: SQLAlchemy's execute insists on one await.
+            await_(self._defer_async(operation, parameters, many))
+        except Exception as error:
+            self._adapt_connection._handle_exception(error)
+        self._description, self._rowcount, self._lastrowid = None, -1, None
+        self._rows.clear()
+
+    async def _defer_async(self, operation: str, parameters: Any, many: bool) -> None:
+        adapt = self._adapt_connection
+        async with adapt._execute_mutex:
+            if adapt._ticket is None and not self._connection._conn.in_transaction:
+                adapt._ticket = await adapt.dbapi.write_gate.acquire()
+            adapt._pending.append((operation, parameters, many))
+
+    async def _run_async(self, operation: Any, parameters: Any, many: bool) -> Outcome:
         adapt = self._adapt_connection
         async with adapt._execute_mutex:
             conn = self._connection._conn
             if adapt._ticket is None and not conn.in_transaction and begins_write(operation):
                 adapt._ticket = await adapt.dbapi.write_gate.acquire()
+            pending, adapt._pending = adapt._pending, []
             try:
                 # aiosqlite's own Cursor sends its calls to the thread the same way.
-                send: Callable[..., Awaitable[_Outcome]] = self._connection._execute
-                return await send(_run, conn, operation, parameters, many)
+                send: Callable[..., Awaitable[Outcome]] = self._connection._execute
+                return await send(run_statement, conn, operation, parameters, many, pending)
             finally:
                 adapt._release_gate_unless_in_transaction()
 
@@ -206,13 +159,14 @@ class OneTripConnection(AsyncAdapt_aiosqlite_connection):
     """SQLAlchemy's aiosqlite connection with one-trip cursors; COMMIT and ROLLBACK only inside a transaction;
     holding its engine's write gate from the statement that opens a transaction until the transaction ends."""
 
-    __slots__ = ("_ticket",)
+    __slots__ = ("_pending", "_ticket")
     _cursor_cls = OneTripCursor  # type: ignore[assignment]
     dbapi: OneTripDbapi
 
     def __init__(self, dbapi: OneTripDbapi, connection: Any) -> None:
         super().__init__(dbapi, connection)
         self._ticket: Ticket | None = None
+        self._pending: Pending = []  # deferred statements, sent with the next trip
 
     def _release_gate_unless_in_transaction(self) -> None:
         if self._ticket is not None and not self._in_transaction():
@@ -226,10 +180,12 @@ class OneTripConnection(AsyncAdapt_aiosqlite_connection):
     def _in_transaction(self) -> bool:
         # sqlite3 answers this from any thread (sqlite3_get_autocommit); nothing runs on the connection
         # while SQLAlchemy asks for a COMMIT or ROLLBACK. A closed connection goes the stock way and fails.
+        # Deferred INSERTs are a transaction about to begin.
         conn: sqlite3.Connection | None = self._connection._connection
-        return conn is None or conn.in_transaction
+        return conn is None or conn.in_transaction or bool(self._pending)
 
     def rollback(self) -> None:
+        self._pending.clear()
         try:
             if self._in_transaction():
                 super().rollback()
@@ -237,19 +193,27 @@ class OneTripConnection(AsyncAdapt_aiosqlite_connection):
             self._release_gate_unless_in_transaction()
 
     def commit(self) -> None:
+        pending, self._pending = self._pending, []
         try:
-            if self._in_transaction():
+            if pending and self._connection._connection is not None:
+                try:
+                    await_(self._connection._execute(commit_pending, self._connection._conn, pending))
+                except Exception as error:
+                    self._handle_exception(error)
+            elif self._in_transaction():
                 super().commit()
         finally:
             self._release_gate_unless_in_transaction()
 
     def close(self) -> None:
+        self._pending.clear()
         try:
             super().close()
         finally:
             self._release_gate()
 
     def terminate(self) -> None:
+        self._pending.clear()
         try:
             super().terminate()
         finally:

@@ -33,7 +33,7 @@ class PaymentRepository(Protocol):
     """Payments with their refunds and journal; save() is optimistic on the version."""
 
     async def add(self, payment: Payment) -> None:
-        """Insert a new payment; DuplicateKey if its order_no exists."""
+        """Insert a new payment; DuplicateKey (here or by the unit of work's commit) if its order_no exists."""
 
     async def get(self, order_no: str) -> Payment | None:
         """The payment with its refunds and seen provider event ids, or None."""
@@ -93,7 +93,7 @@ class IdempotencyStore(Protocol):
         """The record for this caller's key, or None."""
 
     async def add(self, record: IdempotencyRecord) -> None:
-        """Insert; DuplicateKey if the key is taken."""
+        """Insert; DuplicateKey (here or by the unit of work's commit) if the key is taken."""
 
 
 class ApiKeyRepository(Protocol):

@@ -5,45 +5,16 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
-from typing import Any
 
-import aiosqlite
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from adapters.sql.engine import make_engine
 from adapters.sql.sqlite_driver import OneTripConnection, one_trip_dbapi
+from tests.integration.sqlite_probe import T, engine, trips
 
-T = sa.Table("t", sa.MetaData(), sa.Column("id", sa.Integer, primary_key=True),
-             sa.Column("name", sa.String, nullable=False, unique=True))
-
-
-@pytest.fixture
-async def engine(tmp_path: Path) -> AsyncIterator[AsyncEngine]:
-    engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'driver.db'}")
-    async with engine.begin() as conn:
-        await conn.execute(sa.text("create table t (id integer primary key, name text not null unique)"))
-    try:
-        yield engine
-    finally:
-        await engine.dispose()
-
-
-@pytest.fixture
-def trips(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The name of every function sent to an aiosqlite connection thread."""
-    sent: list[str] = []
-    original: Callable[..., Awaitable[Any]] = aiosqlite.Connection._execute
-
-    async def counting(self: aiosqlite.Connection, fn: Any, *args: Any, **kwargs: Any) -> Any:
-        sent.append(getattr(fn, "__name__", repr(fn)))
-        return await original(self, fn, *args, **kwargs)
-
-    monkeypatch.setattr(aiosqlite.Connection, "_execute", counting)
-    return sent
+__all__ = ["engine", "trips"]  # fixtures
 
 
 async def test_the_engine_uses_the_one_trip_connection(engine: AsyncEngine) -> None:
@@ -88,17 +59,17 @@ async def test_one_trip_per_statement_and_none_to_end_a_read(engine: AsyncEngine
     async with engine.connect() as conn:
         await conn.execute(sa.select(T))
         await conn.rollback()
-    assert trips == ["_run"]
+    assert trips == ["run_statement"]
     trips.clear()
     async with engine.connect() as conn:
         await conn.execute(sa.insert(T).values(name="a"))
         await conn.execute(sa.insert(T), [{"name": "b"}, {"name": "c"}])
         await conn.commit()
-    assert trips == ["_run", "_run", "commit"]
+    assert trips == ["run_statement", "run_statement", "commit"]
     trips.clear()
     async with engine.connect() as conn:
         await conn.execute(sa.insert(T).values(name="z"))
-    assert trips == ["_run", "rollback"]  # closing with an open transaction still rolls it back
+    assert trips == ["run_statement", "rollback"]  # closing with an open transaction still rolls it back
 
 
 async def test_writers_of_one_engine_take_turns_until_commit(engine: AsyncEngine, trips: list[str]) -> None:

@@ -1,0 +1,58 @@
+"""One SQLite engine's writers taking turns in the event loop (see sqlite_driver): a connection that finds SQLite's
+write lock taken sleeps in its busy handler in steps of up to 100 ms, long after the lock is free again, so the
+writers of one engine queue here instead."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import threading
+import weakref
+
+
+class WriteGate:
+    """One engine's writers, one at a time and first come first served, each until its COMMIT or ROLLBACK.
+
+    There is one queue per event loop: writers of different loops (threads) sharing the engine are
+    ordered by SQLite's lock and busy handler instead, as writers of different processes are.
+    """
+
+    def __init__(self, timeout: float) -> None:
+        self.timeout = timeout
+        self._locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
+            weakref.WeakKeyDictionary())
+        self._guard = threading.Lock()
+
+    async def acquire(self) -> Ticket:
+        """Wait for the gate; after `timeout` seconds fail as SQLite does when its lock stays busy."""
+        loop = asyncio.get_running_loop()
+        lock = self._locks.get(loop)
+        if lock is None:
+            with self._guard:
+                lock = self._locks.setdefault(loop, asyncio.Lock())
+        try:
+            async with asyncio.timeout(self.timeout):
+                await lock.acquire()
+        except TimeoutError:
+            raise sqlite3.OperationalError("database is locked") from None
+        return Ticket(loop, lock)
+
+
+class Ticket:
+    """A writer's place through the gate, released on the loop it was taken on."""
+
+    __slots__ = ("_lock", "_loop")
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, lock: asyncio.Lock) -> None:
+        self._loop, self._lock = loop, lock
+
+    def release(self) -> None:
+        """Let the next writer of that loop in (from any thread, even after the loop stopped)."""
+        try:
+            running: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if running is self._loop:
+            self._lock.release()
+        elif not self._loop.is_closed():
+            self._loop.call_soon_threadsafe(self._lock.release)
