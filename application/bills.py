@@ -100,6 +100,8 @@ class Discrepancy:
     held: bool = False
     resolution: str | None = None  # e.g. fixed_by_sync: settled at once, through the provider, never from the bill
     trade_no: str = ""  # the provider's trade number, from the bill or paycore's record
+    provider_time: datetime | None = None  # when the bill says the row completed
+    local_time: datetime | None = None  # when paycore recorded it paid (a payment) or settled (a refund)
 
 
 class BillReader(Protocol):

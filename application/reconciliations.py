@@ -63,6 +63,8 @@ class DiscrepancyRecord:
     acknowledged_at: datetime | None
     create_time: datetime
     trade_no: str | None = None
+    provider_time: datetime | None = None  # the bill's time of the row
+    local_time: datetime | None = None  # paycore's paid or refund-settled time
 
 
 @dataclass(frozen=True, slots=True)

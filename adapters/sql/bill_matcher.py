@@ -104,7 +104,7 @@ class SqlBillMatcher:
     async def _bill_payments(self, conn: Any, run_id: int, config_ids: Sequence[int]) -> list[Discrepancy]:
         p = payments
         query = (sa.select(staging.c.order_no, staging.c.amount, p.c.order_no.label("local"), p.c.total_amount,
-                           p.c.trade_status, staging.c.provider_trade_no)
+                           p.c.trade_status, staging.c.provider_trade_no, staging.c.bill_time, p.c.payment_time)
                  .select_from(staging.outerjoin(p, sa.and_(p.c.order_no == staging.c.order_no,
                                                            p.c.config_id.in_(config_ids))))
                  .where(staging.c.run_id == run_id, staging.c.kind == BillRowKind.PAYMENT.value,
@@ -112,16 +112,18 @@ class SqlBillMatcher:
                                p.c.trade_status.not_in(PAID))))
         found = []
         for row in (await conn.execute(query)).mappings():
+            times = {"trade_no": row["provider_trade_no"], "provider_time": row["bill_time"],
+                     "local_time": row["payment_time"]}
             if row["local"] is None:
                 found.append(Discrepancy(DiscrepancyKind.MISSING_LOCALLY, row["order_no"],
-                                         provider_value=str(row["amount"]), trade_no=row["provider_trade_no"]))
+                                         provider_value=str(row["amount"]), **times))
             elif row["total_amount"] != row["amount"]:
                 found.append(Discrepancy(DiscrepancyKind.AMOUNT_MISMATCH, row["order_no"],
                                          provider_value=str(row["amount"]), local_value=str(row["total_amount"]),
-                                         trade_no=row["provider_trade_no"]))
+                                         **times))
             else:
                 found.append(Discrepancy(DiscrepancyKind.STATUS_MISMATCH, row["order_no"], provider_value="paid",
-                                         local_value=row["trade_status"], trade_no=row["provider_trade_no"]))
+                                         local_value=row["trade_status"], **times))
         return found
 
     async def _local_payments(self, conn: Any, run_id: int, config_ids: Sequence[int], start: datetime,
@@ -134,15 +136,16 @@ class SqlBillMatcher:
             p.c.trade_status.in_(PAID), ~in_bill)
         return [Discrepancy(DiscrepancyKind.MISSING_AT_PROVIDER, row["order_no"],
                             local_value=str(row["total_amount"]), held=_near_edge(row["payment_time"], start, end),
-                            trade_no=row["trade_no"] or "")
+                            trade_no=row["trade_no"] or "", local_time=row["payment_time"])
                 for row in (await conn.execute(query)).mappings()]
 
     async def _bill_refunds(self, conn: Any, run_id: int, config_ids: Sequence[int]) -> list[Discrepancy]:
         p, r = payments, refunds
-        local = sa.select(r.c.order_no, r.c.refund_no, r.c.amount, r.c.status).select_from(
+        local = sa.select(r.c.order_no, r.c.refund_no, r.c.amount, r.c.status, r.c.success_time).select_from(
             r.join(p, p.c.order_no == r.c.order_no)).where(p.c.config_id.in_(config_ids)).subquery()
         query = (sa.select(staging.c.order_no, staging.c.refund_no, staging.c.amount, local.c.refund_no.label("local"),
-                           local.c.amount.label("local_amount"), local.c.status, staging.c.provider_trade_no)
+                           local.c.amount.label("local_amount"), local.c.status, staging.c.provider_trade_no,
+                           staging.c.bill_time, local.c.success_time)
                  .select_from(staging.outerjoin(local, sa.and_(local.c.order_no == staging.c.order_no,
                                                                local.c.refund_no == staging.c.refund_no)))
                  .where(staging.c.run_id == run_id, staging.c.kind == BillRowKind.REFUND.value,
@@ -157,7 +160,8 @@ class SqlBillMatcher:
             elif row["local_amount"] == row["amount"]:
                 kind, local_value = DiscrepancyKind.STATUS_MISMATCH, row["status"]
             found.append(Discrepancy(kind, row["order_no"], row["refund_no"], str(row["amount"]), local_value,
-                                     trade_no=row["provider_trade_no"]))
+                                     trade_no=row["provider_trade_no"], provider_time=row["bill_time"],
+                                     local_time=row["success_time"]))
         return found
 
     async def _local_refunds(self, conn: Any, run_id: int, config_ids: Sequence[int], start: datetime,
@@ -171,7 +175,7 @@ class SqlBillMatcher:
             r.c.success_time < end, ~in_bill)
         return [Discrepancy(DiscrepancyKind.REFUND_MISSING_AT_PROVIDER, row["order_no"], row["refund_no"],
                             local_value=str(row["amount"]), held=_near_edge(row["success_time"], start, end),
-                            trade_no=row["trade_no"] or "")
+                            trade_no=row["trade_no"] or "", local_time=row["success_time"])
                 for row in (await conn.execute(query)).mappings()]
 
 

@@ -37,7 +37,8 @@ def _discrepancy(row: Any) -> DiscrepancyRecord:
         refund_no=row["refund_no"], provider_value=row["provider_value"], local_value=row["local_value"],
         status=row["status"], resolution=row["resolution"], note=row["note"],
         acknowledged_by=row["acknowledged_by"], acknowledged_at=row["acknowledged_at"],
-        create_time=row["create_time"], trade_no=row["trade_no"])
+        create_time=row["create_time"], trade_no=row["trade_no"],
+        provider_time=row["provider_time"], local_time=row["local_time"])
 
 
 class SqlReconciliationRecords:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any, Literal
 
@@ -131,22 +131,24 @@ def run_view(r: RunRecord) -> RunView:
         started_at=iso(r.started_at) or "", finished_at=iso(r.finished_at), error=r.error)
 
 
-def _side(value: str | None) -> SideView | None:
-    """A recorded value is an amount (yuan) or a status word; none: that side has no record."""
-    if value is None:
+def _side(value: str | None, moment: datetime | None) -> SideView | None:
+    """A recorded value is an amount (yuan) or a status word, beside that side's time (the bill's time of the row,
+    or paycore's paid / refund-settled time); neither: that side has no record."""
+    if value is None and moment is None:
         return None
     try:
-        return SideView(amount=str(Decimal(value).quantize(Decimal("0.01"))), status=None, time=None)
+        amount = None if value is None else str(Decimal(value).quantize(Decimal("0.01")))
     except InvalidOperation:
-        return SideView(amount=None, status=value, time=None)
+        return SideView(amount=None, status=value, time=iso(moment))
+    return SideView(amount=amount, status=None, time=iso(moment))
 
 
 def discrepancy_view(d: DiscrepancyRecord) -> DiscrepancyView:
     """The API view of a discrepancy."""
     return DiscrepancyView(
         discrepancy_id=d.discrepancy_id, run_id=d.run_id, type=d.kind, order_no=d.order_no,
-        refund_no=d.refund_no or None, trade_no=d.trade_no, provider=_side(d.provider_value),
-        local=_side(d.local_value),
+        refund_no=d.refund_no or None, trade_no=d.trade_no, provider=_side(d.provider_value, d.provider_time),
+        local=_side(d.local_value, d.local_time),
         status=d.status,  # type: ignore[arg-type]  # held ones are never read here
         resolution=d.resolution, note=d.note, acknowledged_by=d.acknowledged_by,
         acknowledged_at=iso(d.acknowledged_at), update_time=iso(d.acknowledged_at or d.create_time) or "")

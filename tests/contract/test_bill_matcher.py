@@ -1,5 +1,6 @@
 """The bill matcher on every SQL backend: a staged bill against the payments and refunds of an account's configs,
-every kind of discrepancy found by set-based queries, records near midnight held, other accounts left alone."""
+every kind of discrepancy found by set-based queries (with both sides' times), records near midnight held, other
+accounts left alone."""
 
 from __future__ import annotations
 
@@ -74,7 +75,19 @@ async def test_every_kind_of_discrepancy_is_found_and_midnight_is_held(database_
     assert all(trade_no == f"P{order_no}" for order_no, trade_no in bill_side.items())  # the bill's number
     assert all(d.trade_no for d in found if d.kind not in BILL_SIDE)  # paycore's record of the provider's number
     assert local == LocalTotals(records=4 + 3, amount=9990 + 5000 + 9990 + 9990)  # T1 T2 T5 T6; R1 R3 R4
-    assert [dataclasses.replace(d, trade_no="") for d in found] == sorted([
+    times = {(d.kind, d.order_no, d.refund_no): (d.provider_time, d.local_time) for d in found}
+    assert times == {  # the bill's time of the row; paycore's paid (payments) or settled (refunds) time
+        (K.AMOUNT_MISMATCH, "T20261124002", ""): (at(60), at(60)),
+        (K.STATUS_MISMATCH, "T20261124003", ""): (at(60), None),  # unpaid: no paid time
+        (K.MISSING_LOCALLY, "T20261124004", ""): (at(60), None),
+        (K.MISSING_LOCALLY, "T20261124009", ""): (at(60), None),
+        (K.MISSING_AT_PROVIDER, "T20261124005", ""): (None, at(60)),
+        (K.MISSING_AT_PROVIDER, "T20261124006", ""): (None, datetime(2026, 11, 24, 15, 59, 30, tzinfo=UTC)),
+        (K.REFUND_MISSING_LOCALLY, "T20261124001", "R2"): (at(60), None),
+        (K.REFUND_AMOUNT_MISMATCH, "T20261124002", "R3"): (at(60), at(200)),
+        (K.REFUND_MISSING_AT_PROVIDER, "T20261124005", "R4"): (None, at(200)),
+    }
+    assert [dataclasses.replace(d, trade_no="", provider_time=None, local_time=None) for d in found] == sorted([
         Discrepancy(K.AMOUNT_MISMATCH, "T20261124002", provider_value="60.00", local_value="50.00"),
         Discrepancy(K.STATUS_MISMATCH, "T20261124003", provider_value="paid", local_value="WAIT_BUYER_PAY"),
         Discrepancy(K.MISSING_LOCALLY, "T20261124004", provider_value="12.00"),
