@@ -118,6 +118,15 @@ class SqlReconciliationRecords:
                                         .values(status="failed", finished_at=at, error=error[:500]))
         return int(result.rowcount)
 
+    async def fail_running(self, run_ids: Sequence[int], at: datetime, error: str) -> int:
+        """Those of the runs still running → failed (a guarded UPDATE: one that ended keeps its end)."""
+        if not run_ids:
+            return 0
+        async with self._engine.begin() as conn:
+            result = await conn.execute(runs.update().where(runs.c.status == "running", runs.c.id.in_(run_ids))
+                                        .values(status="failed", finished_at=at, error=error[:500]))
+        return int(result.rowcount)
+
     async def open_counts(self) -> dict[str, int]:
         """Open discrepancies by type (the status index)."""
         d = discrepancies

@@ -3,7 +3,6 @@ process), list and read runs and their discrepancies, acknowledge a discrepancy 
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -11,14 +10,16 @@ from typing import Annotated, Any, Literal
 
 import msgspec
 from litestar import Controller, Request, get, post
+from litestar.datastructures import State
 from litestar.di import NamedDependency
 from litestar.params import FromQuery, JSONBody, Parameter
 
 from application.bills import DiscrepancyKind
-from application.reconcile import PlannedRun, Reconcile
+from application.reconcile import Reconcile
 from application.reconciliations import DiscrepancyRecord, Reconciliations, RunFilter, RunRecord
 from domain.money import yuan
 from entrypoints.http.auth import current_key, require_scope
+from entrypoints.http.background_runs import BackgroundRuns
 from entrypoints.http.schemas import iso
 
 log = logging.getLogger("paycore.reconcile")
@@ -26,7 +27,6 @@ RecordId = Annotated[int, Parameter(ge=1, le=2**53 - 1)]
 Limit = Annotated[int, Parameter(ge=1, le=200)]
 Cursor = Annotated[str | None, Parameter(max_length=200)]
 PaymentType = Annotated[str, msgspec.Meta(min_length=1, max_length=20, pattern="^[a-z0-9_]+$")]
-RUNNING: set[asyncio.Task[Any]] = set()  # a reference to each background run, so none is collected mid-way
 
 
 class StartReconciliation(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
@@ -154,19 +154,6 @@ def discrepancy_view(d: DiscrepancyRecord) -> DiscrepancyView:
         acknowledged_at=iso(d.acknowledged_at), update_time=iso(d.acknowledged_at or d.create_time) or "")
 
 
-def in_background(reconcile: Reconcile, planned: list[PlannedRun]) -> None:
-    """Go on with the runs in this process, one after the other; each ends recorded (failed on an error), and one
-    left running by a process that stopped is ended failed after STALE_AFTER."""
-
-    async def go() -> None:
-        for one in planned:
-            await reconcile.run(one)
-
-    task = asyncio.create_task(go(), name="paycore-reconcile")
-    RUNNING.add(task)
-    task.add_done_callback(RUNNING.discard)
-
-
 class ReconciliationController(Controller):
     """/v1/admin/reconciliations."""
 
@@ -177,11 +164,12 @@ class ReconciliationController(Controller):
 
     @post("/", status_code=202)
     async def start(self, data: JSONBody[StartReconciliation], reconcile: NamedDependency[Reconcile],
-                    reconciliations: NamedDependency[Reconciliations]) -> RunView | RunsView:
+                    reconciliations: NamedDependency[Reconciliations], state: State) -> RunView | RunsView:
         """Reconcile a Beijing day: one run per provider account of the enabled configs matched (the run, or
         `runs` when several), each `running` until its bill is downloaded and matched in the background."""
         planned = await reconcile.plan(data.bill_date, data.payment_type, data.config_id)
-        in_background(reconcile, planned)
+        background: BackgroundRuns = state.background_runs  # waited for, bounded, when the app shuts down
+        background.start(reconcile, planned)
         views = [run_view(await reconciliations.get(p.run_id)) for p in planned]
         return views[0] if len(views) == 1 else RunsView(runs=views)
 
@@ -240,3 +228,10 @@ async def fail_stale_runs(app: Any) -> None:
         return
     if ended:
         log.warning("reconcile.stale_runs_failed count=%s", ended)
+
+
+async def drain_runs(app: Any) -> None:
+    """At shutdown, before the database goes: the background runs are waited for (bounded) and those still going
+    are ended failed (an on_shutdown hook)."""
+    background: BackgroundRuns = app.state.background_runs
+    await background.drain(app.state.container.reconciliations())
