@@ -15,7 +15,6 @@ from enum import StrEnum
 from typing import Protocol
 
 from application.errors import BillCorrupt
-from application.records import PaymentConfig
 
 
 class BillRowKind(StrEnum):
@@ -111,16 +110,6 @@ class BillReader(Protocol):
 
     def rows(self) -> Iterator[BillRow]:
         """Each row; BillCorrupt after the last one if the bill does not add up."""
-
-
-class BillSource(Protocol):
-    """Where bills come from: one adapter per provider."""
-
-    def account(self, config: PaymentConfig) -> str:
-        """The provider account a config's bill covers (several configs may share one)."""
-
-    async def bill(self, config: PaymentConfig, day: date) -> BillReader:
-        """The day's bill of the config's account; BillNotReady when the provider has none yet."""
 
 
 class BillMatcher(Protocol):

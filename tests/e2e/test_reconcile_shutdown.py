@@ -8,10 +8,11 @@ import asyncio
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import cast
 
 import httpx
-from dependency_injector import providers
 
+from adapters.gateways.fake import FakeGateway
 from application.bills import BillRow, BillTotals
 from application.reconciliations import RunRecord
 from application.records import PaymentConfig
@@ -40,10 +41,7 @@ class HeldBills:
     def __init__(self) -> None:
         self.asked, self.release = asyncio.Event(), asyncio.Event()
 
-    def account(self, config: PaymentConfig) -> str:
-        return config.app_id
-
-    async def bill(self, config: PaymentConfig, day: date) -> EmptyBill:
+    async def bill(self, day: date) -> EmptyBill:
         self.asked.set()
         await self.release.wait()
         return EmptyBill()
@@ -52,9 +50,8 @@ class HeldBills:
 async def serving(tmp_path: Path, grace: float) -> tuple[Container, HeldBills, BackgroundRuns, str]:
     configs = tuple(PaymentConfig(0, PaymentType.ALIPAY, f"app {n}", app_id=app_id, is_default=n == 0)
                     for n, app_id in enumerate(APPS))
-    container, _ = await build_env(tmp_path, configs=configs)
-    held = HeldBills()
-    container.bill_sources.override(providers.Object({"alipay": held}))
+    held = HeldBills()  # the Alipay gateway, of which reconciliation asks only the bill
+    container, _ = await build_env(tmp_path, {"alipay": cast(FakeGateway, held)}, configs=configs)
     token = (await container.api_keys().issue("ops", "admin")).token
     return container, held, BackgroundRuns(grace_seconds=grace), token
 
