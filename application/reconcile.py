@@ -80,10 +80,9 @@ class Reconcile:
         """Record a run, as running, for each account to reconcile (InvalidBillDate, ConfigNotFound before any)."""
         if day > self._clock.now().astimezone(BEIJING).date():
             raise InvalidBillDate(day)
-        async with self._uow() as uow:
+        async with self._uow() as uow:  # one listing: deleted configs share their account's bill too
             configs = [c for c in await uow.configs.list(include_deleted=True) if c.payment_type in self._accounts]
-            live = {c.config_id for c in await uow.configs.list()}
-        wanted = [c for c in configs if c.enabled and c.config_id in live and payment_type in (None, c.payment_type)
+        wanted = [c for c in configs if c.enabled and not c.deleted and payment_type in (None, c.payment_type)
                   and config_id in (None, c.config_id)]
         if config_id is not None and not wanted:
             raise ConfigNotFound(f"no enabled config {config_id} to reconcile")
