@@ -104,13 +104,12 @@ class Reconcile:
         try:
             step("download", 0)
             reader = await self._gateways.bills(planned.config).bill(day)
-            rows = await self._matcher.stage(run_id, _counted(reader.rows(), step))
-            step("match", rows)
-            found = [await self._fix(d) for d in await self._matcher.match(run_id, config_ids, day)]
-            step("matched", rows)
-            end = RunEnd("completed", self._clock.now(), rows, reader.totals, len(found),
-                         local=await self._matcher.local(config_ids, day),
-                         matched=rows - sum(d.kind in BILL_SIDE for d in found))
+            matched = await self._matcher.match(_counted(reader.rows(), step), config_ids, day)
+            step("match", matched.rows)
+            found = [await self._fix(d) for d in matched.found]
+            step("matched", matched.rows)
+            end = RunEnd("completed", self._clock.now(), matched.rows, reader.totals, len(found), local=matched.local,
+                         matched=matched.rows - sum(d.kind in BILL_SIDE for d in found))
         except BillNotReady as e:
             end = RunEnd("bill_not_ready", self._clock.now(), error=e.message[:500])
         except (BillCorrupt, ApplicationError) as e:  # damaged, or the provider could not be asked: the next account
@@ -118,8 +117,6 @@ class Reconcile:
         except Exception as e:  # a bug or a lost database: the run is recorded failed, never left running
             log.exception("reconcile.run_failed run_id=%s", run_id)
             found, end = [], RunEnd("failed", self._clock.now(), error=f"INTERNAL: {type(e).__name__}")
-        finally:
-            await self._matcher.clear(run_id)
         if end.status == "completed":
             end = replace(end, webhook=RUN_COMPLETED, webhook_to=await self._admin_hooks())
         await self._runs.finish(run_id, end, found)
