@@ -6,7 +6,9 @@ are looked up again, in batches, to say how they disagree. Nothing of the bill i
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable, Sequence
+import gc
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -54,8 +56,9 @@ class SqlBillMatcher:
     async def match(self, rows: Iterable[BillRow], config_ids: Sequence[int], day: date) -> Matched:
         """Every discrepancy between the bill's rows (consumed once) and the records of those configs for `day`."""
         start, end = day_bounds(day)
-        async with self._engine.connect() as conn:
-            paid, settled = await self._day(conn, config_ids, start, end)
+        with _no_gc():  # a million long-lived entries: no cycles to find
+            async with self._engine.connect() as conn:
+                paid, settled = await self._day(conn, config_ids, start, end)
         local = LocalTotals(len(paid) + len(settled), sum(paid.values()))
         count, odd_payments, odd_refunds = await asyncio.to_thread(_pass, rows, paid, settled)
         async with self._engine.connect() as conn:
@@ -180,6 +183,19 @@ def _pass(rows: Iterable[BillRow], paid: dict[str, int],
         elif settled.pop((row.order_no, row.refund_no), None) != row.amount:
             odd_refunds.append(row)
     return count, odd_payments, odd_refunds
+
+
+@contextmanager
+def _no_gc() -> Iterator[None]:
+    """The cyclic garbage collector paused (as it was before, after): building dicts of a million entries made it
+    walk them again and again (1M payments loaded in 2.55 s with it, 1.48 s without, on PostgreSQL)."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 def _batches(items: list[Any]) -> Iterable[list[Any]]:
