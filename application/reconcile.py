@@ -144,7 +144,8 @@ class RunProgress(Protocol):
     """Told how a run goes (the CLI's progress bar on a terminal)."""
 
     def __call__(self, account: str, phase: str, rows: int) -> None:
-        """`phase` is download, parse (rows so far), match (all rows parsed) or matched, for one account."""
+        """`phase` is download, parse (rows so far), match (all rows parsed and matched; status mismatches being
+        checked with the provider) or matched, for one account."""
 
 
 PROGRESS_EVERY = 1000  # rows between two parse steps

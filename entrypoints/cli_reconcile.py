@@ -91,7 +91,7 @@ class ProgressBars:
     download, then the rows parsed as they stream in, then the match."""
 
     PHASES: ClassVar[dict[str, str]] = {"download": "downloading the bill", "parse": "parsing rows",
-                                        "match": "matching in the database", "matched": "matched"}
+                                        "match": "checking what disagrees", "matched": "matched"}
 
     def __init__(self) -> None:
         from rich.console import Console
