@@ -5,7 +5,7 @@ their payments), the run and what it found recorded."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Protocol
@@ -14,7 +14,6 @@ from application.bills import (
     BILL_SIDE,
     BillMatcher,
     BillRow,
-    BillSource,
     Discrepancy,
     DiscrepancyKind,
     ReconciliationRuns,
@@ -23,6 +22,7 @@ from application.bills import (
 )
 from application.errors import ApplicationError, BillCorrupt, BillNotReady, ConfigNotFound, InvalidBillDate
 from application.ports.clock import Clock
+from application.ports.providers import GatewayRegistry
 from application.ports.storage import UnitOfWorkFactory
 from application.records import PaymentConfig
 from application.sync_payment import SyncPayment
@@ -31,6 +31,7 @@ from domain.events import Source
 
 RUN_COMPLETED = "reconciliation.completed"  # the webhook of a completed run, to admin keys with a webhook_url
 log = logging.getLogger("paycore.reconcile")
+Account = Callable[[PaymentConfig], str]  # the provider account (an app, a merchant) a config's bill covers
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,10 +64,10 @@ class RunResult:
 class Reconcile:
     """The reconcile use case (`paycore reconcile`, the admin API and the worker's daily run)."""
 
-    def __init__(self, uow: UnitOfWorkFactory, sources: dict[str, BillSource], matcher: BillMatcher,
-                 runs: ReconciliationRuns, clock: Clock, sync: SyncPayment) -> None:
-        self._uow, self._sources, self._matcher, self._runs, self._clock = uow, sources, matcher, runs, clock
-        self._sync = sync
+    def __init__(self, uow: UnitOfWorkFactory, gateways: GatewayRegistry, accounts: Mapping[str, Account],
+                 matcher: BillMatcher, runs: ReconciliationRuns, clock: Clock, sync: SyncPayment) -> None:
+        self._uow, self._gateways, self._matcher, self._runs, self._clock = uow, gateways, matcher, runs, clock
+        self._accounts, self._sync = accounts, sync  # the account a config's bill covers, by payment type
 
     async def __call__(self, day: date, payment_type: str | None = None, config_id: int | None = None,
                        only: Collection[str] | None = None, progress: RunProgress | None = None) -> list[RunResult]:
@@ -79,19 +80,18 @@ class Reconcile:
         """Record a run, as running, for each account to reconcile (InvalidBillDate, ConfigNotFound before any)."""
         if day > self._clock.now().astimezone(BEIJING).date():
             raise InvalidBillDate(day)
-        async with self._uow() as uow:
-            configs = [c for c in await uow.configs.list(include_deleted=True) if c.payment_type in self._sources]
-            live = {c.config_id for c in await uow.configs.list()}
-        wanted = [c for c in configs if c.enabled and c.config_id in live and payment_type in (None, c.payment_type)
+        async with self._uow() as uow:  # one listing: deleted configs share their account's bill too
+            configs = [c for c in await uow.configs.list(include_deleted=True) if c.payment_type in self._accounts]
+        wanted = [c for c in configs if c.enabled and not c.deleted and payment_type in (None, c.payment_type)
                   and config_id in (None, c.config_id)]
         if config_id is not None and not wanted:
             raise ConfigNotFound(f"no enabled config {config_id} to reconcile")
         planned: list[PlannedRun] = []
-        for (kind, account), chosen in _by_account(wanted, self._sources).items():
+        for (kind, account), chosen in _by_account(wanted, self._accounts).items():
             if only is not None and f"{kind}:{account}" not in only:
                 continue
             sharing = [c.config_id for c in configs
-                       if c.payment_type == kind and self._sources[kind].account(c) == account]
+                       if c.payment_type == kind and self._accounts[kind](c) == account]
             run_id = await self._runs.start(RunStart(day, kind, account, config_id, self._clock.now()))
             planned.append(PlannedRun(run_id, day, chosen, account, tuple(sharing)))
         return planned
@@ -103,14 +103,13 @@ class Reconcile:
         found: list[Discrepancy] = []
         try:
             step("download", 0)
-            reader = await self._sources[kind].bill(planned.config, day)
-            rows = await self._matcher.stage(run_id, _counted(reader.rows(), step))
-            step("match", rows)
-            found = [await self._fix(d) for d in await self._matcher.match(run_id, config_ids, day)]
-            step("matched", rows)
-            end = RunEnd("completed", self._clock.now(), rows, reader.totals, len(found),
-                         local=await self._matcher.local(config_ids, day),
-                         matched=rows - sum(d.kind in BILL_SIDE for d in found))
+            reader = await self._gateways.bills(planned.config).bill(day)
+            matched = await self._matcher.match(_counted(reader.rows(), step), config_ids, day)
+            step("match", matched.rows)
+            found = [await self._fix(d) for d in matched.found]
+            step("matched", matched.rows)
+            end = RunEnd("completed", self._clock.now(), matched.rows, reader.totals, len(found), local=matched.local,
+                         matched=matched.rows - sum(d.kind in BILL_SIDE for d in found))
         except BillNotReady as e:
             end = RunEnd("bill_not_ready", self._clock.now(), error=e.message[:500])
         except (BillCorrupt, ApplicationError) as e:  # damaged, or the provider could not be asked: the next account
@@ -118,8 +117,6 @@ class Reconcile:
         except Exception as e:  # a bug or a lost database: the run is recorded failed, never left running
             log.exception("reconcile.run_failed run_id=%s", run_id)
             found, end = [], RunEnd("failed", self._clock.now(), error=f"INTERNAL: {type(e).__name__}")
-        finally:
-            await self._matcher.clear(run_id)
         if end.status == "completed":
             end = replace(end, webhook=RUN_COMPLETED, webhook_to=await self._admin_hooks())
         await self._runs.finish(run_id, end, found)
@@ -147,7 +144,8 @@ class RunProgress(Protocol):
     """Told how a run goes (the CLI's progress bar on a terminal)."""
 
     def __call__(self, account: str, phase: str, rows: int) -> None:
-        """`phase` is download, parse (rows so far), match (all rows parsed) or matched, for one account."""
+        """`phase` is download, parse (rows so far), match (all rows parsed and matched; status mismatches being
+        checked with the provider) or matched, for one account."""
 
 
 PROGRESS_EVERY = 1000  # rows between two parse steps
@@ -165,10 +163,10 @@ def _counted(rows: Iterator[BillRow], step: Callable[[str, int], None]) -> Itera
         yield row
 
 
-def _by_account(configs: list[PaymentConfig], sources: dict[str, BillSource]) -> dict[tuple[str, str],
-                                                                                       PaymentConfig]:
+def _by_account(configs: list[PaymentConfig], accounts: Mapping[str, Account]) -> dict[tuple[str, str],
+                                                                                      PaymentConfig]:
     """One config per provider account, the first by id, to download the account's bill with."""
     chosen: dict[tuple[str, str], PaymentConfig] = {}
     for config in sorted(configs, key=lambda c: c.config_id):
-        chosen.setdefault((config.payment_type, sources[config.payment_type].account(config)), config)
+        chosen.setdefault((config.payment_type, accounts[config.payment_type](config)), config)
     return chosen

@@ -20,6 +20,7 @@ from application.webhook_deliveries import decode_cursor, encode_cursor
 T = TypeVar("T")
 STALE_AFTER = timedelta(minutes=15)  # far past a run's longest (a million rows in ~10 s, provider timeouts ~10 s)
 INTERRUPTED = "INTERRUPTED: the process running it stopped before it ended; reconcile the date again"
+SHUT_DOWN = "INTERRUPTED: paycore shut down before the run ended; reconcile the date again"
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +64,8 @@ class DiscrepancyRecord:
     acknowledged_at: datetime | None
     create_time: datetime
     trade_no: str | None = None
+    provider_time: datetime | None = None  # the bill's time of the row
+    local_time: datetime | None = None  # paycore's paid or refund-settled time
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +106,9 @@ class ReconciliationRecords(Protocol):
 
     async def fail_stale(self, started_before: datetime, at: datetime, error: str) -> int:
         """End as failed the runs still running that started before then; how many."""
+
+    async def fail_running(self, run_ids: Sequence[int], at: datetime, error: str) -> int:
+        """End as failed those of the runs still running; how many."""
 
     async def open_counts(self) -> dict[str, int]:
         """Open discrepancies of every run, by type."""
@@ -161,3 +167,7 @@ class Reconciliations:
         """End as failed every run left running past STALE_AFTER (its process stopped); how many."""
         now = self._clock.now()
         return await self._records.fail_stale(now - STALE_AFTER, now, INTERRUPTED)
+
+    async def interrupt(self, run_ids: Sequence[int]) -> int:
+        """End as failed those of the runs still running (this process is shutting down); how many."""
+        return await self._records.fail_running(run_ids, self._clock.now(), SHUT_DOWN)

@@ -50,6 +50,7 @@ class PaymentConfig:
     create_time: datetime | None = None
     update_time: datetime | None = None
     sealed: Mapping[str, str] = field(default_factory=dict)  # a SECRET_FIELDS name → its ciphertext
+    deleted: bool = False  # soft-deleted: listed only with include_deleted, it still settles its payments
 
     def secret_context(self, name: str) -> str:
         """The associated data binding a secret's ciphertext to this row and field."""

@@ -1,6 +1,8 @@
 """Reconciliation at scale: a WeChat Pay bill of N rows and N matching paid payments (with a few planted
-discrepancies the run must find), reconciled end to end (parse, stage, match) and, beside it in the same run, the
-time to merely parse the same file (the floor: reading the bill is unavoidable); peak memory of each.
+discrepancies the run must find), reconciled end to end (load the day's payments, stream and parse the bill past
+them, look up the rows that disagree) and, beside it in the same run, the time to merely parse the same file (the
+floor: reading the bill is unavoidable); peak memory of each. PostgreSQL: PAYCORE_BENCH_POSTGRES_URL (its public
+schema is dropped and made again), default postgresql+asyncpg://postgres@127.0.0.1:5432/paycore_bench.
 
     .venv/bin/python bench/reconcile.py                                  # 100,000 and 1,000,000 rows, SQLite
     .venv/bin/python bench/reconcile.py --rows 100000 --backends sqlite,postgres
@@ -17,6 +19,7 @@ import asyncio
 import hashlib
 import itertools
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -30,7 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 DAY = date(2026, 11, 24)
-PG_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/paycore_bench"
+PG_URL = os.environ.get("PAYCORE_BENCH_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/paycore_bench")
 HEADER = ("交易时间,公众账号ID,商户号,特约商户号,设备号,微信订单号,商户订单号,用户标识,交易类型,交易状态,付款银行,"
           "货币种类,应结订单金额,代金券金额,微信退款单号,商户退款单号,退款金额,充值券退款金额,退款类型,退款状态,"
           "商品名称,商户数据包,手续费,费率,订单金额,申请退款金额,费率备注")
@@ -130,10 +133,9 @@ async def one(rows: int, backend: str, mode: str) -> dict[str, object]:
         engine = make_engine(url)
         matcher = SqlBillMatcher(engine)
         started = time.perf_counter()
-        staged = await matcher.stage(1, WeChatBill(lines(tmp / "bill.csv"), sha1).rows())
-        found = await matcher.match(1, [1], DAY)
-        await matcher.clear(1)
+        matched = await matcher.match(WeChatBill(lines(tmp / "bill.csv"), sha1).rows(), [1], DAY)
         seconds = time.perf_counter() - started
+        staged, found = matched.rows, matched.found
         await engine.dispose()
     kinds: dict[str, int] = {}
     for d in found:

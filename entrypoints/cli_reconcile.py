@@ -9,12 +9,14 @@ import argparse
 import csv
 import json
 import sys
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING, ClassVar
 
 from application.errors import ApplicationError
+from domain.beijing import BEIJING
 from domain.money import yuan
 from entrypoints.cli_admin import migrate, table, with_container
+from entrypoints.http.schemas import iso
 from entrypoints.settings import load_settings
 
 if TYPE_CHECKING:
@@ -37,6 +39,7 @@ def summary(result: RunResult) -> dict[str, object]:
             "held": sum(d.held for d in result.found), "error": result.end.error or "",
             "discrepancies": [{"kind": d.kind.value, "order_no": d.order_no, "refund_no": d.refund_no,
                                "provider": d.provider_value, "paycore": d.local_value,
+                               "provider_time": iso(d.provider_time), "paycore_time": iso(d.local_time),
                                "status": "resolved" if d.resolution else "held" if d.held else "open"}
                               for d in result.found]}
 
@@ -88,7 +91,7 @@ class ProgressBars:
     download, then the rows parsed as they stream in, then the match."""
 
     PHASES: ClassVar[dict[str, str]] = {"download": "downloading the bill", "parse": "parsing rows",
-                                        "match": "matching in the database", "matched": "matched"}
+                                        "match": "checking what disagrees", "matched": "matched"}
 
     def __init__(self) -> None:
         from rich.console import Console
@@ -120,12 +123,21 @@ def _print_table(shown: list[dict[str, object]]) -> None:
     for line in table([[f.upper() for f in FIELDS[1:-1]], *rows]):
         print(line)
     found = [[str(s["account"]), str(d["kind"]), str(d["order_no"]), str(d["refund_no"]) or "-",
-              str(d["provider"]), str(d["paycore"]), str(d["status"])]
+              str(d["provider"]), _beijing(d["provider_time"]), str(d["paycore"]), _beijing(d["paycore_time"]),
+              str(d["status"])]
              for s in shown for d in s["discrepancies"]]  # type: ignore[attr-defined]
     if found:
         print()
-        for line in table([["ACCOUNT", "KIND", "ORDER NO", "REFUND NO", "PROVIDER", "PAYCORE", "STATUS"], *found]):
+        for line in table([["ACCOUNT", "KIND", "ORDER NO", "REFUND NO", "PROVIDER", "PROVIDER TIME (UTC+8)",
+                            "PAYCORE", "PAYCORE TIME (UTC+8)", "STATUS"], *found]):
             print(line)
+
+
+def _beijing(moment: str | None) -> str:
+    """An ISO UTC time of the report in Beijing time, to the second, as both bills write it; `-` for none."""
+    if moment is None:
+        return "-"
+    return datetime.fromisoformat(moment).astimezone(BEIJING).strftime("%Y-%m-%d %H:%M:%S")
 
 
 def reconcile_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser],

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import partial
 from typing import Any
 
@@ -13,7 +13,6 @@ from adapters.crypto.keys import RsaKeyInspector
 from adapters.crypto.master_keys import MasterKey, MasterKeyError, load_master_keys
 from adapters.crypto.secret_box import AesGcmSecretBox
 from adapters.gateways.alipay.provider import PROVIDER as ALIPAY
-from adapters.gateways.bill_sources import GatewayBillSource
 from adapters.gateways.provider import GatewayDeps, ProviderAdapter
 from adapters.gateways.registry import ConfigGatewayRegistry
 from adapters.gateways.wechat.provider import PROVIDER as WECHAT
@@ -40,7 +39,6 @@ from application.handle_notification import HandleNotification
 from application.list_anomalies import ListAnomalies
 from application.manage_configs import ManageConfigs
 from application.ports.crypto import KeyInspector, SecretBox
-from application.ports.providers import GatewayRegistry
 from application.ports.storage import UnitOfWorkFactory
 from application.prune_notifications import PruneNotificationLog
 from application.queries import PaymentQueries
@@ -95,9 +93,9 @@ def config_rules(keys: KeyInspector) -> dict[str, ConfigRules]:
     return {p.payment_type: p.config_rules(keys) for p in PROVIDERS}
 
 
-def bill_sources_of(gateways: GatewayRegistry) -> dict[str, GatewayBillSource]:
-    """Each provider's daily bills, by payment type."""
-    return {p.payment_type.value: GatewayBillSource(gateways, p.payment_type.value) for p in PROVIDERS}
+def bill_accounts() -> dict[str, Callable[[PaymentConfig], str]]:
+    """The account a config's daily bill covers, by payment type."""
+    return {p.payment_type.value: p.account for p in PROVIDERS}
 
 
 def make_secret_box(settings: Settings) -> AesGcmSecretBox:
@@ -180,8 +178,8 @@ class Container(containers.DeclarativeContainer):
     stale_refunds = providers.Singleton(StaleRefunds, uow, clock, settings.provided.refund_attention_hours)
     resend_refund = providers.Singleton(ResendRefund, uow, gateways, apply_update)
     flag_stale_refunds = providers.Singleton(FlagStaleRefunds, uow, clock, settings.provided.refund_attention_hours)
-    bill_sources = providers.Singleton(bill_sources_of, gateways)
-    reconcile = providers.Singleton(Reconcile, uow, bill_sources, providers.Singleton(SqlBillMatcher, engine),
+    reconcile = providers.Singleton(Reconcile, uow, gateways, providers.Singleton(bill_accounts),
+                                    providers.Singleton(SqlBillMatcher, engine),
                                     providers.Singleton(SqlReconciliationRuns, engine), clock, sync_payment)
     renew_certificates = providers.Singleton(RenewCertificates, uow, gateways)
     daily_reconcile = providers.Singleton(DailyReconcile, reconcile, providers.Singleton(SqlReconcileSchedule, engine),

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
+from application.bills import BillReader, BillRow, BillRowKind, BillTotals
 from application.errors import NotificationRejected
 from application.records import NotificationRoute, PaymentConfig, RawNotification
 from domain.beijing import BEIJING
@@ -14,6 +15,17 @@ from domain.money import Money
 from domain.payment import Payment
 from domain.refund import Refund
 from domain.updates import ProviderUpdate, UpdateKind
+
+
+class FakeBill:
+    """A fake provider's bill: its rows, counted as they are read."""
+
+    def __init__(self, rows: list[BillRow]) -> None:
+        self._rows, self.totals = rows, BillTotals()
+
+    def rows(self) -> Iterator[BillRow]:
+        """Each row."""
+        return (self.totals.count(row) for row in self._rows)
 
 
 @dataclass
@@ -137,6 +149,15 @@ class FakeGateway:
         rows = [f"{no},{o.trade_no},{o.total}" for no, o in self.orders.items()
                 if o.paid_at is not None and o.paid_at.astimezone(BEIJING).date() == bill_date]
         return "\n".join(["out_trade_no,trade_no,amount", *rows]).encode()
+
+    async def bill(self, bill_date: date) -> BillReader:
+        """The orders paid that day as bill rows (no fee; a fake bill always adds up)."""
+        self._call("bill")
+        rows = [BillRow(BillRowKind.PAYMENT, o.trade_no, no, "", o.total.fen, 0, "SUCCESS", o.paid_at,
+                        f"{no},{o.trade_no},{o.total}")
+                for no, o in self.orders.items()
+                if o.paid_at is not None and o.paid_at.astimezone(BEIJING).date() == bill_date]
+        return FakeBill(rows)
 
     def route(self, raw: RawNotification) -> NotificationRoute:
         """A fake notification names its order in clear, as Alipay's do."""

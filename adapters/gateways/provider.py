@@ -31,11 +31,13 @@ class GatewayDeps:
 
 @dataclass(frozen=True, slots=True)
 class ProviderAdapter:
-    """One provider: its payment type, the methods it offers, its config rules, its gateway per config and how
-    its notifications find their config (given the registry's gateway per config)."""
+    """One provider: its payment type, the methods it offers, its config rules, its gateway per config, how
+    its notifications find their config (given the registry's gateway per config) and which account (shared by
+    several configs, maybe) a config's bill covers."""
 
     payment_type: PaymentType
     pay_methods: Sequence[PayMethodRule]
     config_rules: Callable[[KeyInspector], ConfigRules]
     gateway: Callable[[GatewayDeps], GatewayFor]
     router: Callable[[GatewayFor], NotificationRouter]
+    account: Callable[[PaymentConfig], str]  # the provider account a config's daily bill covers

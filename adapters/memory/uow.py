@@ -198,8 +198,8 @@ class MemoryConfigs:
         def write(store: MemoryStore) -> None:
             config = store.configs.pop(config_id, None)
             if config is not None:
-                store.deleted_configs[config_id] = dataclasses.replace(config, is_default=False, update_by=by,
-                                                                       update_time=now)
+                store.deleted_configs[config_id] = dataclasses.replace(config, is_default=False, deleted=True,
+                                                                       update_by=by, update_time=now)
 
         self._staged.append(write)
         return True

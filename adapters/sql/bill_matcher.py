@@ -1,26 +1,34 @@
-"""Matching a bill against paycore's records in the database: the bill's rows go into a staging table in batches,
-then a few set-based queries (one per kind of disagreement) find every discrepancy, whatever the bill's size."""
+"""Matching a bill against paycore's records: the day's paid payments and settled refunds of the account's configs
+are loaded in one streamed query each into dicts (order number → fen), the bill's rows stream past them once (in a
+thread, off the event loop), and only the rows that do not match at once, and the records the bill did not name,
+are looked up again, in batches, to say how they disagree. Nothing of the bill is written to the database."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import asyncio
+import gc
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from adapters.sql.tables import payment_transaction as payments
 from adapters.sql.tables import refund as refunds
-from adapters.sql.tables_reconciliation import bill_staging as staging
-from application.bills import BillRow, BillRowKind, Discrepancy, DiscrepancyKind, LocalTotals
+from application.bills import BillRow, BillRowKind, Discrepancy, DiscrepancyKind, LocalTotals, Matched
 from domain.beijing import BEIJING
 from domain.money import yuan
 from domain.status import RefundStatus, TradeStatus
 
-BATCH = 5000  # rows per INSERT: bounded memory, few round trips
+LOAD_BATCH = 10_000  # rows fetched from a streamed query at a time
+LOOKUP_BATCH = 500  # order numbers per IN (...) of a lookup
+BEIJING_OFFSET = timedelta(hours=8)
 MIDNIGHT_HOLD = timedelta(minutes=5)  # a record this close to a day's edge may be counted on the other day
 PAID = (TradeStatus.TRADE_SUCCESS.value, TradeStatus.TRADE_FINISHED.value, TradeStatus.REFUNDED.value)
+SETTLED = RefundStatus.SUCCESS.value
+K = DiscrepancyKind
 
 
 def day_bounds(day: date) -> tuple[datetime, datetime]:
@@ -29,150 +37,170 @@ def day_bounds(day: date) -> tuple[datetime, datetime]:
     return start, start + timedelta(days=1)
 
 
-def _staged(run_id: int, row: BillRow) -> dict[str, Any]:
-    return {"run_id": run_id, "kind": row.kind.value, "provider_trade_no": row.provider_trade_no[:64],
-            "order_no": row.order_no[:64], "refund_no": row.refund_no[:64], "amount": yuan(row.amount),
-            "fee": yuan(row.fee), "status": row.status[:20], "bill_time": row.time}
+def _fen(text: str) -> int:
+    """An amount as the database gives it as text (two decimals, e.g. "99.90") in fen."""
+    whole, _, decimals = text.partition(".")
+    return int(whole) * 100 + int((decimals + "00")[:2])
 
 
-COPIED = ("run_id", "kind", "provider_trade_no", "order_no", "refund_no", "amount", "fee", "status", "bill_time")
-
-
-def _copied(row: dict[str, Any]) -> tuple[Any, ...]:
-    """A staged row as COPY takes it: the column's own types (naive UTC for the timestamp, as UtcDateTime stores)."""
-    moment: datetime = row["bill_time"]
-    return (*(row[name] for name in COPIED[:-1]), moment.astimezone(UTC).replace(tzinfo=None))
+def _text(column: Any) -> Any:
+    """An amount column as its exact text (no float, no Decimal per row)."""
+    return sa.cast(column, sa.String(20))
 
 
 class SqlBillMatcher:
-    """Stage a bill's rows, match them against the payments and refunds of some configs, clear the stage."""
+    """The BillMatcher port: the day's records in memory, the bill streamed past them."""
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
 
-    async def stage(self, run_id: int, rows: Iterable[BillRow]) -> int:
-        """Load the rows in batches, each in its own short transaction; how many."""
-        count, batch = 0, []
-        for row in rows:
-            batch.append(_staged(run_id, row))
-            if len(batch) == BATCH:
-                count += await self._insert(batch)
-                batch = []
-        return count + (await self._insert(batch) if batch else 0)
-
-    async def _insert(self, batch: list[dict[str, Any]]) -> int:
-        async with self._engine.begin() as conn:
-            if conn.dialect.name == "postgresql":  # COPY: no per-row statement or parameter processing
-                raw = await conn.get_raw_connection()
-                await raw.driver_connection.copy_records_to_table(  # type: ignore[union-attr]
-                    staging.name, columns=COPIED, records=[_copied(row) for row in batch])
-            else:
-                await conn.execute(staging.insert(), batch)
-        return len(batch)
-
-    async def clear(self, run_id: int) -> None:
-        """Forget a run's staged rows."""
-        async with self._engine.begin() as conn:
-            await conn.execute(staging.delete().where(staging.c.run_id == run_id))
-
-    async def local(self, config_ids: Sequence[int], day: date) -> LocalTotals:
-        """Payments of those configs paid that day (their amount in fen) and refunds settled that day, in SQL."""
+    async def match(self, rows: Iterable[BillRow], config_ids: Sequence[int], day: date) -> Matched:
+        """Every discrepancy between the bill's rows (consumed once) and the records of those configs for `day`."""
         start, end = day_bounds(day)
+        with _no_gc():  # a million long-lived entries: no cycles to find
+            async with self._engine.connect() as conn:
+                paid, settled = await self._day(conn, config_ids, start, end)
+        local = LocalTotals(len(paid) + len(settled), sum(paid.values()))
+        count, odd_payments, odd_refunds = await asyncio.to_thread(_pass, rows, paid, settled)
+        async with self._engine.connect() as conn:
+            found = [*await self._bill_payments(conn, odd_payments, config_ids),
+                     *await self._bill_refunds(conn, odd_refunds, config_ids),
+                     *await self._local_payments(conn, list(paid), start, end),
+                     *await self._local_refunds(conn, list(settled), start, end)]
+        found.sort(key=lambda d: (d.kind.value, d.order_no, d.refund_no))
+        return Matched(found, count, local)
+
+    async def _day(self, conn: AsyncConnection, config_ids: Sequence[int], start: datetime,
+                   end: datetime) -> tuple[dict[str, int], dict[tuple[str, str], int]]:
+        """The payments paid and the refunds settled in [start, end), by number, in fen."""
         p, r = payments, refunds
-        fen = sa.cast(sa.func.round(sa.cast(p.c.total_amount, sa.Numeric(12, 2)) * 100), sa.BigInteger)
-        paid = sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(fen), 0)).where(
+        paid: dict[str, int] = {}
+        query = sa.select(p.c.order_no, _text(p.c.total_amount)).where(
             p.c.config_id.in_(config_ids), p.c.payment_time >= start, p.c.payment_time < end,
             p.c.trade_status.in_(PAID))
-        settled = sa.select(sa.func.count()).select_from(r.join(p, p.c.order_no == r.c.order_no)).where(
-            p.c.config_id.in_(config_ids), r.c.status == RefundStatus.SUCCESS.value, r.c.success_time >= start,
-            r.c.success_time < end)
-        async with self._engine.connect() as conn:
-            count, amount = (await conn.execute(paid)).one()
-            refunded = (await conn.execute(settled)).scalar_one()
-        return LocalTotals(int(count) + int(refunded), int(amount))
-
-    async def match(self, run_id: int, config_ids: Sequence[int], day: date) -> list[Discrepancy]:
-        """Every discrepancy between the staged bill of `day` and the records of those configs."""
-        start, end = day_bounds(day)
-        async with self._engine.connect() as conn:
-            found = [*await self._bill_payments(conn, run_id, config_ids),
-                     *await self._local_payments(conn, run_id, config_ids, start, end),
-                     *await self._bill_refunds(conn, run_id, config_ids),
-                     *await self._local_refunds(conn, run_id, config_ids, start, end)]
-        return sorted(found, key=lambda d: (d.kind.value, d.order_no, d.refund_no))
-
-    async def _bill_payments(self, conn: Any, run_id: int, config_ids: Sequence[int]) -> list[Discrepancy]:
-        p = payments
-        query = (sa.select(staging.c.order_no, staging.c.amount, p.c.order_no.label("local"), p.c.total_amount,
-                           p.c.trade_status, staging.c.provider_trade_no)
-                 .select_from(staging.outerjoin(p, sa.and_(p.c.order_no == staging.c.order_no,
-                                                           p.c.config_id.in_(config_ids))))
-                 .where(staging.c.run_id == run_id, staging.c.kind == BillRowKind.PAYMENT.value,
-                        sa.or_(p.c.order_no.is_(None), p.c.total_amount != staging.c.amount,
-                               p.c.trade_status.not_in(PAID))))
-        found = []
-        for row in (await conn.execute(query)).mappings():
-            if row["local"] is None:
-                found.append(Discrepancy(DiscrepancyKind.MISSING_LOCALLY, row["order_no"],
-                                         provider_value=str(row["amount"]), trade_no=row["provider_trade_no"]))
-            elif row["total_amount"] != row["amount"]:
-                found.append(Discrepancy(DiscrepancyKind.AMOUNT_MISMATCH, row["order_no"],
-                                         provider_value=str(row["amount"]), local_value=str(row["total_amount"]),
-                                         trade_no=row["provider_trade_no"]))
-            else:
-                found.append(Discrepancy(DiscrepancyKind.STATUS_MISMATCH, row["order_no"], provider_value="paid",
-                                         local_value=row["trade_status"], trade_no=row["provider_trade_no"]))
-        return found
-
-    async def _local_payments(self, conn: Any, run_id: int, config_ids: Sequence[int], start: datetime,
-                              end: datetime) -> list[Discrepancy]:
-        p = payments
-        in_bill = sa.exists().where(staging.c.run_id == run_id, staging.c.kind == BillRowKind.PAYMENT.value,
-                                    staging.c.order_no == p.c.order_no)
-        query = sa.select(p.c.order_no, p.c.total_amount, p.c.payment_time, p.c.trade_no).where(
-            p.c.config_id.in_(config_ids), p.c.payment_time >= start, p.c.payment_time < end,
-            p.c.trade_status.in_(PAID), ~in_bill)
-        return [Discrepancy(DiscrepancyKind.MISSING_AT_PROVIDER, row["order_no"],
-                            local_value=str(row["total_amount"]), held=_near_edge(row["payment_time"], start, end),
-                            trade_no=row["trade_no"] or "")
-                for row in (await conn.execute(query)).mappings()]
-
-    async def _bill_refunds(self, conn: Any, run_id: int, config_ids: Sequence[int]) -> list[Discrepancy]:
-        p, r = payments, refunds
-        local = sa.select(r.c.order_no, r.c.refund_no, r.c.amount, r.c.status).select_from(
-            r.join(p, p.c.order_no == r.c.order_no)).where(p.c.config_id.in_(config_ids)).subquery()
-        query = (sa.select(staging.c.order_no, staging.c.refund_no, staging.c.amount, local.c.refund_no.label("local"),
-                           local.c.amount.label("local_amount"), local.c.status, staging.c.provider_trade_no)
-                 .select_from(staging.outerjoin(local, sa.and_(local.c.order_no == staging.c.order_no,
-                                                               local.c.refund_no == staging.c.refund_no)))
-                 .where(staging.c.run_id == run_id, staging.c.kind == BillRowKind.REFUND.value,
-                        sa.or_(local.c.refund_no.is_(None), local.c.amount != staging.c.amount,
-                               local.c.status != RefundStatus.SUCCESS.value)))
-        found = []
-        for row in (await conn.execute(query)).mappings():
-            kind: DiscrepancyKind = DiscrepancyKind.REFUND_AMOUNT_MISMATCH
-            local_value: str | None = str(row["local_amount"])
-            if row["local"] is None:
-                kind, local_value = DiscrepancyKind.REFUND_MISSING_LOCALLY, None
-            elif row["local_amount"] == row["amount"]:
-                kind, local_value = DiscrepancyKind.STATUS_MISMATCH, row["status"]
-            found.append(Discrepancy(kind, row["order_no"], row["refund_no"], str(row["amount"]), local_value,
-                                     trade_no=row["provider_trade_no"]))
-        return found
-
-    async def _local_refunds(self, conn: Any, run_id: int, config_ids: Sequence[int], start: datetime,
-                             end: datetime) -> list[Discrepancy]:
-        p, r = payments, refunds
-        in_bill = sa.exists().where(staging.c.run_id == run_id, staging.c.kind == BillRowKind.REFUND.value,
-                                    staging.c.order_no == r.c.order_no, staging.c.refund_no == r.c.refund_no)
-        query = sa.select(r.c.order_no, r.c.refund_no, r.c.amount, r.c.success_time, p.c.trade_no).select_from(
+        async for part in (await conn.stream(query.execution_options(yield_per=LOAD_BATCH))).partitions():
+            for order_no, amount in part:
+                paid[order_no] = _fen(amount)
+        settled: dict[tuple[str, str], int] = {}
+        query = sa.select(r.c.order_no, r.c.refund_no, _text(r.c.amount)).select_from(
             r.join(p, p.c.order_no == r.c.order_no)).where(
-            p.c.config_id.in_(config_ids), r.c.status == RefundStatus.SUCCESS.value, r.c.success_time >= start,
-            r.c.success_time < end, ~in_bill)
-        return [Discrepancy(DiscrepancyKind.REFUND_MISSING_AT_PROVIDER, row["order_no"], row["refund_no"],
-                            local_value=str(row["amount"]), held=_near_edge(row["success_time"], start, end),
-                            trade_no=row["trade_no"] or "")
-                for row in (await conn.execute(query)).mappings()]
+            p.c.config_id.in_(config_ids), r.c.status == SETTLED, r.c.success_time >= start,
+            r.c.success_time < end)
+        async for part in (await conn.stream(query.execution_options(yield_per=LOAD_BATCH))).partitions():
+            for order_no, refund_no, amount in part:
+                settled[(order_no, refund_no)] = _fen(amount)
+        return paid, settled
+
+    async def _bill_payments(self, conn: AsyncConnection, odd: list[BillRow],
+                             config_ids: Sequence[int]) -> list[Discrepancy]:
+        """Bill payments that did not match a payment paid that day: unknown, another amount, not paid (or paid
+        on a neighbouring day, which agrees)."""
+        p, found = payments, []
+        for batch in _batches(odd):
+            query = sa.select(p.c.order_no, _text(p.c.total_amount), p.c.trade_status, p.c.payment_time).where(
+                p.c.config_id.in_(config_ids), p.c.order_no.in_([row.order_no for row in batch]))
+            local = {row[0]: row[1:] for row in await conn.execute(query)}
+            for row in batch:
+                bill = {"trade_no": row.provider_trade_no, "provider_time": row.time.astimezone(UTC)}
+                if row.order_no not in local:
+                    found.append(Discrepancy(K.MISSING_LOCALLY, row.order_no, provider_value=str(yuan(row.amount)),
+                                             **bill))
+                    continue
+                amount, status, paid_at = local[row.order_no]
+                if _fen(amount) != row.amount:
+                    found.append(Discrepancy(K.AMOUNT_MISMATCH, row.order_no, provider_value=str(yuan(row.amount)),
+                                             local_value=str(yuan(_fen(amount))), local_time=paid_at, **bill))
+                elif status not in PAID:
+                    found.append(Discrepancy(K.STATUS_MISMATCH, row.order_no, provider_value="paid",
+                                             local_value=status, local_time=paid_at, **bill))
+        return found
+
+    async def _bill_refunds(self, conn: AsyncConnection, odd: list[BillRow],
+                            config_ids: Sequence[int]) -> list[Discrepancy]:
+        """Bill refunds that did not match a refund settled that day."""
+        p, r, found = payments, refunds, []
+        for batch in _batches(odd):
+            query = (sa.select(r.c.order_no, r.c.refund_no, _text(r.c.amount), r.c.status, r.c.success_time)
+                     .select_from(r.join(p, p.c.order_no == r.c.order_no))
+                     .where(p.c.config_id.in_(config_ids), r.c.order_no.in_({row.order_no for row in batch})))
+            local = {(row[0], row[1]): row[2:] for row in await conn.execute(query)}
+            for row in batch:
+                bill = {"trade_no": row.provider_trade_no, "provider_time": row.time.astimezone(UTC)}
+                known = local.get((row.order_no, row.refund_no))
+                if known is None:
+                    found.append(Discrepancy(K.REFUND_MISSING_LOCALLY, row.order_no, row.refund_no,
+                                             str(yuan(row.amount)), **bill))
+                    continue
+                amount, status, settled_at = known
+                if _fen(amount) != row.amount:
+                    found.append(Discrepancy(K.REFUND_AMOUNT_MISMATCH, row.order_no, row.refund_no,
+                                             str(yuan(row.amount)), str(yuan(_fen(amount))), local_time=settled_at,
+                                             **bill))
+                elif status != SETTLED:
+                    found.append(Discrepancy(K.STATUS_MISMATCH, row.order_no, row.refund_no, str(yuan(row.amount)),
+                                             status, local_time=settled_at, **bill))
+        return found
+
+    async def _local_payments(self, conn: AsyncConnection, order_nos: list[str], start: datetime,
+                              end: datetime) -> list[Discrepancy]:
+        """Payments paid that day that the bill does not name (held near the day's edges)."""
+        p, found = payments, []
+        for batch in _batches(order_nos):
+            query = sa.select(p.c.order_no, _text(p.c.total_amount), p.c.payment_time, p.c.trade_no).where(
+                p.c.order_no.in_(batch))
+            found += [Discrepancy(K.MISSING_AT_PROVIDER, order_no, local_value=str(yuan(_fen(amount))),
+                                  held=_near_edge(paid_at, start, end), trade_no=trade_no or "", local_time=paid_at)
+                      for order_no, amount, paid_at, trade_no in await conn.execute(query)]
+        return found
+
+    async def _local_refunds(self, conn: AsyncConnection, keys: list[tuple[str, str]], start: datetime,
+                             end: datetime) -> list[Discrepancy]:
+        """Refunds settled that day that the bill does not name (held near the day's edges)."""
+        p, r, found = payments, refunds, []
+        for batch in _batches(keys):
+            wanted = set(batch)
+            query = (sa.select(r.c.order_no, r.c.refund_no, _text(r.c.amount), r.c.success_time, p.c.trade_no)
+                     .select_from(r.join(p, p.c.order_no == r.c.order_no))
+                     .where(r.c.order_no.in_({order_no for order_no, _ in batch}), r.c.status == SETTLED))
+            found += [Discrepancy(K.REFUND_MISSING_AT_PROVIDER, order_no, refund_no,
+                                  local_value=str(yuan(_fen(amount))), held=_near_edge(settled_at, start, end),
+                                  trade_no=trade_no or "", local_time=settled_at)
+                      for order_no, refund_no, amount, settled_at, trade_no in await conn.execute(query)
+                      if (order_no, refund_no) in wanted]
+        return found
+
+
+def _pass(rows: Iterable[BillRow], paid: dict[str, int],
+          settled: dict[tuple[str, str], int]) -> tuple[int, list[BillRow], list[BillRow]]:
+    """The bill's rows past the day's records: each one that matches takes its record out of the dicts (what is
+    left there the bill did not name); the rest are kept to be looked up. How many rows; the odd ones."""
+    count, odd_payments, odd_refunds = 0, [], []
+    payment = BillRowKind.PAYMENT
+    for row in rows:
+        count += 1
+        if row.kind is payment:
+            if paid.pop(row.order_no, None) != row.amount:
+                odd_payments.append(row)
+        elif settled.pop((row.order_no, row.refund_no), None) != row.amount:
+            odd_refunds.append(row)
+    return count, odd_payments, odd_refunds
+
+
+@contextmanager
+def _no_gc() -> Iterator[None]:
+    """The cyclic garbage collector paused (as it was before, after): building dicts of a million entries made it
+    walk them again and again (1M payments loaded in 2.55 s with it, 1.48 s without, on PostgreSQL)."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+def _batches(items: list[Any]) -> Iterable[list[Any]]:
+    return (items[i:i + LOOKUP_BATCH] for i in range(0, len(items), LOOKUP_BATCH))
 
 
 def _near_edge(moment: datetime | None, start: datetime, end: datetime) -> bool:

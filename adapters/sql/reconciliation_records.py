@@ -37,7 +37,8 @@ def _discrepancy(row: Any) -> DiscrepancyRecord:
         refund_no=row["refund_no"], provider_value=row["provider_value"], local_value=row["local_value"],
         status=row["status"], resolution=row["resolution"], note=row["note"],
         acknowledged_by=row["acknowledged_by"], acknowledged_at=row["acknowledged_at"],
-        create_time=row["create_time"], trade_no=row["trade_no"])
+        create_time=row["create_time"], trade_no=row["trade_no"],
+        provider_time=row["provider_time"], local_time=row["local_time"])
 
 
 class SqlReconciliationRecords:
@@ -114,6 +115,15 @@ class SqlReconciliationRecords:
         async with self._engine.begin() as conn:
             result = await conn.execute(runs.update().where(runs.c.status == "running",
                                                             runs.c.started_at < started_before)
+                                        .values(status="failed", finished_at=at, error=error[:500]))
+        return int(result.rowcount)
+
+    async def fail_running(self, run_ids: Sequence[int], at: datetime, error: str) -> int:
+        """Those of the runs still running → failed (a guarded UPDATE: one that ended keeps its end)."""
+        if not run_ids:
+            return 0
+        async with self._engine.begin() as conn:
+            result = await conn.execute(runs.update().where(runs.c.status == "running", runs.c.id.in_(run_ids))
                                         .values(status="failed", finished_at=at, error=error[:500]))
         return int(result.rowcount)
 

@@ -47,6 +47,7 @@ class SqlReconciliationRuns:
                      "provider_value": d.provider_value, "local_value": d.local_value,
                      "status": "resolved" if d.resolution else "held" if d.held else "open",
                      "resolution": d.resolution, "trade_no": d.trade_no[:64] or None,
+                     "provider_time": d.provider_time, "local_time": d.local_time,
                      "create_time": end.finished_at} for d in found])
             if end.webhook is not None and end.webhook_to:
                 await conn.execute(webhook_outbox.insert(), [

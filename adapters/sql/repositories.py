@@ -66,7 +66,7 @@ def _config_from_row(row: RowMapping) -> PaymentConfig:
         create_time=row["create_time"], update_time=row["update_time"],
         sealed={name: row[name] for name in SECRET_FIELDS if row[name]}, key_ids=tuple(row["key_ids"].split()),
         **{name: row[name] for name in _CLEAR_TEXT}, **{name: row[name] or "" for name in _NULLABLE_TEXT},
-        settings={name: row[name] for name in SETTING_COLUMNS if row[name]},
+        settings={name: row[name] for name in SETTING_COLUMNS if row[name]}, deleted=row["del_flag"] == DELETED,
     )
 
 

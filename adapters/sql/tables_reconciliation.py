@@ -50,6 +50,8 @@ reconciliation_discrepancy = sa.Table(
     sa.Column("acknowledged_by", sa.String(64), nullable=True),
     sa.Column("acknowledged_at", UtcDateTime(), nullable=True),
     sa.Column("trade_no", sa.String(64), nullable=True),  # the provider's trade number
+    sa.Column("provider_time", UtcDateTime(), nullable=True),  # the bill's time of the row
+    sa.Column("local_time", UtcDateTime(), nullable=True),  # paycore's paid / refund-settled time
     sa.Column("create_time", UtcDateTime(), nullable=False),
     sa.Index("ix_paycore_reconciliation_discrepancy_run", "run_id", "kind"),
     sa.Index("ix_paycore_reconciliation_discrepancy_status", "status"),

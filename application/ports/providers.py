@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Protocol
 
+from application.bills import BillReader
 from application.records import NotificationRoute, PaymentConfig, PayMethodRule, RawNotification
 from domain.checkout import Checkout
 from domain.kinds import PaymentType
@@ -45,10 +46,12 @@ class NotificationVerifier(Protocol):
 
 
 class BillSource(Protocol):
-    """A provider's daily bill, as it serves it (reconciliation, issue 14, builds on it)."""
+    """A provider account's daily bill (reconciliation, issue 14): the one bill port."""
 
-    async def download_bill(self, bill_date: date) -> bytes:
-        """The day's trade bill, raw; ProviderError if the provider has none or it does not check out."""
+    async def bill(self, bill_date: date) -> BillReader:
+        """The day's bill of the config's account as streamed, typed rows (checked against its own totals and any
+        digest the provider gives, after the last row); BillNotReady while the provider has none yet,
+        ProviderError when it cannot be asked."""
 
 
 class Gateway(PaymentGateway, RefundGateway, NotificationVerifier, BillSource, Protocol):

@@ -18,6 +18,7 @@ from entrypoints.http.admin import ApiKeyController, PaymentConfigController
 from entrypoints.http.admin_refunds import ADMIN_REFUND_HANDLERS
 from entrypoints.http.allow import complete_allow, remember_methods
 from entrypoints.http.anomalies import AnomalyController
+from entrypoints.http.background_runs import BackgroundRuns
 from entrypoints.http.cashier import cashier, cashier_choose, cashier_status
 from entrypoints.http.deliveries import WebhookDeliveryController
 from entrypoints.http.docs_pages import landing, render_plugins, static_files
@@ -30,7 +31,12 @@ from entrypoints.http.openapi_document import install as refine_openapi
 from entrypoints.http.ops import health, metrics, ready, timing_middleware
 from entrypoints.http.payments import PaymentController
 from entrypoints.http.rate_limits import STORE, rate_limit_middleware, rate_limit_store
-from entrypoints.http.reconciliations import DiscrepancyController, ReconciliationController, fail_stale_runs
+from entrypoints.http.reconciliations import (
+    DiscrepancyController,
+    ReconciliationController,
+    drain_runs,
+    fail_stale_runs,
+)
 from entrypoints.http.request_id import add_request_id_header, request_id_middleware
 from entrypoints.http.webhook_secrets import rotate_webhook_secret
 
@@ -46,8 +52,10 @@ def _provide(container: Container, name: str) -> Provide:
 
 
 def create_app(container: Container, ping: Callable[[], Awaitable[bool]] | None = None,
-               on_shutdown: list[Callable[[], Awaitable[Any]]] | None = None) -> Litestar:
-    """The HTTP API wired to a container. `ping` answers /ready (default: the database)."""
+               on_shutdown: list[Callable[[], Awaitable[Any]]] | None = None,
+               background: BackgroundRuns | None = None) -> Litestar:
+    """The HTTP API wired to a container. `ping` answers /ready (default: the database). The reconciliation runs
+    started in `background` are waited for (bounded) at shutdown, before the `on_shutdown` hooks."""
 
     async def default_ping() -> bool:
         result: bool = await ping_engine(container.engine())
@@ -61,7 +69,8 @@ def create_app(container: Container, ping: Callable[[], Awaitable[bool]] | None 
                         ReconciliationController, DiscrepancyController],
         dependencies={name: _provide(container, name) for name in USE_CASES},
         exception_handlers=EXCEPTION_HANDLERS,
-        state=State({"container": container, "ping": ping or default_ping, "metrics": container.metrics()}),
+        state=State({"container": container, "ping": ping or default_ping, "metrics": container.metrics(),
+                     "background_runs": background or BackgroundRuns()}),
         middleware=[request_id_middleware, timing_middleware, *rate_limit_middleware(settings.failed_auth_per_minute,
                                                               settings.rate_limit_per_key),
                     *notify_refusal_middleware(settings.notify_refusals_per_minute)],
@@ -69,7 +78,7 @@ def create_app(container: Container, ping: Callable[[], Awaitable[bool]] | None 
         openapi_config=OpenAPIConfig(title="paycore", version=version("paycore"), path="/schema",
                                      use_handler_docstrings=True, render_plugins=render_plugins()),
         on_startup=[refine_openapi, remember_methods, fail_stale_runs],
-        on_shutdown=on_shutdown or [],
+        on_shutdown=[drain_runs, *(on_shutdown or [])],
         request_max_body_size=1_048_576,
         request_class=ExactJsonRequest,
         before_request=refuse_nul,

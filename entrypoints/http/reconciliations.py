@@ -3,22 +3,23 @@ process), list and read runs and their discrepancies, acknowledge a discrepancy 
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any, Literal
 
 import msgspec
 from litestar import Request, get, post
+from litestar.datastructures import State
 from litestar.di import NamedDependency
 from litestar.params import FromQuery, JSONBody, Parameter
 
 from application.bills import DiscrepancyKind
-from application.reconcile import PlannedRun, Reconcile
+from application.reconcile import Reconcile
 from application.reconciliations import DiscrepancyRecord, Reconciliations, RunFilter, RunRecord
 from domain.money import yuan
 from entrypoints.http.auth import AdminController, current_key
+from entrypoints.http.background_runs import BackgroundRuns
 from entrypoints.http.schemas import iso
 
 log = logging.getLogger("paycore.reconcile")
@@ -26,7 +27,6 @@ RecordId = Annotated[int, Parameter(ge=1, le=2**53 - 1)]
 Limit = Annotated[int, Parameter(ge=1, le=200)]
 Cursor = Annotated[str | None, Parameter(max_length=200)]
 PaymentType = Annotated[str, msgspec.Meta(min_length=1, max_length=20, pattern="^[a-z0-9_]+$")]
-RUNNING: set[asyncio.Task[Any]] = set()  # a reference to each background run, so none is collected mid-way
 
 
 class StartReconciliation(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
@@ -131,38 +131,27 @@ def run_view(r: RunRecord) -> RunView:
         started_at=iso(r.started_at) or "", finished_at=iso(r.finished_at), error=r.error)
 
 
-def _side(value: str | None) -> SideView | None:
-    """A recorded value is an amount (yuan) or a status word; none: that side has no record."""
-    if value is None:
+def _side(value: str | None, moment: datetime | None) -> SideView | None:
+    """A recorded value is an amount (yuan) or a status word, beside that side's time (the bill's time of the row,
+    or paycore's paid / refund-settled time); neither: that side has no record."""
+    if value is None and moment is None:
         return None
     try:
-        return SideView(amount=str(Decimal(value).quantize(Decimal("0.01"))), status=None, time=None)
+        amount = None if value is None else str(Decimal(value).quantize(Decimal("0.01")))
     except InvalidOperation:
-        return SideView(amount=None, status=value, time=None)
+        return SideView(amount=None, status=value, time=iso(moment))
+    return SideView(amount=amount, status=None, time=iso(moment))
 
 
 def discrepancy_view(d: DiscrepancyRecord) -> DiscrepancyView:
     """The API view of a discrepancy."""
     return DiscrepancyView(
         discrepancy_id=d.discrepancy_id, run_id=d.run_id, type=d.kind, order_no=d.order_no,
-        refund_no=d.refund_no or None, trade_no=d.trade_no, provider=_side(d.provider_value),
-        local=_side(d.local_value),
+        refund_no=d.refund_no or None, trade_no=d.trade_no, provider=_side(d.provider_value, d.provider_time),
+        local=_side(d.local_value, d.local_time),
         status=d.status,  # type: ignore[arg-type]  # held ones are never read here
         resolution=d.resolution, note=d.note, acknowledged_by=d.acknowledged_by,
         acknowledged_at=iso(d.acknowledged_at), update_time=iso(d.acknowledged_at or d.create_time) or "")
-
-
-def in_background(reconcile: Reconcile, planned: list[PlannedRun]) -> None:
-    """Go on with the runs in this process, one after the other; each ends recorded (failed on an error), and one
-    left running by a process that stopped is ended failed after STALE_AFTER."""
-
-    async def go() -> None:
-        for one in planned:
-            await reconcile.run(one)
-
-    task = asyncio.create_task(go(), name="paycore-reconcile")
-    RUNNING.add(task)
-    task.add_done_callback(RUNNING.discard)
 
 
 class ReconciliationController(AdminController):
@@ -172,11 +161,12 @@ class ReconciliationController(AdminController):
 
     @post("/", status_code=202)
     async def start(self, data: JSONBody[StartReconciliation], reconcile: NamedDependency[Reconcile],
-                    reconciliations: NamedDependency[Reconciliations]) -> RunView | RunsView:
+                    reconciliations: NamedDependency[Reconciliations], state: State) -> RunView | RunsView:
         """Reconcile a Beijing day: one run per provider account of the enabled configs matched (the run, or
         `runs` when several), each `running` until its bill is downloaded and matched in the background."""
         planned = await reconcile.plan(data.bill_date, data.payment_type, data.config_id)
-        in_background(reconcile, planned)
+        background: BackgroundRuns = state.background_runs  # waited for, bounded, when the app shuts down
+        background.start(reconcile, planned)
         views = [run_view(await reconciliations.get(p.run_id)) for p in planned]
         return views[0] if len(views) == 1 else RunsView(runs=views)
 
@@ -232,3 +222,10 @@ async def fail_stale_runs(app: Any) -> None:
         return
     if ended:
         log.warning("reconcile.stale_runs_failed count=%s", ended)
+
+
+async def drain_runs(app: Any) -> None:
+    """At shutdown, before the database goes: the background runs are waited for (bounded) and those still going
+    are ended failed (an on_shutdown hook)."""
+    background: BackgroundRuns = app.state.background_runs
+    await background.drain(app.state.container.reconciliations())

@@ -21,7 +21,6 @@ PLACES = {
     "domain/status.py": "comments: the providers' trade states",
     "domain/updates.py": "comments and docstrings",
     "adapters/crypto/keys.py": "docstrings: which SDK wants which key form",
-    "adapters/gateways/bill_sources.py": "docstrings",
     "adapters/gateways/bill_text.py": "docstrings: the providers' bill formats",
     "adapters/gateways/fake.py": "the fake stands for either provider in tests",
     "adapters/sql/repositories.py": "the seed's columns of the providers' settings",

@@ -7,10 +7,8 @@ emulator, served on a free port in this event loop, with notifications delivered
 
 from __future__ import annotations
 
-import io
 import json
 import uuid
-import zipfile
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime, timedelta
@@ -73,10 +71,6 @@ class Kit:
 
     async def settle(self, refund: Refund) -> None:
         """The provider finishes a refund that is still processing (nothing if it settles at once)."""
-
-    def bill_names(self, bill: bytes, order_no: str) -> bool:
-        """Whether a downloaded bill lists the order."""
-        return order_no in bill.decode("utf-8", "replace")
 
     def bill_date(self) -> date:
         """Today, as the provider dates its bills (Beijing)."""
@@ -155,10 +149,6 @@ class AlipayKit(Kit):
         form = (await self._control("POST", f"/trades/{payment.order_no}/notify", variant="forged"))["sent"]
         return RawNotification(urlencode(form).encode(), {}, form)
 
-    def bill_names(self, bill: bytes, order_no: str) -> bool:
-        with zipfile.ZipFile(io.BytesIO(bill)) as archive:
-            return any(order_no in archive.read(name).decode("gbk", "replace") for name in archive.namelist())
-
 
 class WeChatKit(Kit):
     """WeChatGateway (wechatpayv3) against the emulator, in public-key mode."""
@@ -204,9 +194,6 @@ class WeChatKit(Kit):
 
     async def settle(self, refund: Refund) -> None:
         await self._control("POST", f"/refunds/{refund.refund_no}/succeed")
-
-    def bill_names(self, bill: bytes, order_no: str) -> bool:
-        return f"`{order_no}" in bill.decode()
 
 
 @asynccontextmanager

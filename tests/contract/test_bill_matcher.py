@@ -1,18 +1,20 @@
-"""The bill matcher on every SQL backend: a staged bill against the payments and refunds of an account's configs,
-every kind of discrepancy found by set-based queries, records near midnight held, other accounts left alone."""
+"""The bill matcher on every SQL backend: a bill's rows streamed past the day's payments and refunds of an account's
+configs, every kind of discrepancy found (with both sides' times), records near midnight held, other accounts left
+alone, a bill that breaks mid-way keeping nothing."""
 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterator
 from datetime import UTC, date, datetime
 
-import sqlalchemy as sa
+import pytest
 
 from adapters.sql.bill_matcher import SqlBillMatcher, day_bounds
 from adapters.sql.engine import make_engine
-from adapters.sql.tables_reconciliation import bill_staging
 from adapters.sql.uow import SqlUnitOfWorkFactory
 from application.bills import BILL_SIDE, BillRow, BillRowKind, Discrepancy, DiscrepancyKind, LocalTotals
+from application.errors import BillCorrupt
 from domain.beijing import BEIJING
 from domain.events import Source
 from domain.money import Money
@@ -61,20 +63,28 @@ async def test_every_kind_of_discrepancy_is_found_and_midnight_is_held(database_
     engine = make_engine(database_url)
     try:
         await records(SqlUnitOfWorkFactory(engine))
-        matcher = SqlBillMatcher(engine)
-        assert await matcher.stage(1, BILL) == len(BILL)
-        found = await matcher.match(1, [101], DAY)
-        local = await matcher.local([101], DAY)
-        await matcher.clear(1)
-        async with engine.connect() as conn:
-            left = (await conn.execute(sa.select(sa.func.count()).select_from(bill_staging))).scalar_one()
+        matched = await SqlBillMatcher(engine).match(iter(BILL), [101], DAY)
     finally:
         await engine.dispose()
+    found, local = matched.found, matched.local
+    assert matched.rows == len(BILL)
     bill_side = {d.order_no: d.trade_no for d in found if d.kind in BILL_SIDE}
     assert all(trade_no == f"P{order_no}" for order_no, trade_no in bill_side.items())  # the bill's number
     assert all(d.trade_no for d in found if d.kind not in BILL_SIDE)  # paycore's record of the provider's number
     assert local == LocalTotals(records=4 + 3, amount=9990 + 5000 + 9990 + 9990)  # T1 T2 T5 T6; R1 R3 R4
-    assert [dataclasses.replace(d, trade_no="") for d in found] == sorted([
+    times = {(d.kind, d.order_no, d.refund_no): (d.provider_time, d.local_time) for d in found}
+    assert times == {  # the bill's time of the row; paycore's paid (payments) or settled (refunds) time
+        (K.AMOUNT_MISMATCH, "T20261124002", ""): (at(60), at(60)),
+        (K.STATUS_MISMATCH, "T20261124003", ""): (at(60), None),  # unpaid: no paid time
+        (K.MISSING_LOCALLY, "T20261124004", ""): (at(60), None),
+        (K.MISSING_LOCALLY, "T20261124009", ""): (at(60), None),
+        (K.MISSING_AT_PROVIDER, "T20261124005", ""): (None, at(60)),
+        (K.MISSING_AT_PROVIDER, "T20261124006", ""): (None, datetime(2026, 11, 24, 15, 59, 30, tzinfo=UTC)),
+        (K.REFUND_MISSING_LOCALLY, "T20261124001", "R2"): (at(60), None),
+        (K.REFUND_AMOUNT_MISMATCH, "T20261124002", "R3"): (at(60), at(200)),
+        (K.REFUND_MISSING_AT_PROVIDER, "T20261124005", "R4"): (None, at(200)),
+    }
+    assert [dataclasses.replace(d, trade_no="", provider_time=None, local_time=None) for d in found] == sorted([
         Discrepancy(K.AMOUNT_MISMATCH, "T20261124002", provider_value="60.00", local_value="50.00"),
         Discrepancy(K.STATUS_MISMATCH, "T20261124003", provider_value="paid", local_value="WAIT_BUYER_PAY"),
         Discrepancy(K.MISSING_LOCALLY, "T20261124004", provider_value="12.00"),
@@ -85,10 +95,46 @@ async def test_every_kind_of_discrepancy_is_found_and_midnight_is_held(database_
         Discrepancy(K.REFUND_AMOUNT_MISMATCH, "T20261124002", "R3", provider_value="6.00", local_value="5.00"),
         Discrepancy(K.REFUND_MISSING_AT_PROVIDER, "T20261124005", "R4", local_value="1.00"),
     ], key=lambda d: (d.kind.value, d.order_no, d.refund_no))
-    assert left == 0
 
 
 def test_a_beijing_day_is_sixteen_hours_of_one_utc_day_and_eight_of_the_one_before() -> None:
     start, end = day_bounds(DAY)
     assert (start, end) == (datetime(2026, 11, 23, 16, tzinfo=UTC), datetime(2026, 11, 24, 16, tzinfo=UTC))
     assert start == datetime(2026, 11, 24, tzinfo=BEIJING)
+
+
+async def test_a_bill_row_of_a_payment_paid_on_the_neighbouring_day_agrees_unless_its_amount_differs(
+        database_url: str) -> None:
+    engine = make_engine(database_url)
+    factory = SqlUnitOfWorkFactory(engine)
+    try:
+        made = [new_payment(f"T2026112300{n}") for n in (1, 2)]
+        await store(factory, *made)
+        yesterday = datetime(2026, 11, 23, 15, 59, 58, tzinfo=UTC)  # 23:59:58 on the day before, Beijing
+        for payment in made:
+            payment.apply(dataclasses.replace(paid(payment.order_no, f"N{payment.order_no}"), occurred_at=yesterday),
+                          Source.NOTIFY, at(61))
+            async with factory() as uow:
+                await uow.payments.save(payment)
+                await uow.commit()
+        bill = [row("T20261123001", "99.90"), row("T20261123002", "99.00")]  # counted on DAY by the provider
+
+        matched = await SqlBillMatcher(engine).match(iter(bill), [101], DAY)
+    finally:
+        await engine.dispose()
+    assert [(d.kind, d.order_no, d.provider_value, d.local_value, d.local_time) for d in matched.found] == [
+        (K.AMOUNT_MISMATCH, "T20261123002", "99.00", "99.90", yesterday)]
+    assert matched.local == LocalTotals(0, 0)  # paid on another day: not paycore's side of DAY
+
+
+async def test_a_bill_that_breaks_off_mid_way_is_refused_as_it_breaks(database_url: str) -> None:
+    def breaking() -> Iterator[BillRow]:
+        yield row("T20261124001", "99.90")
+        raise BillCorrupt("the bill does not add up")
+
+    engine = make_engine(database_url)
+    try:
+        with pytest.raises(BillCorrupt):
+            await SqlBillMatcher(engine).match(breaking(), [101], DAY)
+    finally:
+        await engine.dispose()

@@ -194,7 +194,7 @@ async def test_every_field_of_an_updated_config_reads_back(uow_factory: UnitOfWo
     (added,) = await add_configs(uow_factory, full_config())
     new = changed(added, "b")
     assert all(getattr(new, f.name) != getattr(added, f.name) for f in dataclasses.fields(PaymentConfig)
-               if f.name not in ("config_id", "payment_type", "create_by", "create_time", "is_default"))
+               if f.name not in ("config_id", "payment_type", "create_by", "create_time", "is_default", "deleted"))
 
     await update(uow_factory, new)
 
@@ -319,7 +319,7 @@ async def test_a_deleted_config_is_gone_except_from_the_full_list(uow_factory: U
     kept, still = await listed(uow_factory, include_deleted=True)
     assert still == spare
     assert dataclasses.replace(kept, update_time=None) == dataclasses.replace(
-        main, is_default=False, update_by="ops-1", update_time=None)
+        main, is_default=False, update_by="ops-1", update_time=None, deleted=True)
     assert dict(kept.sealed) == dict(main.sealed)
     assert_utc(kept.update_time)
     assert kept.update_time is not None
@@ -372,6 +372,7 @@ async def test_configs_list_by_id_whatever_was_written_last(uow_factory: UnitOfW
     assert [c.config_id for c in everything] == ids
     assert everything[2].config_name == "c2"
     assert not everything[2].is_default
+    assert [c.deleted for c in everything] == [c.config_id == added[2].config_id for c in everything]
 
 
 async def test_no_configs_list_empty(uow_factory: UnitOfWorkFactory) -> None:

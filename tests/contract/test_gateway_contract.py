@@ -105,5 +105,8 @@ async def test_a_forged_notification_is_refused_as_a_bad_signature(kit: Kit) -> 
 
 async def test_the_days_bill_lists_a_paid_order(kit: Kit) -> None:
     payment = await paid(kit)
-    bill = await kit.gateway.download_bill(kit.bill_date())
-    assert kit.bill_names(bill, payment.order_no)
+    bill = await kit.gateway.bill(kit.bill_date())
+    rows = list(bill.rows())  # the port's streamed, typed rows, checked against the bill's own totals
+    assert [(r.kind.value, r.amount) for r in rows if r.order_no == payment.order_no] == [
+        ("payment", payment.total_amount.fen)]
+    assert (bill.totals.payments, bill.totals.payment_amount) == (len(rows), sum(r.amount for r in rows))

@@ -251,7 +251,7 @@ SQLITE_AND_POSTGRES = [pytest.param("sqlite", id="sqlite"),
 
 @asynccontextmanager
 async def live_alipay_on(backend: str, tmp_path: Path) -> AsyncIterator[Live]:
-    """live_alipay over a backend of SQLITE_AND_POSTGRES (a fresh migrated database for PostgreSQL)."""
+    """live_alipay over a backend of SQL_BACKENDS (a fresh migrated database for PostgreSQL or MySQL/MariaDB)."""
     url = None if backend == "sqlite" else await migrated_database(backend, tmp_path)
     async with live_alipay(tmp_path, url) as served:
         yield served

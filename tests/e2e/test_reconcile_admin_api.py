@@ -69,7 +69,10 @@ async def test_an_admin_starts_a_run_reads_what_it_found_and_acknowledges_it(tmp
         found = (await call("GET", f"/v1/admin/reconciliations/{heard['run_id']}/discrepancies")).json()["items"]
         assert [(d["type"], d["order_no"], d["provider"]["amount"], d["local"]["amount"], d["status"])
                 for d in found] == [("amount_mismatch", "E2EADMREC2", "20.00", "19.00", "open")]
-        assert found[0]["trade_no"] == (await live.payment("E2EADMREC2"))["trade_no"]  # Alipay's number
+        shown = await live.payment("E2EADMREC2")
+        assert found[0]["trade_no"] == shown["trade_no"]  # Alipay's number
+        assert found[0]["provider"]["time"] == found[0]["local"]["time"] == shown["payment_time"]  # bill, record
+        assert found[0]["provider"]["time"].endswith("Z")
         fixed = (await call("GET", f"/v1/admin/reconciliations/{lost['run_id']}/discrepancies?status=resolved")).json()
         assert [(d["type"], d["resolution"]) for d in fixed["items"]] == [("status_mismatch", "fixed_by_sync")]
 

@@ -59,6 +59,12 @@ async def test_the_exit_status_says_what_is_left(tmp_path: Path) -> None:
         assert "amount_mismatch" in out
         assert "E2ECLI0001" in out
 
+        paid_at = datetime.fromisoformat((await live.payment("E2ECLI0001"))["payment_time"])
+        assert paid_at.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M:%S") in out  # both sides' time, Beijing
+        code, out, _ = await reconcile(live, "--date", today.isoformat(), "--format", "json")
+        [mismatch] = [d for r in json.loads(out) for d in r["discrepancies"] if d["kind"] == "amount_mismatch"]
+        assert mismatch["provider_time"] == mismatch["paycore_time"] == paid_at.isoformat().replace("+00:00", "Z")
+
         code, out, _ = await reconcile(live, "--date", today.isoformat(), "--format", "csv")
         assert code == 1
         assert out.splitlines()[0].startswith("run_id,payment_type,account,status")

@@ -15,7 +15,8 @@ import pytest
 from domain.beijing import BEIJING
 from entrypoints.metrics import Metrics
 from entrypoints.worker import build_worker
-from tests.e2e.alipay_live import SQLITE_AND_POSTGRES, Live, live_alipay, live_alipay_on
+from tests.conftest import SQL_BACKENDS
+from tests.e2e.alipay_live import Live, live_alipay, live_alipay_on
 from tests.e2e.test_alipay_flows import pay_and_hear
 from tests.e2e.test_reconcile_admin_api import admin, until_ended
 from tests.e2e.test_standard_webhooks import verifies
@@ -44,7 +45,7 @@ async def deliveries(call: Any, status: str, within: float = 10.0) -> list[dict[
         await asyncio.sleep(0.02)
 
 
-@pytest.mark.parametrize("backend", SQLITE_AND_POSTGRES)
+@pytest.mark.parametrize("backend", SQL_BACKENDS)
 async def test_an_admin_key_with_a_webhook_url_hears_a_completed_run_signed_and_a_payments_key_does_not(
         backend: str, tmp_path: Path) -> None:
     ops, shop = Receiver(), Receiver()

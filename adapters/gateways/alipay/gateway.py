@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import date
 
 from adapters.gateways.alipay import calls
+from adapters.gateways.alipay.bill_rows import AlipayBill
 from adapters.gateways.alipay.client import AlipayClient
 from adapters.gateways.alipay.credentials import AlipayCredentials
 from adapters.gateways.alipay.notify import verify_notification_form
@@ -20,6 +22,8 @@ from adapters.gateways.alipay.translate import (
     sub_code,
     trade_update,
 )
+from adapters.gateways.bill_sources import bill_not_ready
+from application.bills import BillReader
 from application.errors import ProviderError
 from application.ports.providers import Gateway
 from application.records import PaymentConfig, RawNotification
@@ -118,6 +122,18 @@ class AlipayGateway(Gateway):
         if not isinstance(url, str) or not url:
             raise ProviderError("Alipay's bill answer has no bill_download_url")
         return await self._client.download(url)
+
+    async def bill(self, bill_date: date) -> BillReader:
+        """The day's bill as rows streamed from the ZIP's detail file (a ZIP is read from its directory at the end,
+        so the download is held; its rows are not); BillNotReady while Alipay has none (isp.bill_not_exist)."""
+        try:
+            content = await self.download_bill(bill_date)
+        except ProviderError as e:
+            late = bill_not_ready(e, "alipay", bill_date, "sub_code", "isp.bill_not_exist")
+            if late is None:
+                raise
+            raise late from e
+        return AlipayBill(io.BytesIO(content))
 
     def close_connections(self) -> None:
         """Release pooled HTTP connections (the gateway is unusable afterwards)."""

@@ -22,5 +22,10 @@ def gateways(deps: GatewayDeps) -> GatewayFor:
     return build
 
 
+def app_of(config: PaymentConfig) -> str:
+    """An Alipay bill covers an app (app_id)."""
+    return config.app_id
+
+
 PROVIDER = ProviderAdapter(PaymentType.ALIPAY, PAY_METHODS, AlipayConfigRules, gateways,
-                           lambda _: AlipayNotificationRouter())
+                           lambda _: AlipayNotificationRouter(), app_of)

@@ -5,12 +5,13 @@ from __future__ import annotations
 import gzip
 import hashlib
 import hmac
+import io
 import zlib
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
-from application.errors import ProviderError
+from application.errors import BillCorrupt, ProviderError
 
 GZIP_MAGIC = b"\x1f\x8b"
 
@@ -25,21 +26,38 @@ def download_path(answer: Mapping[str, Any]) -> str:
     return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
-def checked_bill(answer: Mapping[str, Any], content: bytes) -> bytes:
-    """The bill (ungzipped), once its SHA1 matches the answer's hash_value, which WeChat computes
-    over the uncompressed bill."""
+def expected_sha1(answer: Mapping[str, Any]) -> str:
+    """The SHA1 WeChat gives of the uncompressed bill (hash_value), lower case."""
     if str(answer.get("hash_type", "SHA1")).upper() != "SHA1":
         raise ProviderError(f"WeChat's bill has an unknown hash_type {answer.get('hash_type')!r}")
     expected = answer.get("hash_value")
     if not isinstance(expected, str) or not expected:
         raise ProviderError("WeChat's bill answer has no hash_value")
-    bill = content
-    if content.startswith(GZIP_MAGIC):
-        try:
-            bill = gzip.decompress(content)
-        except (OSError, EOFError, zlib.error) as e:
-            raise ProviderError("WeChat's bill is not a readable gzip file") from e
+    return expected.lower()
+
+
+def uncompressed_lines(content: bytes) -> Iterator[bytes]:
+    """The bill's lines, ungzipped a buffer at a time as they are read (the uncompressed file, ten times the
+    download, is never held whole); BillCorrupt where the gzip stream breaks."""
+    if not content.startswith(GZIP_MAGIC):
+        yield from io.BytesIO(content)
+        return
+    try:
+        with gzip.GzipFile(fileobj=io.BytesIO(content)) as f:
+            yield from f
+    except (OSError, EOFError, zlib.error) as e:
+        raise BillCorrupt("WeChat's bill is not a readable gzip file: the download is damaged") from e
+
+
+def checked_bill(answer: Mapping[str, Any], content: bytes) -> bytes:
+    """The bill (ungzipped, whole), once its SHA1 matches the answer's hash_value, which WeChat computes
+    over the uncompressed bill."""
+    expected = expected_sha1(answer)
+    try:
+        bill = b"".join(uncompressed_lines(content))
+    except BillCorrupt as e:
+        raise ProviderError(e.message) from e
     digest = hashlib.sha1(bill, usedforsecurity=False).hexdigest()
-    if not hmac.compare_digest(digest, expected.lower()):
+    if not hmac.compare_digest(digest, expected):
         raise ProviderError("WeChat's bill does not match its hash_value: the download is damaged")
     return bill

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date, datetime
+from typing import Any
 
+from adapters.gateways.bill_sources import bill_not_ready
 from adapters.gateways.wechat import orders
-from adapters.gateways.wechat.bill import checked_bill, download_path
+from adapters.gateways.wechat.bill import checked_bill, download_path, expected_sha1, uncompressed_lines
+from adapters.gateways.wechat.bill_rows import WeChatBill
 from adapters.gateways.wechat.callbacks import CallbackVerifier, Notice
 from adapters.gateways.wechat.client import Keep, WeChatClient
 from adapters.gateways.wechat.credentials import WeChatCredentials
@@ -25,6 +28,7 @@ from adapters.gateways.wechat.translate import (
     text,
     trade_update,
 )
+from application.bills import BillReader
 from application.errors import NotificationRejected, ProviderError
 from application.ports.providers import Gateway
 from application.records import PaymentConfig, RawNotification
@@ -153,11 +157,27 @@ class WeChatGateway(Gateway):
 
     async def download_bill(self, bill_date: date) -> bytes:
         """The day's trade bill (all trades), ungzipped, once its SHA1 matches WeChat's hash_value."""
+        answer, content = await self._bill_file(bill_date)
+        return checked_bill(answer, content)
+
+    async def bill(self, bill_date: date) -> BillReader:
+        """The day's bill as rows streamed from the gzip download, its SHA1 computed over the uncompressed lines as
+        they go by and checked after the last one (BillCorrupt then); BillNotReady while WeChat has none."""
+        try:
+            answer, content = await self._bill_file(bill_date)
+        except ProviderError as e:
+            late = bill_not_ready(e, "wechat", bill_date, "provider_code", "NO_STATEMENT_EXIST")
+            if late is None:
+                raise
+            raise late from e
+        return WeChatBill(uncompressed_lines(content), expected_sha1(answer))
+
+    async def _bill_file(self, bill_date: date) -> tuple[Mapping[str, Any], bytes]:
+        """WeChat's answer about the day's bill and the file as downloaded (gzip)."""
         day = bill_date.isoformat()
         answer = await self._client.json("the bill request", lambda sdk: sdk.trade_bill(bill_date=day)) or {}
         url = self._client.gateway_url + download_path(answer)
-        content = await self._client.raw("the bill download", lambda sdk: sdk.download_bill(url))
-        return checked_bill(answer, content)
+        return answer, await self._client.raw("the bill download", lambda sdk: sdk.download_bill(url))
 
     def __repr__(self) -> str:
         return f"WeChatGateway({self.credentials!r})"

@@ -22,4 +22,10 @@ def gateways(deps: GatewayDeps) -> GatewayFor:
     return build
 
 
-PROVIDER = ProviderAdapter(PaymentType.WECHAT, PAY_METHODS, WeChatConfigRules, gateways, WeChatNotificationRouter)
+def merchant_of(config: PaymentConfig) -> str:
+    """A WeChat Pay bill covers a merchant (mch_id), whatever appids it serves."""
+    return config.mch_id
+
+
+PROVIDER = ProviderAdapter(PaymentType.WECHAT, PAY_METHODS, WeChatConfigRules, gateways, WeChatNotificationRouter,
+                           merchant_of)

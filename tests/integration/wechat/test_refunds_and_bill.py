@@ -9,7 +9,7 @@ import pytest
 
 from adapters.gateways.wechat import WeChatGateway
 from adapters.gateways.wechat.refusals import FINAL_REFUSALS
-from application.errors import ProviderError, ProviderUnavailable
+from application.errors import BillNotReady, ProviderError, ProviderUnavailable
 from domain.updates import UpdateKind
 from tests.integration.wechat.conftest import CONFIG
 from tests.integration.wechat.stub import BILL, StubWeChat
@@ -148,3 +148,21 @@ async def test_bill_for_a_day_without_one_raises_with_wechats_code(gateway: WeCh
         await gateway.download_bill(date(2026, 11, 24))
 
     assert raised.value.extra["provider_code"] == "NO_STATEMENT_EXIST"
+
+
+async def test_the_bill_port_says_a_day_without_a_bill_is_not_ready(gateway: WeChatGateway, stub: StubWeChat) -> None:
+    stub.answers["GET /v3/bill/tradebill"] = (400, {"code": "NO_STATEMENT_EXIST", "message": "账单文件不存在"})
+
+    with pytest.raises(BillNotReady) as raised:
+        await gateway.bill(date(2026, 11, 24))
+
+    assert raised.value.extra["provider_code"] == "NO_STATEMENT_EXIST"
+
+
+async def test_the_bill_port_lets_other_refusals_stand(gateway: WeChatGateway, stub: StubWeChat) -> None:
+    stub.answers["GET /v3/bill/tradebill"] = (400, {"code": "INVALID_REQUEST", "message": "参数错误"})
+
+    with pytest.raises(ProviderError) as raised:
+        await gateway.bill(date(2026, 11, 24))
+
+    assert not isinstance(raised.value, BillNotReady)
