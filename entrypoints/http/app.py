@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from functools import partial
 from importlib.metadata import version
 from typing import Any
 
@@ -23,8 +24,8 @@ from entrypoints.http.deliveries import WebhookDeliveryController
 from entrypoints.http.docs_pages import landing, render_plugins, static_files
 from entrypoints.http.errors import EXCEPTION_HANDLERS
 from entrypoints.http.exact_json import ExactJsonRequest
-from entrypoints.http.notify import NOTIFY_HANDLERS
-from entrypoints.http.notify_refusals import notify_refusal_middleware
+from entrypoints.http.notify import notify_handlers, over_budget
+from entrypoints.http.notify_refusals import OVER_BUDGET, notify_refusal_middleware
 from entrypoints.http.nul_guard import refuse_nul
 from entrypoints.http.openapi_document import install as refine_openapi
 from entrypoints.http.ops import health, metrics, ready, timing_middleware
@@ -54,14 +55,17 @@ def create_app(container: Container, ping: Callable[[], Awaitable[bool]] | None 
         return result
 
     settings = container.settings()
+    notify = {p.payment_type.value: p.notify for p in container.provider_adapters()}
     return Litestar(
         route_handlers=[PaymentController, ApiKeyController, PaymentConfigController, health, ready, metrics,
-                        cashier, cashier_status, *NOTIFY_HANDLERS, WebhookDeliveryController, rotate_webhook_secret,
+                        cashier, cashier_status, *notify_handlers(notify), WebhookDeliveryController,
+                        rotate_webhook_secret,
                         *ADMIN_REFUND_HANDLERS, AnomalyController, landing, static_files(),
                         ReconciliationController, DiscrepancyController],
         dependencies={name: _provide(container, name) for name in USE_CASES},
         exception_handlers=EXCEPTION_HANDLERS,
-        state=State({"container": container, "ping": ping or default_ping, "metrics": container.metrics()}),
+        state=State({"container": container, "ping": ping or default_ping, "metrics": container.metrics(),
+                     OVER_BUDGET: partial(over_budget, notify)}),
         middleware=[request_id_middleware, timing_middleware, *rate_limit_middleware(settings.failed_auth_per_minute,
                                                               settings.rate_limit_per_key),
                     *notify_refusal_middleware(settings.notify_refusals_per_minute)],

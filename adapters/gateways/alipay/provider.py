@@ -6,6 +6,7 @@ from adapters.gateways.alipay import PAY_METHODS, alipay_gateway_from_config
 from adapters.gateways.alipay.cert_store import certificate_keeper
 from adapters.gateways.alipay.config import AlipayConfigRules
 from adapters.gateways.alipay.notify import AlipayNotificationRouter
+from adapters.gateways.alipay.notify_protocol import NOTIFY
 from adapters.gateways.provider import GatewayDeps, GatewayFor, ProviderAdapter
 from application.ports.providers import Gateway
 from application.records import PaymentConfig
@@ -23,4 +24,4 @@ def gateways(deps: GatewayDeps) -> GatewayFor:
 
 
 PROVIDER = ProviderAdapter(PaymentType.ALIPAY, PAY_METHODS, AlipayConfigRules, gateways,
-                           lambda _: AlipayNotificationRouter())
+                           lambda _: AlipayNotificationRouter(), notify=NOTIFY)

@@ -6,6 +6,7 @@ from adapters.gateways.provider import GatewayDeps, GatewayFor, ProviderAdapter
 from adapters.gateways.wechat import PAY_METHODS, wechat_gateway_from_config
 from adapters.gateways.wechat.cert_store import certificate_keeper
 from adapters.gateways.wechat.config import WeChatConfigRules
+from adapters.gateways.wechat.notify_protocol import NOTIFY
 from adapters.gateways.wechat.routing import WeChatNotificationRouter
 from application.ports.providers import Gateway
 from application.records import PaymentConfig
@@ -22,4 +23,5 @@ def gateways(deps: GatewayDeps) -> GatewayFor:
     return build
 
 
-PROVIDER = ProviderAdapter(PaymentType.WECHAT, PAY_METHODS, WeChatConfigRules, gateways, WeChatNotificationRouter)
+PROVIDER = ProviderAdapter(PaymentType.WECHAT, PAY_METHODS, WeChatConfigRules, gateways, WeChatNotificationRouter,
+                           notify=NOTIFY)
