@@ -101,7 +101,7 @@ async def test_0016_copies_each_config_s_settings_into_provider_settings(blank_d
     engine = make_engine(url)
     try:
         async with engine.connect() as conn:
-            stored = dict((await conn.execute(sa.text(
+            stored: dict[str, str] = dict((await conn.execute(sa.text(
                 "SELECT config_name, provider_settings FROM ai_write_payment_config"))).all())
     finally:
         await engine.dispose()
