@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from adapters.gateways.config_wire import ConfigWire
 from application.config_validation import ConfigRules
 from application.ports.crypto import KeyInspector
 from application.ports.providers import Gateway, NotificationRouter
@@ -65,7 +66,8 @@ def json_answer(status_code: int, body: Mapping[str, Any] | None = None) -> Noti
 @dataclass(frozen=True, slots=True)
 class ProviderAdapter:
     """One provider: its payment type, the methods it offers, its config rules, its gateway per config, how
-    its notifications find their config (given the registry's gateway per config) and how they are answered."""
+    its notifications find their config (given the registry's gateway per config), how they are answered, and
+    its config fields as the admin API takes and shows them."""
 
     payment_type: PaymentType
     pay_methods: Sequence[PayMethodRule]
@@ -73,3 +75,4 @@ class ProviderAdapter:
     gateway: Callable[[GatewayDeps], GatewayFor]
     router: Callable[[GatewayFor], NotificationRouter]
     notify: NotifyProtocol
+    config_wire: ConfigWire = field(default_factory=ConfigWire)

@@ -15,11 +15,12 @@ from litestar.openapi import OpenAPIConfig
 
 from adapters.sql.engine import ping as ping_engine
 from entrypoints.container import Container
-from entrypoints.http.admin import ApiKeyController, PaymentConfigController
+from entrypoints.http.admin import ApiKeyController, payment_config_controller
 from entrypoints.http.admin_refunds import ADMIN_REFUND_HANDLERS
 from entrypoints.http.allow import complete_allow, remember_methods
 from entrypoints.http.anomalies import AnomalyController
 from entrypoints.http.cashier import cashier, cashier_status
+from entrypoints.http.config_schemas import ConfigShapes
 from entrypoints.http.deliveries import WebhookDeliveryController
 from entrypoints.http.docs_pages import landing, render_plugins, static_files
 from entrypoints.http.errors import EXCEPTION_HANDLERS
@@ -55,11 +56,12 @@ def create_app(container: Container, ping: Callable[[], Awaitable[bool]] | None 
         return result
 
     settings = container.settings()
-    notify = {p.payment_type.value: p.notify for p in container.provider_adapters()}
+    adapters = container.provider_adapters()
+    notify = {p.payment_type.value: p.notify for p in adapters}
     return Litestar(
-        route_handlers=[PaymentController, ApiKeyController, PaymentConfigController, health, ready, metrics,
-                        cashier, cashier_status, *notify_handlers(notify), WebhookDeliveryController,
-                        rotate_webhook_secret,
+        route_handlers=[PaymentController, ApiKeyController, payment_config_controller(ConfigShapes(adapters)),
+                        health, ready, metrics, cashier, cashier_status, *notify_handlers(notify),
+                        WebhookDeliveryController, rotate_webhook_secret,
                         *ADMIN_REFUND_HANDLERS, AnomalyController, landing, static_files(),
                         ReconciliationController, DiscrepancyController],
         dependencies={name: _provide(container, name) for name in USE_CASES},

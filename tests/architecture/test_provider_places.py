@@ -37,7 +37,6 @@ PLACES = {
     "entrypoints/http/cashier.py": "the cashier page's provider-specific rendering",
     "entrypoints/http/cashier_page.py": "the cashier page: which way to pay each provider offers on which device",
     "entrypoints/http/cashier_text.py": "the cashier page's texts naming the provider to pay with",
-    "entrypoints/http/config_schemas.py": "the config wire fields of each provider's settings (API.md)",
     "entrypoints/http/docs_pages.py": "documentation text",
     "entrypoints/http/notify_refusals.py": "docstring: what the providers do when refused",
     "entrypoints/http/nul_guard.py": "comments",

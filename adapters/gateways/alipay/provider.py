@@ -5,6 +5,7 @@ from __future__ import annotations
 from adapters.gateways.alipay import PAY_METHODS, alipay_gateway_from_config
 from adapters.gateways.alipay.cert_store import certificate_keeper
 from adapters.gateways.alipay.config import AlipayConfigRules
+from adapters.gateways.alipay.config_view import CONFIG_WIRE
 from adapters.gateways.alipay.notify import AlipayNotificationRouter
 from adapters.gateways.alipay.notify_protocol import NOTIFY
 from adapters.gateways.provider import GatewayDeps, GatewayFor, ProviderAdapter
@@ -24,4 +25,5 @@ def gateways(deps: GatewayDeps) -> GatewayFor:
 
 
 PROVIDER = ProviderAdapter(PaymentType.ALIPAY, PAY_METHODS, AlipayConfigRules, gateways,
-                           lambda _: AlipayNotificationRouter(), notify=NOTIFY)
+                           lambda _: AlipayNotificationRouter(), notify=NOTIFY,
+                           config_wire=CONFIG_WIRE)

@@ -6,6 +6,7 @@ from adapters.gateways.provider import GatewayDeps, GatewayFor, ProviderAdapter
 from adapters.gateways.wechat import PAY_METHODS, wechat_gateway_from_config
 from adapters.gateways.wechat.cert_store import certificate_keeper
 from adapters.gateways.wechat.config import WeChatConfigRules
+from adapters.gateways.wechat.config_view import CONFIG_WIRE
 from adapters.gateways.wechat.notify_protocol import NOTIFY
 from adapters.gateways.wechat.routing import WeChatNotificationRouter
 from application.ports.providers import Gateway
@@ -24,4 +25,5 @@ def gateways(deps: GatewayDeps) -> GatewayFor:
 
 
 PROVIDER = ProviderAdapter(PaymentType.WECHAT, PAY_METHODS, WeChatConfigRules, gateways, WeChatNotificationRouter,
-                           notify=NOTIFY)
+                           notify=NOTIFY,
+                           config_wire=CONFIG_WIRE)
