@@ -30,7 +30,7 @@ from entrypoints.http.notify_refusals import OVER_BUDGET, notify_refusal_middlew
 from entrypoints.http.nul_guard import refuse_nul
 from entrypoints.http.openapi_document import install as refine_openapi
 from entrypoints.http.ops import health, metrics, ready, timing_middleware
-from entrypoints.http.payments import PaymentController
+from entrypoints.http.provider_shapes import payment_controller
 from entrypoints.http.rate_limits import STORE, rate_limit_middleware, rate_limit_store
 from entrypoints.http.reconciliations import DiscrepancyController, ReconciliationController, fail_stale_runs
 from entrypoints.http.request_id import add_request_id_header, request_id_middleware
@@ -58,10 +58,10 @@ def create_app(container: Container, ping: Callable[[], Awaitable[bool]] | None 
     settings = container.settings()
     adapters = container.provider_adapters()
     notify = {p.payment_type.value: p.notify for p in adapters}
+    configs = payment_config_controller(ConfigShapes(adapters))
     return Litestar(
-        route_handlers=[PaymentController, ApiKeyController, payment_config_controller(ConfigShapes(adapters)),
-                        health, ready, metrics, cashier, cashier_status, *notify_handlers(notify),
-                        WebhookDeliveryController, rotate_webhook_secret,
+        route_handlers=[payment_controller(adapters), ApiKeyController, configs, health, ready, metrics, cashier,
+                        cashier_status, *notify_handlers(notify), WebhookDeliveryController, rotate_webhook_secret,
                         *ADMIN_REFUND_HANDLERS, AnomalyController, landing, static_files(),
                         ReconciliationController, DiscrepancyController],
         dependencies={name: _provide(container, name) for name in USE_CASES},

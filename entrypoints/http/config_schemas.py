@@ -11,6 +11,7 @@ from adapters.gateways.config_wire import ConfigShown
 from adapters.gateways.provider import ProviderAdapter
 from application.manage_configs import ConfigView, SecretState
 from entrypoints.config_wire import config_from_wire, status_of
+from entrypoints.http.provider_shapes import payment_type_field
 from entrypoints.http.schemas import PaymentTypeName, iso
 
 Short = Annotated[str, msgspec.Meta(max_length=100)]
@@ -91,8 +92,9 @@ class ConfigShapes:
         self._derived = tuple(dict.fromkeys(name for wire in wires.values() for name in wire.shown))
         self._show = {payment_type: wire.show for payment_type, wire in wires.items()}
         self.request: type[ConfigRequest] = cast("type[ConfigRequest]", msgspec.defstruct(
-            "ConfigRequest", [(s.name, Annotated[str, msgspec.Meta(max_length=s.max_length)] | None, None)
-                              for s in settings.values()],
+            "ConfigRequest", [("payment_type", payment_type_field(adapters) | None, None),
+                              *((s.name, Annotated[str, msgspec.Meta(max_length=s.max_length)] | None, None)
+                                for s in settings.values())],
             bases=(ConfigRequest,), kw_only=True, forbid_unknown_fields=True, module=__name__))
         self.request.__doc__ = ConfigRequest.__doc__
         self.response: type[msgspec.Struct] = msgspec.defstruct(
