@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 import sqlalchemy as sa
@@ -98,6 +99,11 @@ async def test_a_toy_payment_is_created_and_paid_by_the_toy_s_notification(toy: 
     created = await client.post("/v1/payments", headers=bearer(payments), json=body)
     assert created.status_code == 201, created.text
     assert created.json()["pay_url"] == "https://toy.example/SHOP42/TOY0000001"
+    cashier = urlsplit(created.json()["cashier_url"])
+    page = await client.get(f"{cashier.path}?{cashier.query}")
+    assert page.status_code == 200, page.text
+    assert "去付款" in page.text  # the cashier's text for a provider with none of its own
+    assert "https://toy.example/SHOP42/TOY0000001" in page.text
     wrong_method = await client.post("/v1/payments", headers=bearer(payments),
                                      json={**body, "order_no": "TOY0000002", "pay_method": "pc"})
     assert (wrong_method.status_code, wrong_method.json()["code"]) == (400, "UNSUPPORTED_PAY_METHOD")
