@@ -98,7 +98,8 @@ class Anomalies:
                     apply: Apply) -> None:
         assert self._gateways is not None  # checked in __init__: a refund is only held when there are gateways
         try:
-            answer = await self._gateways.refunds(config).refund(payment, payment.refunds[refund_no], config)
+            refund = payment.refunds[refund_no]
+            answer = await self._gateways.refunds(config).refund(payment.refund_trade(refund), refund, config)
             await apply(answer, config, source)
         except Exception as e:  # the fact and the refund are committed; the refund sweep settles the rest
             log.warning("anomaly.auto_refund_unsent order_no=%s refund_no=%s error=%s; it stays PROCESSING and "

@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from application.anomalies import Anomalies
+from application.attempt_followups import AttemptFollowUps
 from application.errors import ConcurrencyConflict, DuplicateKey, NotificationRejected
 from application.ports.clock import Clock
 from application.ports.storage import UnitOfWork, UnitOfWorkFactory
@@ -46,8 +47,10 @@ def check_origin(update: ProviderUpdate, config: PaymentConfig) -> None:
 class ApplyProviderUpdate:
     """The one path by which provider facts change payments: notify, sync and worker all use it."""
 
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, anomalies: Anomalies | None = None) -> None:
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, anomalies: Anomalies | None = None,
+                 followups: AttemptFollowUps | None = None) -> None:
         self._uow, self._clock, self._anomalies = uow, clock, anomalies or Anomalies()
+        self._followups = followups
 
     async def __call__(self, update: ProviderUpdate, config: PaymentConfig, source: Source,
                        loaded: Payment | None = None, log: NotificationRecord | None = None) -> ApplyResult:
@@ -69,15 +72,18 @@ class ApplyProviderUpdate:
         result = await retry_on_conflict(attempt)
         if result.outcome is Outcome.APPLIED:
             await self._anomalies.after_commit(result.payment, result.events, config, source, self)
+            if self._followups is not None:
+                await self._followups.after_commit(result.payment, result.events, source, self)
         return result
 
     async def _apply_once(self, update: ProviderUpdate, config: PaymentConfig, source: Source,
                           preloaded: Payment | None, log: NotificationRecord | None) -> ApplyResult:
         async with self._uow() as uow:
-            payment = preloaded if preloaded is not None else await uow.payments.get(update.order_no)
+            payment = preloaded if preloaded is not None else await uow.payments.get_by_provider_order_no(
+                update.order_no)
             if payment is None:
                 raise NotificationRejected("unknown_order", f"no payment {update.order_no}")
-            if payment.config_id != config.config_id:
+            if payment.config_for(update.order_no, update.refund_no) != config.config_id:
                 raise NotificationRejected("config_mismatch", f"payment {update.order_no} uses another config")
             try:
                 events = payment.apply(update, source, self._clock.now())

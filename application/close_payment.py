@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from application.apply_update import ApplyProviderUpdate
-from application.configs import payment_with_config
+from application.configs import config_of, payment_with_config
 from application.errors import PaymentNotFound
 from application.ports.clock import Clock
 from application.ports.providers import GatewayRegistry
 from application.ports.storage import UnitOfWorkFactory
 from application.retry import retry_on_conflict
+from domain.attempts import AttemptStatus
 from domain.errors import PaymentAlreadyPaid
 from domain.events import Source
 from domain.payment import Payment
@@ -28,11 +29,15 @@ class ClosePayment:
         payment, config = await payment_with_config(self._uow, order_no)
         if not payment.needs_closing():
             return payment
-        answer = await self._gateways.payments(config).close(payment, config)
-        if answer.kind in (UpdateKind.PAID, UpdateKind.FINISHED):
-            # What the provider said is a query answer; the worker's expiry close journals it as its own.
-            result = await self._apply(answer, config, Source.WORKER if source is Source.WORKER else Source.SYNC)
-            raise PaymentAlreadyPaid(result.payment.status, TradeStatus.TRADE_CLOSED)
+        for attempt in [a for a in payment.attempts if a.status is AttemptStatus.OPEN]:  # each at its provider
+            if attempt.config_id != config.config_id:
+                async with self._uow() as uow:
+                    config = await config_of(uow, attempt.config_id)
+            answer = await self._gateways.payments(config).close(payment.trade(attempt), config)
+            if answer.kind in (UpdateKind.PAID, UpdateKind.FINISHED):
+                # What the provider said is a query answer; the worker's expiry close journals it as its own.
+                result = await self._apply(answer, config, Source.WORKER if source is Source.WORKER else Source.SYNC)
+                raise PaymentAlreadyPaid(result.payment.status, TradeStatus.TRADE_CLOSED)
         return await retry_on_conflict(lambda: self._close_locally(order_no, source))
 
     async def _close_locally(self, order_no: str, source: Source) -> Payment:

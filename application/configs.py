@@ -49,4 +49,5 @@ async def refund_with_config(uow_factory: UnitOfWorkFactory, refund_no: str) -> 
         payment = await uow.payments.get_by_refund_no(refund_no)
         if payment is None:
             raise RefundNotFound(f"no refund with refund_no {refund_no}", refund_no=refund_no)
-        return payment, await config_of(uow, payment.config_id)
+        # The config of the attempt refunded: a duplicate attempt's refund goes to that attempt's provider.
+        return payment, await config_of(uow, payment.config_for(None, refund_no))

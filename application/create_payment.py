@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from collections.abc import AsyncIterator, Sequence
@@ -9,12 +10,14 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from application.choices import offered_choices
 from application.configs import usable_config
 from application.errors import (
     DuplicateKey,
     IdempotencyKeyReused,
     OpenidRequired,
     OrderNoConflict,
+    PayerIpRequired,
     PaymentNotFound,
     UnsupportedPayMethod,
 )
@@ -33,8 +36,8 @@ class CreatePaymentCommand:
     """A business system's request for a new payment."""
 
     order_no: str
-    payment_type: PaymentType
-    pay_method: str  # as asked: CreatePayment checks it against the provider's methods
+    payment_type: PaymentType | None  # None: the payer chooses among pay_methods on the cashier page
+    pay_method: str | None  # as asked: CreatePayment checks it against the provider's methods
     subject: str
     total_amount: Money
     body: str = ""
@@ -46,11 +49,14 @@ class CreatePaymentCommand:
     payer_client_ip: str | None = None  # for the provider only; neither stored nor compared
     api_key_id: str | None = None
     idempotency_key: str | None = None
+    pay_methods: tuple[str, ...] = ()  # without payment_type: the payer's choices (() = every method offered)
 
     def fingerprint(self) -> str:
         """A hash of what the request asks for, to recognise a repeat of it."""
-        content = [self.order_no, self.payment_type, self.pay_method, self.subject, self.total_amount.fen,
+        content: list[object] = [self.order_no, self.payment_type, self.pay_method, self.subject, self.total_amount.fen,
                    self.body, self.openid, self.config_id, self.expire_minutes, self.return_url, self.notify_url]
+        if self.payment_type is None:
+            content.append(list(self.pay_methods))
         return hashlib.sha256(json.dumps(content).encode()).hexdigest()
 
     def differing_fields(self, payment: Payment, needs_openid: bool) -> list[str]:
@@ -61,9 +67,12 @@ class CreatePaymentCommand:
         provider's rule for the asked method), an omitted config_id matches whichever config was chosen, and
         expire_minutes is the span between the payment's create_time and expire_time.
         """
+        chooses = self.payment_type is None
         same = {
-            "payment_type": payment.payment_type == self.payment_type,
-            "pay_method": payment.pay_method == self.pay_method,
+            "payment_type": chooses == bool(payment.pay_methods)
+                            and (chooses or payment.payment_type == self.payment_type),
+            "pay_method": chooses or payment.pay_method == self.pay_method,
+            "pay_methods": not chooses or not self.pay_methods or payment.pay_methods == self.pay_methods,
             "subject": payment.subject == self.subject,
             "total_amount": payment.total_amount == self.total_amount,
             "body": payment.body == self.body,
@@ -98,6 +107,8 @@ class CreatePayment:
         `reading`: a unit of work already open (the one the API key was read in), which this call reads the
         request's payment and config in and then ends, whatever happens; without it, one of its own.
         """
+        if cmd.payment_type is None:
+            return await self._choice(cmd, reading)
         async with _resumed(reading) if reading is not None else self._uow() as uow:
             rule = _method_rule(cmd, self._gateways.pay_methods(cmd.payment_type))
             if cmd.notify_url:
@@ -119,6 +130,30 @@ class CreatePayment:
         # The provider call happens outside any transaction: if it fails nothing is stored,
         # so a retry with the same body starts cleanly.
         payment.checkout = await gateway.create(payment, config)
+        return await self._store(cmd, payment, rule)
+
+    async def _choice(self, cmd: CreatePaymentCommand, reading: UnitOfWork | None) -> CreatePaymentResult:
+        """A payment whose payer chooses the method: checked and stored; no provider hears of it yet."""
+        async with _resumed(reading) if reading is not None else self._uow() as uow:
+            if cmd.notify_url:
+                self._addresses.check_url(cmd.notify_url, "notify_url")
+            choices = await offered_choices(uow, self._gateways, cmd.pay_methods, cmd.openid)
+            cmd = dataclasses.replace(cmd, pay_methods=choices)
+            earlier = await _earlier_answer(uow, cmd, None)
+            if earlier is not None:
+                return earlier
+        now = self._clock.now()
+        payment = Payment.create(
+            order_no=cmd.order_no, payment_type=None, pay_method=None, config_id=None, subject=cmd.subject,
+            total_amount=cmd.total_amount, now=now, expire_time=now + timedelta(minutes=cmd.expire_minutes),
+            body=cmd.body, openid=cmd.openid, return_url=cmd.return_url, notify_url=cmd.notify_url,
+            api_key_id=cmd.api_key_id, pay_methods=choices,
+        )
+        return await self._store(cmd, payment, None)
+
+    async def _store(self, cmd: CreatePaymentCommand, payment: Payment,
+                     rule: PayMethodRule | None) -> CreatePaymentResult:
+        now = payment.create_time
         try:
             async with self._uow() as uow:
                 await uow.payments.add(payment)
@@ -146,7 +181,8 @@ async def _resumed(uow: UnitOfWork) -> AsyncIterator[UnitOfWork]:
 
 
 def _method_rule(cmd: CreatePaymentCommand, offered: Sequence[PayMethodRule]) -> PayMethodRule:
-    """The provider's rule for the asked method; UnsupportedPayMethod or OpenidRequired when it does not fit."""
+    """The provider's rule for the asked method; UnsupportedPayMethod, OpenidRequired or PayerIpRequired when it
+    does not fit."""
     rule = next((r for r in offered if r.method.value == cmd.pay_method), None)
     if rule is None:
         methods = sorted(r.method.value for r in offered)
@@ -156,11 +192,16 @@ def _method_rule(cmd: CreatePaymentCommand, offered: Sequence[PayMethodRule]) ->
         )
     if rule.needs_openid and not cmd.openid:
         raise OpenidRequired(f"a {cmd.payment_type} {cmd.pay_method} payment needs the payer's openid")
+    if rule.needs_payer_ip and not cmd.payer_client_ip:
+        raise PayerIpRequired(
+            f"a {cmd.payment_type} {cmd.pay_method} payment needs the payer's IP address, and this request came "
+            "with no client address paycore could use: pass payer_client_ip, the address your page saw the "
+            "payer's phone at", field="payer_client_ip")
     return rule
 
 
 async def _earlier_answer(uow: UnitOfWork, cmd: CreatePaymentCommand,
-                         rule: PayMethodRule) -> CreatePaymentResult | None:
+                         rule: PayMethodRule | None) -> CreatePaymentResult | None:
     """The answer an earlier request already got, if this one repeats it; a conflict if it clashes."""
     if cmd.idempotency_key is not None:
         record = await uow.idempotency.get(cmd.api_key_id or "", cmd.idempotency_key)
@@ -188,8 +229,8 @@ async def _earlier_answer(uow: UnitOfWork, cmd: CreatePaymentCommand,
 
 
 async def _differences(uow: UnitOfWork, cmd: CreatePaymentCommand, existing: Payment,
-                       rule: PayMethodRule) -> list[str]:
-    fields = cmd.differing_fields(existing, rule.needs_openid)
+                       rule: PayMethodRule | None) -> list[str]:
+    fields = cmd.differing_fields(existing, rule.needs_openid if rule is not None else True)
     if "return_url" in fields and cmd.return_url is None and existing.return_url is not None:
         # Payments made before paycore kept return_url as asked hold their config's return_url instead.
         config = await uow.configs.get(existing.config_id) if existing.config_id is not None else None

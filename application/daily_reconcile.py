@@ -13,8 +13,9 @@ from typing import Protocol
 
 from application.deliver_webhooks import default_worker_id
 from application.ports.clock import Clock
-from application.reconcile import BEIJING, RunResult
+from application.reconcile import RunResult
 from application.reconciliations import Reconciliations
+from domain.beijing import BEIJING
 
 log = logging.getLogger("paycore.reconcile")
 RETRY_EVERY = timedelta(hours=1)  # both providers publish from about 09:00; a late bill is looked for hourly

@@ -79,6 +79,12 @@ class OpenidRequired(ApplicationError):
     code = "OPENID_REQUIRED"
 
 
+class PayerIpRequired(ApplicationError):
+    """An h5 payment needs the payer's IP address (`payer_client_ip`), and the request has none."""
+
+    code = "PAYER_CLIENT_IP_REQUIRED"
+
+
 class GatewayNotAvailable(ApplicationError):
     """paycore has no gateway adapter for this payment type yet."""
 

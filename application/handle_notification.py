@@ -81,12 +81,12 @@ class HandleNotification:
     async def _config_of_order(self, payment_type: str, order_no: str) -> tuple[Payment, PaymentConfig]:
         """The order's payment (applying starts from it: the save is version-checked) and its config."""
         async with self._uow() as uow:
-            payment = await uow.payments.get(order_no)
+            payment = await uow.payments.get_by_provider_order_no(order_no)
             if payment is None:
                 raise NotificationRejected("unknown_order", f"no payment {order_no}", order_no=order_no)
             config = None
-            if payment.config_id is not None:
-                config = await uow.configs.get(payment.config_id, include_deleted=True)
+            if (config_id := payment.config_for(order_no)) is not None:  # the config of the attempt it names
+                config = await uow.configs.get(config_id, include_deleted=True)
         if config is None or config.payment_type != payment_type:
             raise NotificationRejected("unknown_config", f"payment {order_no} has no {payment_type} config",
                                        order_no=order_no)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, timedelta, timezone
+from datetime import date
 from typing import Protocol
 
 from application.bills import (
@@ -26,9 +26,9 @@ from application.ports.clock import Clock
 from application.ports.storage import UnitOfWorkFactory
 from application.records import PaymentConfig
 from application.sync_payment import SyncPayment
+from domain.beijing import BEIJING
 from domain.events import Source
 
-BEIJING = timezone(timedelta(hours=8))
 RUN_COMPLETED = "reconciliation.completed"  # the webhook of a completed run, to admin keys with a webhook_url
 log = logging.getLogger("paycore.reconcile")
 

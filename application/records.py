@@ -237,10 +237,11 @@ class NotificationRoute:
 
 @dataclass(frozen=True, slots=True)
 class PayMethodRule:
-    """A pay method a provider offers, and whether the provider needs the payer's id there (`openid`)."""
+    """A pay method a provider offers, and whether the provider needs the payer's id (`openid`) or IP address there."""
 
     method: PayMethod
     needs_openid: bool = False
+    needs_payer_ip: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -97,7 +97,7 @@ class ResendRefund:
             raise RefundNotProcessing(f"refund {refund_no} is {refund.status.value}; only a PROCESSING refund can "
                                       "be sent again", refund_status=refund.status.value)
         log.info("refund.resend refund_no=%s order_no=%s by an operator", refund_no, payment.order_no)
-        answer = await self._gateways.refunds(config).refund(payment, refund, config)
+        answer = await self._gateways.refunds(config).refund(payment.refund_trade(refund), refund, config)
         if answer.kind is UpdateKind.REFUND_NOT_FOUND:
             return refund
         return (await self._apply(answer, config, Source.ADMIN)).payment.refunds[refund_no]

@@ -50,7 +50,7 @@ class RefundPayment:
             return RefundResult(refund, created)
         payment, config = await payment_with_config(self._uow, cmd.order_no)
         # A retried PROCESSING refund asks again: the provider dedupes on refund_no.
-        answer = await self._gateways.refunds(config).refund(payment, refund, config)
+        answer = await self._gateways.refunds(config).refund(payment.refund_trade(refund), refund, config)
         result = await self._apply(answer, config, Source.API)
         return RefundResult(result.payment.refunds[cmd.refund_no], created)
 

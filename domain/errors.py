@@ -98,3 +98,22 @@ class RefundNoConflict(DomainError):
     def __init__(self, refund_no: str, why: str = "already exists with a different amount or reason") -> None:
         self.refund_no = refund_no
         super().__init__(f"refund {refund_no} {why}")
+
+
+class TooManyAttempts(DomainError):
+    """The payer started more attempts than a payment may have."""
+
+    code = "TOO_MANY_ATTEMPTS"
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"this payment already has {limit} attempts; create a new payment to try again")
+
+
+class MethodNotOffered(DomainError):
+    """The payer chose a method the business did not offer for this payment."""
+
+    code = "METHOD_NOT_OFFERED"
+
+    def __init__(self, choice: str, offered: tuple[str, ...]) -> None:
+        self.choice, self.offered = choice, offered
+        super().__init__(f"{choice} is not one of this payment's methods: {', '.join(offered)}")

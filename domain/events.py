@@ -22,6 +22,9 @@ class EventType(StrEnum):
     REFUND_CREATED = "refund.created"
     REFUND_SUCCEEDED = "refund.succeeded"
     REFUND_FAILED = "refund.failed"
+    PAYMENT_DUPLICATE_REFUNDED = "payment.duplicate_refunded"  # an attempt paid after another, refunded in full
+    ATTEMPT_STARTED = "attempt.started"  # the payer chose a method on the cashier page (journal only)
+    ATTEMPT_CLOSED = "attempt.closed"  # one of the payer's choices closed at its provider (journal only)
     # A reminder, not a state change: it goes to the webhook outbox only, never to the journal.
     PAYMENT_EXPIRING = "payment.expiring"
 
@@ -52,6 +55,7 @@ WEBHOOK_EVENTS = frozenset(
         EventType.REFUND_SUCCEEDED,
         EventType.REFUND_FAILED,
         EventType.PAYMENT_EXPIRING,
+        EventType.PAYMENT_DUPLICATE_REFUNDED,
     }
 )
 

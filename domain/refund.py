@@ -24,6 +24,8 @@ class Refund:
     success_time: datetime | None = None
     failure_code: str | None = None  # the provider's code when it refused the refund (FAILED)
     failure_message: str | None = None  # the provider's message with it
+    out_trade_no: str | None = None  # the provider order number of the attempt refunded; None: the order_no
+    duplicate: bool = False  # paycore's own refund in full of an attempt paid after another one
 
     def move_to(self, target: RefundStatus) -> None:
         """Change status as the refund table allows, or raise IllegalTransition."""

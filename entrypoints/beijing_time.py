@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 
-BEIJING = timezone(timedelta(hours=8))
+from domain.beijing import BEIJING
 
 
 def beijing(moment: datetime | None) -> str:

@@ -28,6 +28,7 @@ from adapters.webhooks.signing import StandardWebhooksSigner
 from application.anomalies import Anomalies
 from application.api_keys import ApiKeys
 from application.apply_update import ApplyProviderUpdate
+from application.attempt_followups import AttemptFollowUps
 from application.clock import SystemClock
 from application.close_payment import ClosePayment
 from application.config_validation import ConfigRules
@@ -51,6 +52,7 @@ from application.refund_payment import RefundPayment
 from application.remind_expiring import RemindExpiring
 from application.renew_certificates import RenewCertificates
 from application.secrets import StoredSecrets
+from application.start_attempt import StartAttempt
 from application.sync_payment import SyncPayment, SyncRefund
 from application.sync_unpaid import SyncRefunds, SyncUnpaid
 from application.webhook_addresses import WebhookAddressPolicy
@@ -145,7 +147,9 @@ class Container(containers.DeclarativeContainer):
     webhook_addresses = providers.Singleton(WebhookAddressPolicy, settings.provided.webhook_allowed_hosts)
     anomalies = providers.Singleton(Anomalies, gateways, providers.Singleton(MetricsAnomalyAlerts, metrics),
                                     settings.provided.refund_paid_after_close)
-    apply_update = providers.Singleton(ApplyProviderUpdate, uow, clock, anomalies)
+    attempt_followups = providers.Singleton(AttemptFollowUps, uow, gateways)
+    apply_update = providers.Singleton(ApplyProviderUpdate, uow, clock, anomalies, attempt_followups)
+    start_attempt = providers.Singleton(StartAttempt, uow, gateways, clock)
     create_payment = providers.Singleton(CreatePayment, uow, gateways, clock, webhook_addresses)
     close_payment = providers.Singleton(ClosePayment, uow, gateways, clock, apply_update)
     refund_payment = providers.Singleton(RefundPayment, uow, gateways, clock, apply_update)

@@ -14,8 +14,10 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from litestar import Litestar
 
+from application.create_payment import CreatePaymentCommand
 from application.manage_configs import ConfigView
 from application.records import PaymentConfig
+from domain.money import Money
 from emulator.app import create_emulator_app
 from emulator.settings import EmulatorSettings
 from emulator.wechat import WeChatEmulator
@@ -41,6 +43,7 @@ class Demo:
     payments_key: str
     emulator_url: str
     alipay_cert_config_id: int
+    cashier_url: str = ""  # a payment whose payer chooses the method, made at start: its cashier page
 
 
 def demo_master_key_file(path: str = "paycore-demo.masterkey") -> str:
@@ -141,7 +144,19 @@ async def prepare_demo(settings: Settings, container: Container, emulator_url: s
     await _demo_wechat(container, emulator.state.wechat, emulator_url)
     admin = await container.api_keys().issue("demo admin", "admin")
     shop = await container.api_keys().issue("demo shop", "payments")
-    return Demo(emulator, admin.token, shop.token, emulator_url, cert_config_id)
+    return Demo(emulator, admin.token, shop.token, emulator_url, cert_config_id,
+                await _choice_payment(container, shop.key.key_id))
+
+
+async def _choice_payment(container: Container, api_key_id: str) -> str:
+    """A payment whose payer chooses among every method of the demo configs (open for a day); its cashier_url."""
+    order_no = f"DEMOPICK{secrets.token_hex(3).upper()}"  # a new one each run: the demo database is kept
+    command = CreatePaymentCommand(order_no=order_no, payment_type=None, pay_method=None,
+                                   subject="论文润色 Thesis polishing", total_amount=Money(9990),
+                                   expire_minutes=1440, api_key_id=api_key_id)
+    created = await container.create_payment()(command)
+    url: str = container.cashier_links().url(created.payment)
+    return url
 
 
 def banner(settings: Settings, demo: Demo) -> str:
@@ -154,6 +169,14 @@ paycore demo: SQLite at {settings.database_url}; an offline Alipay and WeChat Pa
   API docs:      {url}/schema
   admin key:     {demo.admin_key}
   payments key:  {key}
+
+Pay one now: this payment lets the payer choose Alipay or WeChat Pay on paycore's cashier page
+(open it in a browser, pick a method, then Pay on the emulator's page or scan page):
+  {demo.cashier_url}
+Your own such payment: leave out payment_type and pay_method (optionally list "pay_methods"):
+  curl -s -X POST {url}/v1/payments -H 'Authorization: Bearer {key}' \\
+       -H 'Content-Type: application/json' \\
+       -d '{{"order_no": "DEMOPICK01", "pay_methods": ["alipay:pc", "alipay:qr", "wechat:native", "wechat:h5"], "subject": "Thesis polishing", "total_amount": "99.90"}}'
 
 Alipay
 1. Create a payment:

@@ -41,7 +41,8 @@ class _RecordingPayments:
         self._note(payment)
 
     def _note(self, payment: Payment) -> None:
-        self._seen.extend(Committed(e, payment.payment_type, payment.pay_method) for e in payment.pending_events)
+        kind, method = payment.payment_type or "", payment.pay_method or ""
+        self._seen.extend(Committed(e, kind, method) for e in payment.pending_events)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._inner, name)

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 
 from application.errors import BillCorrupt
-
-BEIJING = timezone(timedelta(hours=8))  # both providers' bills are in Beijing time
+from domain.beijing import BEIJING
 
 
 def fen(text: str, what: str, places: int = 2) -> int:

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime
 
 from application.errors import NotificationRejected
 from application.records import NotificationRoute, PaymentConfig, RawNotification
+from domain.beijing import BEIJING
 from domain.checkout import Checkout
 from domain.money import Money
 from domain.payment import Payment
 from domain.refund import Refund
 from domain.updates import ProviderUpdate, UpdateKind
-
-BEIJING = timezone(timedelta(hours=8))
 
 
 @dataclass

@@ -57,6 +57,14 @@ class MemoryPayments:
         """A private copy of the committed payment."""
         return self._store.snapshot(order_no)
 
+    async def get_by_provider_order_no(self, out_trade_no: str) -> Payment | None:
+        """The payment with an attempt of this provider order number."""
+        for order_no in list(self._store.payments):
+            payment = self._store.snapshot(order_no)
+            if payment is not None and any(a.out_trade_no == out_trade_no for a in payment.attempts):
+                return payment
+        return self._store.snapshot(out_trade_no)
+
     async def get_by_refund_no(self, refund_no: str) -> Payment | None:
         """The owner of a refund."""
         owner = self._store.refund_owner.get(refund_no)

@@ -14,18 +14,18 @@ from adapters.sql.tables import payment_transaction as payments
 from adapters.sql.tables import refund as refunds
 from adapters.sql.tables_reconciliation import bill_staging as staging
 from application.bills import BillRow, BillRowKind, Discrepancy, DiscrepancyKind, LocalTotals
+from domain.beijing import BEIJING
 from domain.money import yuan
 from domain.status import RefundStatus, TradeStatus
 
 BATCH = 5000  # rows per INSERT: bounded memory, few round trips
-BEIJING_OFFSET = timedelta(hours=8)
 MIDNIGHT_HOLD = timedelta(minutes=5)  # a record this close to a day's edge may be counted on the other day
 PAID = (TradeStatus.TRADE_SUCCESS.value, TradeStatus.TRADE_FINISHED.value, TradeStatus.REFUNDED.value)
 
 
 def day_bounds(day: date) -> tuple[datetime, datetime]:
     """A Beijing calendar day as [start, end) in UTC."""
-    start = datetime.combine(day, time(), tzinfo=UTC) - BEIJING_OFFSET
+    start = datetime.combine(day, time(), tzinfo=BEIJING).astimezone(UTC)
     return start, start + timedelta(days=1)
 
 

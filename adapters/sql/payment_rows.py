@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import RowMapping
 
 from application.records import JournalEntry
+from domain.attempts import Attempt, AttemptStatus
 from domain.checkout import Checkout
 from domain.events import DomainEvent, EventType, Source
 from domain.kinds import PaymentType, PayMethod
@@ -36,9 +38,9 @@ def _money(value: Any) -> Money | None:
 
 def payment_values(p: Payment) -> dict[str, Any]:
     """The transaction row of a payment (without id and version)."""
-    checkout = {"pay_url": p.checkout.pay_url, "code_url": p.checkout.code_url, "pay_params": p.checkout.pay_params}
     return {
-        "order_no": p.order_no, "payment_type": p.payment_type.value, "pay_method": p.pay_method.value,
+        "order_no": p.order_no, "payment_type": p.payment_type.value if p.payment_type else "",
+        "pay_method": p.pay_method.value if p.pay_method else "",
         "config_id": p.config_id, "subject": p.subject, "body": p.body, "openid": p.openid,
         "total_amount": p.total_amount.to_decimal(), "refunded_amount": p.refunded_amount.to_decimal(),
         "receipt_amount": p.receipt_amount.to_decimal() if p.receipt_amount is not None else None,
@@ -46,8 +48,33 @@ def payment_values(p: Payment) -> dict[str, Any]:
         "buyer_account": p.buyer_account, "create_time": p.create_time, "expire_time": p.expire_time,
         "payment_time": p.payment_time, "notify_time": p.notify_time, "update_time": p.update_time,
         "return_url": p.return_url, "webhook_url": p.notify_url, "api_key_id": p.api_key_id,
-        "checkout": _json(checkout),
+        "checkout": _json(_checkout_values(p.checkout)),
+        "pay_methods": ",".join(p.pay_methods) or None,
+        # A payment fixed to one method has one attempt, read back from the row itself: nothing more to store.
+        "attempts": _json([_attempt_values(a) for a in p.tried]) if p.pay_methods else None,
     }
+
+
+def _checkout_values(c: Checkout) -> dict[str, Any]:
+    return {"pay_url": c.pay_url, "code_url": c.code_url, "pay_params": c.pay_params}
+
+
+def _checkout(values: dict[str, Any]) -> Checkout:
+    return Checkout(values.get("pay_url"), values.get("code_url"), values.get("pay_params") or {})
+
+
+def _attempt_values(a: Attempt) -> dict[str, Any]:
+    return {"seq": a.seq, "payment_type": a.payment_type.value, "pay_method": a.pay_method.value,
+            "config_id": a.config_id, "out_trade_no": a.out_trade_no, "created_at": a.created_at.isoformat(),
+            "status": a.status.value, "trade_no": a.trade_no,
+            "paid_time": a.paid_time.isoformat() if a.paid_time else None, "checkout": _checkout_values(a.checkout)}
+
+
+def _attempt(v: dict[str, Any]) -> Attempt:
+    return Attempt(v["seq"], PaymentType(v["payment_type"]), PayMethod(v["pay_method"]), v["config_id"],
+                   v["out_trade_no"], datetime.fromisoformat(v["created_at"]), AttemptStatus(v["status"]),
+                   v["trade_no"], datetime.fromisoformat(v["paid_time"]) if v["paid_time"] else None,
+                   _checkout(v["checkout"]))
 
 
 def latest_notification(events: Sequence[DomainEvent]) -> str | None:
@@ -58,19 +85,20 @@ def latest_notification(events: Sequence[DomainEvent]) -> str | None:
 
 def payment_from_row(row: Row, refunds: Sequence[Refund], seen_event_ids: set[str]) -> Payment:
     """Rebuild the aggregate from its row, refunds and applied provider event ids."""
-    checkout = json.loads(row["checkout"]) if row["checkout"] else {}
+    checkout = _checkout(json.loads(row["checkout"]) if row["checkout"] else {})
     return Payment(
-        order_no=row["order_no"], payment_type=PaymentType(row["payment_type"]),
-        pay_method=PayMethod(row["pay_method"]),
+        order_no=row["order_no"], payment_type=PaymentType(row["payment_type"]) if row["payment_type"] else None,
+        pay_method=PayMethod(row["pay_method"]) if row["pay_method"] else None,
         config_id=row["config_id"], subject=row["subject"], total_amount=Money.of(row["total_amount"]),
         status=TradeStatus(row["trade_status"]), create_time=row["create_time"], expire_time=row["expire_time"],
         body=row["body"], openid=row["openid"], return_url=row["return_url"], notify_url=row["webhook_url"],
-        api_key_id=row["api_key_id"],
-        checkout=Checkout(checkout.get("pay_url"), checkout.get("code_url"), checkout.get("pay_params") or {}),
+        api_key_id=row["api_key_id"], checkout=checkout,
         refunded_amount=Money.of(row["refunded_amount"]), trade_no=row["trade_no"], buyer_id=row["buyer_id"],
         buyer_account=row["buyer_account"], receipt_amount=_money(row["receipt_amount"]),
         payment_time=row["payment_time"], notify_time=row["notify_time"], update_time=row["update_time"],
         version=row["version"], refunds={r.refund_no: r for r in refunds}, seen_event_ids=seen_event_ids,
+        pay_methods=tuple(row["pay_methods"].split(",")) if row["pay_methods"] else (),
+        tried=[_attempt(v) for v in json.loads(row["attempts"])] if row["attempts"] else [],
     )
 
 
@@ -81,6 +109,7 @@ def refund_values(r: Refund) -> dict[str, Any]:
         "status": r.status.value, "provider_refund_id": r.provider_refund_id, "create_time": r.create_time,
         "success_time": r.success_time, "failure_code": r.failure_code,
         "failure_message": r.failure_message[:512] if r.failure_message else r.failure_message,
+        "out_trade_no": r.out_trade_no, "duplicate": "1" if r.duplicate else "0",
     }
 
 
@@ -91,6 +120,7 @@ def refund_from_row(row: Row) -> Refund:
         status=RefundStatus(row["status"]), create_time=row["create_time"],
         provider_refund_id=row["provider_refund_id"], success_time=row["success_time"],
         failure_code=row["failure_code"], failure_message=row["failure_message"],
+        out_trade_no=row["out_trade_no"], duplicate=row["duplicate"] == "1",
     )
 
 

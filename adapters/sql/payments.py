@@ -11,11 +11,11 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.sql import payment_rows as rows
 from adapters.sql.errors import storage_errors
-from adapters.sql.tables import payment_event, payment_transaction, refund, webhook_outbox
+from adapters.sql.tables import payment_attempt, payment_event, payment_transaction, refund, webhook_outbox
 from application.errors import ConcurrencyConflict
 from application.records import JournalEntry, JournalPageRequest, Page, PageRequest, PaymentFilter
 from application.written import WrittenPayments
-from domain.events import WEBHOOK_EVENTS, DomainEvent
+from domain.events import WEBHOOK_EVENTS, DomainEvent, EventType
 from domain.payment import Payment
 from domain.refund import Refund
 from domain.status import TradeStatus
@@ -36,6 +36,9 @@ UPDATE_PAYMENT = (sa.update(T).where(T.c.order_no == sa.bindparam("where_order_n
                                      T.c.version == sa.bindparam("where_version"))
                   .values(version=T.c.version + 1))
 INSERT_EVENT = sa.insert(payment_event)
+INSERT_ATTEMPT = sa.insert(payment_attempt)
+ORDER_OF_ATTEMPT = sa.select(payment_attempt.c.order_no).where(
+    payment_attempt.c.out_trade_no == sa.bindparam("out_trade_no"))
 INSERT_OUTBOX = sa.insert(webhook_outbox)
 
 
@@ -61,6 +64,15 @@ class SqlPayments:
         """The payment with its refunds and the provider event ids already applied, or None."""
         found = await self._rows(BY_ORDER_NO, {"order_no": order_no})
         return found[0] if found else None
+
+    async def get_by_provider_order_no(self, out_trade_no: str) -> Payment | None:
+        """The payment one of whose attempts its provider knows by this order number (the first: the order_no)."""
+        found = await self.get(out_trade_no)
+        if found is not None:
+            return found
+        with storage_errors(f"finding the attempt {out_trade_no}"):
+            order_no = await self._conn.scalar(ORDER_OF_ATTEMPT, {"out_trade_no": out_trade_no})
+        return await self.get(order_no) if order_no is not None else None
 
     async def get_by_refund_no(self, refund_no: str) -> Payment | None:
         """The payment that owns the refund, or None."""
@@ -154,11 +166,17 @@ class SqlPayments:
     async def _append(self, events: Iterable[DomainEvent]) -> None:
         journal: list[dict[str, Any]] = []
         outbox: list[dict[str, Any]] = []
+        attempts: list[dict[str, Any]] = []
         for event in events:
+            if event.event_type is EventType.ATTEMPT_STARTED and event.detail["attempt"] > 1:
+                attempts.append({"out_trade_no": event.detail["out_trade_no"], "order_no": event.order_no,
+                                 "seq": event.detail["attempt"]})
             event_id = rows.new_event_id()
             journal.append(rows.event_values(event_id, event))
             if event.event_type in WEBHOOK_EVENTS:
                 outbox.append(rows.outbox_values(event_id, event))
+        if attempts:
+            await self._conn.execute(INSERT_ATTEMPT, attempts)
         if journal:
             await self._conn.execute(INSERT_EVENT, journal)
         if outbox:

@@ -151,11 +151,26 @@ payment_transaction = sa.Table(
     sa.Column("version", sa.Integer(), nullable=False, server_default="0"),
     *_sync_schedule(),  # the compensation jobs' schedule and lease (migration 0004)
     sa.Column("expiry_reminded_time", UtcDateTime(), nullable=True),  # the payment.expiring webhook was queued
+    # Issue 15 (migration 0015): the payer's choices (comma-separated `alipay:pc`, …) and the attempts (JSON);
+    # payment_type and pay_method are "" until the payer chose.
+    sa.Column("pay_methods", sa.String(500), nullable=True),
+    sa.Column("attempts", sa.Text(), nullable=True),
     sa.UniqueConstraint("order_no", name="uk_order_no"),
     sa.Index("idx_trade_no", "trade_no"),
     sa.Index("idx_trade_status", "trade_status", "create_time"),
     sa.Index("idx_create_time_order_no", "create_time", "order_no"),
     sa.Index("idx_trade_status_expire_time", "trade_status", "expire_time"),
+    **MYSQL,
+)
+
+# The provider order numbers of attempts after the first (`{order_no}_{n}`): a notification finds its payment here.
+payment_attempt = sa.Table(
+    "paycore_payment_attempt",
+    metadata,
+    sa.Column("out_trade_no", sa.String(64), primary_key=True),
+    sa.Column("order_no", sa.String(64), sa.ForeignKey(payment_transaction.c.order_no), nullable=False),
+    sa.Column("seq", sa.Integer(), nullable=False),
+    sa.Index("idx_payment_attempt_order_no", "order_no"),
     **MYSQL,
 )
 
@@ -175,6 +190,8 @@ refund = sa.Table(
     sa.Column("failure_code", sa.String(64), nullable=True),  # the provider's refusal (migration 0006)
     sa.Column("failure_message", sa.String(512), nullable=True),
     sa.Column("attention_time", UtcDateTime(), nullable=True),  # flagged (and logged) as unsettled too long
+    sa.Column("out_trade_no", sa.String(64), nullable=True),  # the attempt refunded; NULL: the order_no (0015)
+    flag("duplicate"),  # "1": paycore's own refund in full of an attempt paid after another
     sa.UniqueConstraint("refund_no", name="uk_refund_no"),
     sa.Index("idx_refund_order_no", "order_no"),
     sa.Index("idx_refund_status_create_time", "status", "create_time"),

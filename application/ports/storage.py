@@ -38,6 +38,9 @@ class PaymentRepository(Protocol):
     async def get(self, order_no: str) -> Payment | None:
         """The payment with its refunds and seen provider event ids, or None."""
 
+    async def get_by_provider_order_no(self, out_trade_no: str) -> Payment | None:
+        """The payment one of whose attempts its provider knows by this order number (out_trade_no), or None."""
+
     async def get_by_refund_no(self, refund_no: str) -> Payment | None:
         """The payment that owns this refund, or None."""
 

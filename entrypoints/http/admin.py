@@ -5,25 +5,22 @@ from __future__ import annotations
 from typing import Annotated, Any, TypeAlias
 
 import msgspec
-from litestar import Controller, Request, delete, get, patch, post
+from litestar import Request, delete, get, patch, post
 from litestar.di import NamedDependency
 from litestar.params import JSONBody, Parameter
 
 from application.api_keys import ApiKeys
 from application.errors import ApiKeyNotFound
 from application.manage_configs import ManageConfigs
-from entrypoints.http.auth import current_key, require_scope
+from entrypoints.http.auth import AdminController, current_key
 from entrypoints.http.config_schemas import ConfigRequest, ConfigShapes
 from entrypoints.http.schemas import ApiKeyList, ApiKeyView, CreateApiKeyRequest, api_key_view
 
 
-class ApiKeyController(Controller):
+class ApiKeyController(AdminController):
     """/v1/admin/api-keys."""
 
     path = "/v1/admin/api-keys"
-    guards = [require_scope]  # noqa: RUF012 - Litestar reads this class attribute
-    opt = {"scope": "admin"}  # noqa: RUF012
-    tags = ["admin"]  # noqa: RUF012
 
     @post("/", status_code=201)
     async def create(self, data: JSONBody[CreateApiKeyRequest], api_keys: NamedDependency[ApiKeys]) -> ApiKeyView:
@@ -51,18 +48,15 @@ ConfigResponse: TypeAlias = msgspec.Struct
 ConfigList: TypeAlias = msgspec.Struct
 
 
-def payment_config_controller(shapes: ConfigShapes) -> type[Controller]:
+def payment_config_controller(shapes: ConfigShapes) -> type[AdminController]:
     """/v1/admin/payment-configs, its bodies shaped for the app's providers (their settings among the fields)."""
 
-    class PaymentConfigController(Controller):
+    class PaymentConfigController(AdminController):
         """/v1/admin/payment-configs."""
 
         path = "/v1/admin/payment-configs"
-        guards = [require_scope]  # noqa: RUF012 - Litestar reads this class attribute
-        opt = {"scope": "admin"}  # noqa: RUF012
-        tags = ["admin"]  # noqa: RUF012
         # The annotations below name these shapes (mypy sees the provider-neutral ConfigRequest and a Struct).
-        signature_namespace = {  # noqa: RUF012
+        signature_namespace = {  # noqa: RUF012 - Litestar reads this class attribute
             "ConfigRequest": shapes.request, "ConfigResponse": shapes.response, "ConfigList": shapes.list}
 
         @post("/", status_code=201)
@@ -85,8 +79,7 @@ def payment_config_controller(shapes: ConfigShapes) -> type[Controller]:
         async def update(self, request: Request[Any, Any, Any], config_id: ConfigId, data: JSONBody[ConfigRequest],
                          configs: NamedDependency[ManageConfigs]) -> ConfigResponse:
             """Change some fields; secrets not sent stay as they are."""
-            return shapes.view(
-                await configs.update(config_id, data.given(), by=current_key(request).name))
+            return shapes.view(await configs.update(config_id, data.given(), by=current_key(request).name))
 
         @delete("/{config_id:int}", status_code=204)
         async def remove(self, request: Request[Any, Any, Any], config_id: ConfigId,

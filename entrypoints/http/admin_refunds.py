@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Annotated
 
 import msgspec
-from litestar import Controller, get, post
+from litestar import get, post
 from litestar.di import NamedDependency
 from litestar.params import FromQuery, Parameter
 
 from application.refund_attention import ResendRefund, StaleRefunds
 from domain.status import RefundStatus
-from entrypoints.http.auth import require_scope
+from entrypoints.http.auth import AdminController
 from entrypoints.http.schemas import RefundView, refund_view
 
 RefundNoPath = Annotated[str, Parameter(max_length=64, pattern=r"^[A-Za-z0-9_-]{1,64}$")]
@@ -24,13 +24,10 @@ class AdminRefundList(msgspec.Struct):
     next_cursor: str | None
 
 
-class AdminRefundController(Controller):
+class AdminRefundController(AdminController):
     """/v1/admin/refunds."""
 
     path = "/v1/admin/refunds"
-    guards = [require_scope]  # noqa: RUF012 - Litestar reads this class attribute
-    opt = {"scope": "admin"}  # noqa: RUF012
-    tags = ["admin"]  # noqa: RUF012
 
     @get("/")
     async def list_refunds(

@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import msgspec
-from litestar import Controller, get
+from litestar import get
 from litestar.di import NamedDependency
 from litestar.params import Parameter
 
 from application.anomalies import kind_of
 from application.list_anomalies import Anomaly, ListAnomalies
-from entrypoints.http.auth import require_scope
+from entrypoints.http.auth import AdminController
 from entrypoints.http.schemas import RefundView, iso, refund_view, yuan
 
 
@@ -53,13 +53,10 @@ def anomaly_view(a: Anomaly) -> AnomalyView:
     )
 
 
-class AnomalyController(Controller):
+class AnomalyController(AdminController):
     """/v1/admin/anomalies."""
 
     path = "/v1/admin/anomalies"
-    guards = [require_scope]  # noqa: RUF012 - Litestar reads this class attribute
-    opt = {"scope": "admin"}  # noqa: RUF012
-    tags = ["admin"]  # noqa: RUF012
 
     @get("/")
     async def list_anomalies(

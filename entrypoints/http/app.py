@@ -19,7 +19,7 @@ from entrypoints.http.admin import ApiKeyController, payment_config_controller
 from entrypoints.http.admin_refunds import ADMIN_REFUND_HANDLERS
 from entrypoints.http.allow import complete_allow, remember_methods
 from entrypoints.http.anomalies import AnomalyController
-from entrypoints.http.cashier import cashier, cashier_status
+from entrypoints.http.cashier import cashier, cashier_choose, cashier_status
 from entrypoints.http.config_schemas import ConfigShapes
 from entrypoints.http.deliveries import WebhookDeliveryController
 from entrypoints.http.docs_pages import landing, render_plugins, static_files
@@ -36,8 +36,8 @@ from entrypoints.http.reconciliations import DiscrepancyController, Reconciliati
 from entrypoints.http.request_id import add_request_id_header, request_id_middleware
 from entrypoints.http.webhook_secrets import rotate_webhook_secret
 
-USE_CASES = ("create_payment", "close_payment", "refund_payment", "sync_payment", "sync_refund", "queries",
-             "api_keys", "configs", "webhook_deliveries", "stale_refunds", "resend_refund",
+USE_CASES = ("create_payment", "start_attempt", "close_payment", "refund_payment", "sync_payment", "sync_refund",
+             "queries", "api_keys", "configs", "webhook_deliveries", "stale_refunds", "resend_refund",
              "list_anomalies",
              "reconcile", "reconciliations")
 
@@ -61,8 +61,8 @@ def create_app(container: Container, ping: Callable[[], Awaitable[bool]] | None 
     configs = payment_config_controller(ConfigShapes(adapters))
     return Litestar(
         route_handlers=[payment_controller(adapters), ApiKeyController, configs, health, ready, metrics, cashier,
-                        cashier_status, *notify_handlers(notify), WebhookDeliveryController, rotate_webhook_secret,
-                        *ADMIN_REFUND_HANDLERS, AnomalyController, landing, static_files(),
+                        cashier_status, cashier_choose, *notify_handlers(notify), WebhookDeliveryController,
+                        rotate_webhook_secret, *ADMIN_REFUND_HANDLERS, AnomalyController, landing, static_files(),
                         ReconciliationController, DiscrepancyController],
         dependencies={name: _provide(container, name) for name in USE_CASES},
         exception_handlers=EXCEPTION_HANDLERS,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from litestar import Controller
 from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
 from litestar.types import ASGIApp, Receive, Scope, Send
@@ -64,3 +65,11 @@ def current_key(connection: ASGIConnection[Any, Any, Any, Any]) -> ApiKey:
     """The key the guard authenticated."""
     key: ApiKey = connection.state.api_key
     return key
+
+
+class AdminController(Controller):
+    """The base of every admin controller: an admin key required (`require_scope`), tagged `admin` in OpenAPI."""
+
+    guards = [require_scope]  # noqa: RUF012 - Litestar reads this class attribute
+    opt = {"scope": "admin"}  # noqa: RUF012
+    tags = ["admin"]  # noqa: RUF012

@@ -50,6 +50,10 @@ border-radius:10px;font:inherit;font-size:16px;text-align:center;text-decoration
 .mark{width:56px;height:56px;margin:0 auto;border-radius:50%;background:#e5e6eb;color:#fff;font-size:30px;
 line-height:56px}.mark.paid{background:#00b42a}.mark.error{background:#ff7d00}.mark.expired,.mark.closed{background:#86909c}
 .warn{color:#d25f00}
+.choices{margin:18px auto 0;max-width:320px}.choices .small{margin-bottom:8px}
+.choice{display:block;width:100%;margin:8px 0 0;padding:12px;border:1px solid #d0d7e2;border-radius:10px;
+background:#fff;color:#1f2329;font:inherit;font-size:15px;cursor:pointer}
+.choice[aria-current]{border-color:#1677ff;color:#1677ff;font-weight:600}
 body:not([data-state=open]) .only-open,body:not([data-state=paid]) .only-paid,
 body:not([data-state=expired]) .only-expired,body:not([data-state=closed]) .only-closed,
 body:not([data-state=refunded]) .only-refunded,body:not([data-state=error]) .only-error{display:none}"""

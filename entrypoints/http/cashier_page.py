@@ -1,7 +1,8 @@
 """The cashier page's HTML: every state a payer can meet, the ways to pay, and the script that keeps it current.
 
-One payment, one way to pay today; `ways_to_pay` answers a list so that a payer's choice of methods can be
-added beside it. Every value is escaped; nothing internal (config ids, keys) is written into the page.
+A payment fixed to one method shows its one way to pay; one whose payer chooses shows the methods that suit the
+device (cashier_choices) and, once chosen, the chosen one's way to pay beside the others. Every value is escaped;
+nothing internal (config ids, keys) is written into the page.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from domain.payment import Payment
 from domain.status import TradeStatus
 from entrypoints.beijing_time import beijing
 from entrypoints.http.cashier_assets import CSS, PAGE, SCRIPT
+from entrypoints.http.cashier_choices import choices_html, chosen_open
 from entrypoints.http.cashier_text import TEXT, Lang, say
 
 STATES = ("open", "paid", "expired", "closed", "refunded", "error")
@@ -38,7 +40,7 @@ def state_of(payment: Payment, now: datetime) -> str:
         return "expired" if closed_at >= payment.expire_time else "closed"
     if now >= payment.expire_time:
         return "expired"
-    return "open" if ways_to_pay(payment, in_wechat=False) else "error"
+    return "open" if payment.pay_methods or ways_to_pay(payment, in_wechat=False) else "error"
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +53,9 @@ class Way:
 
 
 def ways_to_pay(payment: Payment, in_wechat: bool) -> list[Way]:
-    """The ways to pay this payment on this device."""
+    """The ways to pay this payment on this device (a payer's choice: only while it is open at its provider)."""
+    if payment.pay_methods and not chosen_open(payment):
+        return []
     checkout = payment.checkout
     if checkout.code_url:
         if in_wechat and payment.payment_type == "wechat":
@@ -101,6 +105,9 @@ class PageInput:
     now: datetime
     status_url: str
     switch_url: str
+    device: str = "desktop"  # "desktop", "phone" or "wechat" (cashier_choices.device_of)
+    choose_url: str = ""  # where the payer's choice is posted
+    failed: bool = False  # the chosen provider could not start the payment: the error state, with a retry
 
 
 def _return_url(payment: Payment) -> str:
@@ -129,10 +136,13 @@ def _message(state: str, lang: Lang, return_url: str) -> str:
 def render(payment: Payment, page: PageInput) -> str:
     """The whole page, in the payer's language, showing the payment's current state."""
     lang, state = page.lang, state_of(payment, page.now)
+    state = "error" if page.failed and state == "open" else state
     return_url = _return_url(payment)
     action = ""
     if state == "open":
         ways = "".join(_way_html(w, lang, page.in_wechat) for w in ways_to_pay(payment, page.in_wechat))
+        if payment.pay_methods:
+            ways += choices_html(payment, page.device, lang, page.choose_url)
         action = (f'<section class="only-open action" id="action"><p class="deadline">'
                   f'{escape(say(lang, "time_left"))} <strong id="countdown">--:--</strong></p>'
                   f'<p class="small">{escape(say(lang, "pay_before", time=beijing(payment.expire_time)))}</p>'

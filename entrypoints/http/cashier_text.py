@@ -44,6 +44,14 @@ TEXT: dict[str, tuple[str, str]] = {
               "This page stopped checking: refresh it for the latest status."),
     "not_found": ("找不到该订单，请检查链接是否完整。", "No such order: check that the link is complete."),
     "switch": ("English", "中文"),
+    "choose": ("请选择支付方式", "Choose how to pay"),
+    "other_ways": ("其他支付方式", "Other ways to pay"),
+    "m_alipay_pc": ("支付宝网页支付", "Alipay on the web"),
+    "m_alipay_qr": ("支付宝扫码支付", "Alipay QR code"),
+    "m_alipay_wap": ("支付宝支付", "Alipay"),
+    "m_wechat_native": ("微信扫码支付", "WeChat Pay QR code"),
+    "m_wechat_h5": ("微信支付", "WeChat Pay"),
+    "m_wechat_jsapi": ("微信支付", "WeChat Pay"),
 }
 
 

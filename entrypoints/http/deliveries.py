@@ -6,13 +6,13 @@ from __future__ import annotations
 from typing import Annotated
 
 import msgspec
-from litestar import Controller, get, post
+from litestar import get, post
 from litestar.di import NamedDependency
 from litestar.params import FromQuery, Parameter
 
 from application.records import DeliveryAttempt, DeliveryStatus, OutboxMessage
 from application.webhook_deliveries import DeliveryDetail, WebhookDeliveries
-from entrypoints.http.auth import require_scope
+from entrypoints.http.auth import AdminController
 from entrypoints.http.schemas import iso
 
 DeliveryId = Annotated[int, Parameter(ge=1, le=2**53 - 1)]
@@ -85,13 +85,10 @@ def detail_view(d: DeliveryDetail) -> DeliveryDetailView:
     return DeliveryDetailView(**fields, attempts_history=[attempt_view(a) for a in d.attempts])
 
 
-class WebhookDeliveryController(Controller):
+class WebhookDeliveryController(AdminController):
     """/v1/admin/webhook-deliveries."""
 
     path = "/v1/admin/webhook-deliveries"
-    guards = [require_scope]  # noqa: RUF012 - Litestar reads this class attribute
-    opt = {"scope": "admin"}  # noqa: RUF012
-    tags = ["admin"]  # noqa: RUF012
 
     @get("/")
     async def list_deliveries(

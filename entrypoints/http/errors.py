@@ -31,6 +31,7 @@ STATUSES: dict[type[Exception], int] = {
     app.IdempotencyKeyReused: 422,
     app.UnsupportedPayMethod: 400,
     app.OpenidRequired: 400,
+    app.PayerIpRequired: 400,
     app.Unauthenticated: 401,
     app.Forbidden: 403,
     app.GatewayNotAvailable: 501,
@@ -57,6 +58,8 @@ STATUSES: dict[type[Exception], int] = {
     dom.RefundNoConflict: 409,
     dom.AmountMismatch: 409,
     dom.UnknownRefund: 404,
+    dom.TooManyAttempts: 409,
+    dom.MethodNotOffered: 400,
 }
 
 _HTTP_CODES = {400: app.InvalidInput.code, 401: app.Unauthenticated.code, 403: app.Forbidden.code, 404: "NOT_FOUND",

@@ -62,7 +62,8 @@ def struct_problems(document: dict[str, Any], expected: type[msgspec.Struct], pr
     for field in fields:
         key = f"{prefix}{field.encode_name}"
         if field.encode_name not in document:
-            if field.required:
+            partner = getattr(expected, "required_with", {}).get(field.encode_name)
+            if field.required or (partner is not None and partner in document):
                 problems.append(FieldProblem(key, "is required", "必填"))
             continue
         try:

@@ -13,8 +13,10 @@ ZH: dict[str, str] = {
     "CONFIG_NOT_FOUND": "没有可用的支付配置：请先创建并启用配置，或传入正确的 config_id。",
     "ORDER_NO_CONFLICT": "订单号已存在且以下字段不同：{fields}。请原样重发首次请求以取得该支付，或使用新的订单号。",
     "IDEMPOTENCY_KEY_REUSED": "该 Idempotency-Key 已用于另一个不同的请求，请使用新的键。",
-    "UNSUPPORTED_PAY_METHOD": "该支付类型不支持此支付方式（支付宝：pc、wap；微信：native、jsapi）。",
+    "UNSUPPORTED_PAY_METHOD": "该支付类型不支持此支付方式（支付宝：pc、wap、qr；微信：native、jsapi、h5）。",
     "OPENID_REQUIRED": "微信 JSAPI 支付需要提供付款人的 openid。",
+    "PAYER_CLIENT_IP_REQUIRED": "微信 H5 支付需要付款人的 IP 地址，而该请求没有可用的客户端地址：请传入 payer_client_ip"
+                                "（您的页面看到的付款人手机的地址）。",
     "PAYMENT_ALREADY_PAID": "该订单已支付，不能关闭。",
     "PAYMENT_NOT_PAID": "该订单尚未支付，不能退款。",
     "REFUND_EXCEEDS_PAID": "退款金额超过可退金额（已支付金额减去已退和退款中的金额）。",
@@ -39,6 +41,8 @@ ZH: dict[str, str] = {
     "DELIVERY_NOT_FOUND": "找不到该 webhook 投递记录。",
     "RATE_LIMITED": "请求过于频繁（或认证失败次数过多），请在 Retry-After 秒后重试，并检查 API 密钥。",
     "DELIVERY_NOT_FAILED": "只有投递失败（failed）的 webhook 才能重试。",
+    "TOO_MANY_ATTEMPTS": "该订单尝试支付的次数已达上限，请创建新的订单后再支付。",
+    "METHOD_NOT_OFFERED": "商户没有为该订单提供此支付方式，请选择页面上列出的支付方式。",
     "REFUND_NOT_PROCESSING": "只有处理中（PROCESSING）的退款才能重新发起；该退款已是最终状态。",
 }
 

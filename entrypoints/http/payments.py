@@ -14,6 +14,7 @@ from litestar.params import FromQuery, HeaderParameter, JSONBody, Parameter
 
 from application.close_payment import ClosePayment
 from application.create_payment import CreatePayment, CreatePaymentCommand
+from application.errors import InvalidField
 from application.queries import PaymentQueries
 from application.records import PaymentFilter
 from application.refund_payment import RefundCommand, RefundPayment
@@ -69,9 +70,14 @@ def amount_of(value: Any, field: str) -> Money:
 def payer_ip(given: str | None, request: Request[Any, Any, Any]) -> str | None:
     """The payer's IP address for the provider (an h5 payment's scene_info.payer_client_ip): as given, checked, else the
     address this request came from, as uvicorn reports it (the business server's, or behind a proxy trusted with
-    --forwarded-allow-ips, the address it forwarded)."""
+    --forwarded-allow-ips, the address it forwarded); None when there is no such address or it is not an IP address
+    (a Unix socket has none; a proxy may forward `unknown`)."""
     if given is None:
-        return request.client.host if request.client is not None else None
+        host = request.client.host if request.client is not None else ""
+        try:
+            return str(ipaddress.ip_address(host))
+        except ValueError:
+            return None
     try:
         return str(ipaddress.ip_address(given.strip()))
     except ValueError as e:
@@ -82,6 +88,19 @@ def cashier_links(request: Request[Any, Any, Any]) -> CashierLinks:
     """How payers reach their cashier pages."""
     links: CashierLinks = request.app.state.container.cashier_links()
     return links
+
+
+def check_choice_fields(data: CreatePaymentRequest) -> None:
+    """payment_type and pay_method go together; pay_methods only without them (the payer chooses)."""
+    if data.payment_type is not None and data.pay_methods is not None:
+        raise InvalidField("pay_methods", "give either payment_type and pay_method, or pay_methods (the payer "
+                           "chooses), not both", "payment_type/pay_method 与 pay_methods（由付款人选择）只能二选一")
+    if data.payment_type is not None and data.pay_method is None:
+        raise InvalidField("pay_method", "a payment_type needs its pay_method",
+                           "指定 payment_type 时须同时指定 pay_method")
+    if data.payment_type is None and data.pay_method is not None:
+        raise InvalidField("payment_type", "a pay_method needs its payment_type",
+                           "指定 pay_method 时须同时指定 payment_type")
 
 
 class PaymentController(Controller):
@@ -101,10 +120,12 @@ class PaymentController(Controller):
         idempotency_key: IdempotencyKey = None,
     ) -> Response[PaymentView]:
         """Create a payment (or answer a repeat of an identical request)."""
+        check_choice_fields(data)
         command = CreatePaymentCommand(
             order_no=data.order_no,
-            payment_type=PaymentType(data.payment_type),
+            payment_type=PaymentType(data.payment_type) if data.payment_type is not None else None,
             pay_method=data.pay_method,
+            pay_methods=tuple(data.pay_methods or ()),
             subject=data.subject,
             total_amount=amount_of(data.total_amount, "total_amount"),
             body=data.body,

@@ -22,7 +22,7 @@ def payment_type_field(adapters: Sequence[ProviderAdapter]) -> Any:
 
 def payment_controller(adapters: Sequence[ProviderAdapter]) -> type[Controller]:
     """/v1/payments, its create body taking the providers' payment types."""
-    create = msgspec.defstruct("CreatePaymentRequest", [("payment_type", payment_type_field(adapters))],
+    create = msgspec.defstruct("CreatePaymentRequest", [("payment_type", payment_type_field(adapters) | None, None)],
                                bases=(CreatePaymentRequest,), kw_only=True, module=CreatePaymentRequest.__module__)
     create.__doc__ = CreatePaymentRequest.__doc__
     return type("PaymentController", (PaymentController,), {

@@ -10,7 +10,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any, Literal
 
 import msgspec
-from litestar import Controller, Request, get, post
+from litestar import Request, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromQuery, JSONBody, Parameter
 
@@ -18,7 +18,7 @@ from application.bills import DiscrepancyKind
 from application.reconcile import PlannedRun, Reconcile
 from application.reconciliations import DiscrepancyRecord, Reconciliations, RunFilter, RunRecord
 from domain.money import yuan
-from entrypoints.http.auth import current_key, require_scope
+from entrypoints.http.auth import AdminController, current_key
 from entrypoints.http.schemas import iso
 
 log = logging.getLogger("paycore.reconcile")
@@ -165,13 +165,10 @@ def in_background(reconcile: Reconcile, planned: list[PlannedRun]) -> None:
     task.add_done_callback(RUNNING.discard)
 
 
-class ReconciliationController(Controller):
+class ReconciliationController(AdminController):
     """/v1/admin/reconciliations."""
 
     path = "/v1/admin/reconciliations"
-    guards = [require_scope]  # noqa: RUF012 - Litestar reads this class attribute
-    opt = {"scope": "admin"}  # noqa: RUF012
-    tags = ["admin"]  # noqa: RUF012
 
     @post("/", status_code=202)
     async def start(self, data: JSONBody[StartReconciliation], reconcile: NamedDependency[Reconcile],
@@ -211,13 +208,10 @@ class ReconciliationController(Controller):
         return DiscrepancyList([discrepancy_view(d) for d in page.items], page.next_cursor)
 
 
-class DiscrepancyController(Controller):
+class DiscrepancyController(AdminController):
     """/v1/admin/reconciliation-discrepancies."""
 
     path = "/v1/admin/reconciliation-discrepancies"
-    guards = [require_scope]  # noqa: RUF012 - Litestar reads this class attribute
-    opt = {"scope": "admin"}  # noqa: RUF012
-    tags = ["admin"]  # noqa: RUF012
 
     @post("/{discrepancy_id:int}/acknowledge", status_code=200)
     async def acknowledge(self, request: Request[Any, Any, Any], discrepancy_id: RecordId,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 
 import msgspec
 
@@ -20,6 +20,8 @@ else:  # the domain's payment types as a Literal: msgspec's errors and the OpenA
     PaymentTypeName = Literal[tuple(t.value for t in PaymentType)]
 OrderNo = Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z0-9_-]{6,32}$", description="6–32 of [A-Za-z0-9_-]")]
 RefundNo = Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z0-9_-]{1,64}$", description="1–64 of [A-Za-z0-9_-]")]
+PayChoice = Annotated[str, msgspec.Meta(pattern=r"^[a-z]{1,16}:[a-z0-9]{1,16}$",
+                                        description="payment_type:pay_method")]
 Url = Annotated[str, msgspec.Meta(pattern=r"^https?://[^\s]+$", max_length=500, description="an http(s) URL")]
 # Kept as sent: a string stays a string (msgspec would turn "1e2", " 1.00" and "１.００" into Decimals) and a
 # number is the exact Decimal of its digits (exact_json.ExactJsonRequest). payments.amount_of reads it.
@@ -31,9 +33,15 @@ Yuan = Annotated[Any, msgspec.Meta(
 class CreatePaymentRequest(msgspec.Struct, kw_only=True):
     """POST /v1/payments."""
 
+    # Fields given only together (checked again after decoding, entrypoints/http/payments.check_choice_fields).
+    required_with: ClassVar[dict[str, str]] = {"pay_method": "payment_type", "payment_type": "pay_method"}
+
     order_no: OrderNo
-    payment_type: PaymentTypeName
-    pay_method: Annotated[str, msgspec.Meta(max_length=16)]
+    payment_type: PaymentTypeName | None = None
+    pay_method: Annotated[str, msgspec.Meta(max_length=16)] | None = None
+    pay_methods: Annotated[list[PayChoice], msgspec.Meta(max_length=16, description=(
+        "only without payment_type: the methods the payer may choose from on the cashier page; "
+        "left out too: every method of the enabled default configs"))] | None = None
     subject: Annotated[str, msgspec.Meta(min_length=1, max_length=128)]
     total_amount: Yuan
     body: Annotated[str, msgspec.Meta(max_length=512)] = ""
@@ -44,7 +52,7 @@ class CreatePaymentRequest(msgspec.Struct, kw_only=True):
     notify_url: Url | None = None
     payer_client_ip: Annotated[str, msgspec.Meta(max_length=45, description=(
         "the payer's IPv4 or IPv6 address, for an h5 payment (the provider's scene_info.payer_client_ip); "
-        "default: the address this request came from"))] | None = None
+        "default: the address this request came from (neither: 400 PAYER_CLIENT_IP_REQUIRED)"))] | None = None
 
 
 class RefundRequest(msgspec.Struct, kw_only=True):
@@ -55,12 +63,26 @@ class RefundRequest(msgspec.Struct, kw_only=True):
     reason: Annotated[str, msgspec.Meta(max_length=256)] = ""
 
 
+class AttemptView(msgspec.Struct, kw_only=True):
+    """One method the payer tried: its trade at its provider."""
+
+    seq: int
+    payment_type: str
+    pay_method: str
+    config_id: int | None
+    status: str  # OPEN, PAID (holds the money), CLOSED, DUPLICATE (paid twice: refund under way), DUPLICATE_REFUNDED
+    out_trade_no: str  # the order number its provider knows it by
+    trade_no: str | None
+    create_time: str
+    paid_time: str | None
+
+
 class PaymentView(msgspec.Struct, kw_only=True):
     """A payment as the API shows it."""
 
     order_no: str
-    payment_type: str
-    pay_method: str
+    payment_type: str | None  # null until the payer chose on the cashier page
+    pay_method: str | None
     config_id: int | None
     trade_status: str
     total_amount: str
@@ -80,6 +102,8 @@ class PaymentView(msgspec.Struct, kw_only=True):
     code_url: str | None
     pay_params: dict[str, str] | None
     cashier_url: str
+    pay_methods: list[str] | None = None  # the payer's choices, for a payment made without payment_type
+    attempts: list[AttemptView] = []
 
 
 class PaymentList(msgspec.Struct):
@@ -124,6 +148,7 @@ class RefundView(msgspec.Struct, kw_only=True):
     success_time: str | None
     failure_code: str | None = None  # FAILED: the provider's refusal code (ACQ.TRADE_HAS_FINISHED, NOT_ENOUGH ...)
     failure_message: str | None = None  # and its message
+    duplicate: bool = False  # paycore's own refund in full of an attempt paid after another (DUP_…)
 
 
 class RefundList(msgspec.Struct):
@@ -191,7 +216,11 @@ def payment_view(payment: Payment, links: CashierLinks) -> PaymentView:
         notify_time=iso(payment.notify_time), update_time=iso(payment.update_time),
         pay_url=payment.checkout.pay_url, code_url=payment.checkout.code_url,
         pay_params=dict(payment.checkout.pay_params) or None,
-        cashier_url=links.url(payment),
+        cashier_url=links.url(payment), pay_methods=list(payment.pay_methods) or None,
+        attempts=[AttemptView(seq=a.seq, payment_type=a.payment_type.value, pay_method=a.pay_method.value,
+                              config_id=a.config_id, status=a.status.value, out_trade_no=a.out_trade_no,
+                              trade_no=a.trade_no, create_time=iso(a.created_at) or "", paid_time=iso(a.paid_time))
+                  for a in payment.attempts],
     )
 
 
@@ -211,7 +240,7 @@ def refund_view(refund: Refund) -> RefundView:
         refund_no=refund.refund_no, order_no=refund.order_no, refund_amount=str(refund.amount),
         refund_status=refund.status.value, reason=refund.reason, provider_refund_id=refund.provider_refund_id,
         create_time=iso(refund.create_time) or "", success_time=iso(refund.success_time),
-        failure_code=refund.failure_code, failure_message=refund.failure_message,
+        failure_code=refund.failure_code, failure_message=refund.failure_message, duplicate=refund.duplicate,
     )
 
 

@@ -35,6 +35,7 @@ PLACES = {
     "entrypoints/cli_reconcile.py": "help texts",
     "entrypoints/demo.py": "the demo configures both providers against the emulator",
     "entrypoints/http/cashier.py": "the cashier page's provider-specific rendering",
+    "entrypoints/http/cashier_choices.py": "the cashier page: which provider's methods suit which device",
     "entrypoints/http/cashier_page.py": "the cashier page: which way to pay each provider offers on which device",
     "entrypoints/http/cashier_text.py": "the cashier page's texts naming the provider to pay with",
     "entrypoints/http/docs_pages.py": "documentation text",

@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import httpx
 import pytest
 
+from tests.e2e.demo_live import Demo, running_demo
 from tests.e2e.processes import paycore, paycore_env, until_healthy
 from tests.e2e.test_serve_process import free_port
 
@@ -84,37 +83,8 @@ async def offline_page(browser: Any) -> AsyncIterator[Any]:
         await context.close()
 
 
-@dataclass
-class Demo:
-    """A running `paycore demo` (paycore and its emulator on real ports) and its payments key."""
-
-    url: str
-    emulator_url: str
-    key: str
-
-    async def create(self, order_no: str, **body: Any) -> dict[str, Any]:
-        """POST /v1/payments (WeChat Native unless told otherwise); the payment view."""
-        fields = {"order_no": order_no, "payment_type": "wechat", "pay_method": "native",
-                  "subject": "论文润色 Thesis polishing", "total_amount": "99.90", **body}
-        async with httpx.AsyncClient(timeout=10) as http:
-            created = await http.post(f"{self.url}/v1/payments", json=fields,
-                                      headers={"Authorization": f"Bearer {self.key}"})
-        assert created.status_code == 201, created.text
-        answer: dict[str, Any] = created.json()
-        return answer
-
-
 @pytest.fixture
 async def demo(tmp_path: Path) -> AsyncIterator[Demo]:
     """`paycore demo` in an empty directory on free ports, its shop named by PAYCORE_MERCHANT_NAME."""
-    from tests.e2e.test_demo_worker import payments_key
-
-    port, emulator_port = free_port(), free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PAYCORE_")}
-    env["PAYCORE_MERCHANT_NAME"] = MERCHANT
-    args = ["demo", "--port", str(port), "--emulator-port", str(emulator_port)]
-    async with paycore(args, env, tmp_path) as process:
-        key = await payments_key(process)
-        url = f"http://127.0.0.1:{port}"
-        await until_healthy(url, process)
-        yield Demo(url, f"http://127.0.0.1:{emulator_port}", key)
+    async with running_demo(tmp_path, MERCHANT) as served:
+        yield served

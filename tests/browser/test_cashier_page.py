@@ -11,7 +11,8 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
-from tests.browser.conftest import MERCHANT, Demo, offline_page_in
+from tests.browser.conftest import MERCHANT, offline_page_in
+from tests.e2e.demo_live import Demo
 
 zxingcpp = pytest.importorskip("zxingcpp", reason="zxing-cpp (a dev extra) decodes the QR codes")
 Image = pytest.importorskip("PIL.Image", reason="pillow (a dev extra) opens the screenshots for zxing-cpp")

@@ -25,6 +25,7 @@ from adapters.gateways.fake import FakeGateway
 from adapters.gateways.wechat import WeChatCredentials, WeChatGateway
 from application.ports.providers import Gateway
 from application.records import PaymentConfig, PayMethodRule, RawNotification
+from domain.beijing import BEIJING
 from domain.kinds import PaymentType, PayMethod
 from domain.money import Money
 from domain.payment import Payment
@@ -36,7 +37,6 @@ from tests.emulator.harness import listening_socket, serve
 from tests.emulator.wechat_env import CallbackReceiver, Received, receiving_callbacks
 from tests.rsa_keys import key_pair
 
-BEIJING = timedelta(hours=8)
 APP_ID, SELLER_ID = "2021000000000001", "2088000000000001"
 MCHID, WX_APPID, MERCHANT_SERIAL = "1900000109", "wx8888888888888888", "3775B6A45ACD588826D15E583A95F5DD00000001"
 PAYER_IP = "203.0.113.9"
@@ -80,7 +80,7 @@ class Kit:
 
     def bill_date(self) -> date:
         """Today, as the provider dates its bills (Beijing)."""
-        return (datetime.now(UTC) + BEIJING).date()
+        return datetime.now(BEIJING).date()
 
 
 def refund_of(payment: Payment, amount: str = "0.40") -> Refund:

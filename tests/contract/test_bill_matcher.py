@@ -4,7 +4,7 @@ every kind of discrepancy found by set-based queries, records near midnight held
 from __future__ import annotations
 
 import dataclasses
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 
 import sqlalchemy as sa
 
@@ -13,12 +13,12 @@ from adapters.sql.engine import make_engine
 from adapters.sql.tables_reconciliation import bill_staging
 from adapters.sql.uow import SqlUnitOfWorkFactory
 from application.bills import BILL_SIDE, BillRow, BillRowKind, Discrepancy, DiscrepancyKind, LocalTotals
+from domain.beijing import BEIJING
 from domain.events import Source
 from domain.money import Money
 from tests.contract.helpers import at, new_payment, paid, refund_succeeded, store
 
 DAY = date(2026, 11, 24)  # T0 (12:00 UTC) is 20:00 on this Beijing day
-BEIJING = timedelta(hours=8)
 K = DiscrepancyKind
 
 
@@ -91,4 +91,4 @@ async def test_every_kind_of_discrepancy_is_found_and_midnight_is_held(database_
 def test_a_beijing_day_is_sixteen_hours_of_one_utc_day_and_eight_of_the_one_before() -> None:
     start, end = day_bounds(DAY)
     assert (start, end) == (datetime(2026, 11, 23, 16, tzinfo=UTC), datetime(2026, 11, 24, 16, tzinfo=UTC))
-    assert start + BEIJING == datetime(2026, 11, 24, tzinfo=UTC)
+    assert start == datetime(2026, 11, 24, tzinfo=BEIJING)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -45,3 +46,14 @@ async def test_config_routes_answer_only_a_live_admin_key(env: Env, method: str,
     allowed = await call(env, method, route, env.admin_key, config_id)
     assert allowed.status_code not in (401, 403), allowed.text
     assert allowed.status_code < 300, allowed.text
+
+
+async def test_every_admin_route_refuses_no_key_and_a_payments_key_before_anything_else(env: Env) -> None:
+    routes = [(method, re.sub(r"\{[^}]+\}", "1", route.path)) for route in env.client.app.routes
+              if route.path.startswith("/v1/admin/") for method in sorted(route.methods - {"HEAD", "OPTIONS"})]
+    assert len(routes) >= 20
+    for method, path in routes:
+        for key, status, code in ((None, 401, "UNAUTHENTICATED"), (env.payments_key, 403, "FORBIDDEN")):
+            headers = {"Authorization": f"Bearer {key}"} if key else {}
+            response = await env.client.request(method, path, headers=headers)
+            assert (response.status_code, response.json().get("code")) == (status, code), (method, path, response.text)

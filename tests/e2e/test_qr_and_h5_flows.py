@@ -5,13 +5,16 @@ notification reaches paycore over HTTP and the API shows the payment paid."""
 from __future__ import annotations
 
 import re
+import socket
 from collections.abc import AsyncIterator
 from pathlib import Path
 from urllib.parse import urljoin
 
+import httpx
 import pytest
 
-from tests.e2e.alipay_live import Live, live_alipay
+from entrypoints.http.app import create_app
+from tests.e2e.alipay_live import Live, live_alipay, serving
 from tests.e2e.wechat_live import WeChatLive, live_wechat
 
 
@@ -96,3 +99,39 @@ async def test_a_given_payer_client_ip_goes_to_wechat_and_a_bad_one_is_a_400_nam
     assert (field["key"], field["message"]) == ("payer_client_ip", "is not an IPv4 or IPv6 address")
     assert field["message_zh"] == "不是有效的 IPv4 或 IPv6 地址"
     assert (await wechat.api("GET", "/v1/payments/H5E2E0003")).status_code == 404
+
+
+async def test_an_h5_payment_from_a_request_with_no_client_address_is_a_400_in_both_languages_before_wechat(
+        wechat: WeChatLive, tmp_path: Path) -> None:
+    # paycore behind a front server on a Unix socket (uvicorn --uds): its requests carry no client address
+    path = str(tmp_path / "paycore.sock")
+    with socket.socket(socket.AF_UNIX) as sock:
+        sock.bind(path)
+        async with (serving(create_app(wechat.container), sock),
+                    httpx.AsyncClient(transport=httpx.AsyncHTTPTransport(uds=path), timeout=10.0) as local):
+            body = {"order_no": "H5E2E0004", "payment_type": "wechat", "pay_method": "h5", "subject": "s",
+                    "total_amount": "1"}
+            auth = {"Authorization": f"Bearer {wechat.payments_key}"}
+            english = await local.post("http://paycore/v1/payments", json=body, headers=auth)
+            chinese = await local.post("http://paycore/v1/payments", json=body,
+                                       headers=auth | {"Accept-Language": "zh"})
+            given = await local.post("http://paycore/v1/payments", json=body | {"payer_client_ip": "203.0.113.9"},
+                                     headers=auth)
+    for refused in (english, chinese):
+        assert (refused.status_code, refused.json()["code"]) == (400, "PAYER_CLIENT_IP_REQUIRED"), refused.text
+        assert refused.json()["extra"] == {"field": "payer_client_ip"}
+    assert "pass payer_client_ip" in english.json()["detail"]
+    assert "请传入 payer_client_ip" in chinese.json()["detail"]
+    assert given.status_code == 201, given.text  # the same request with the payer's address is paid as usual
+    assert wechat.api_calls() == 1  # the refused ones never reached WeChat
+    assert (await wechat.control("GET", "/transactions/H5E2E0004"))["payer_client_ip"] == "203.0.113.9"
+
+
+async def test_an_h5_payment_whose_forwarded_address_is_no_ip_address_is_a_400_before_wechat(
+        wechat: WeChatLive) -> None:
+    # uvicorn trusts X-Forwarded-For from 127.0.0.1 by default; a proxy that does not know the address says so
+    headers = {"Authorization": f"Bearer {wechat.payments_key}", "X-Forwarded-For": "unknown"}
+    refused = await wechat.http.post(f"{wechat.paycore_url}/v1/payments", headers=headers, json={
+        "order_no": "H5E2E0005", "payment_type": "wechat", "pay_method": "h5", "subject": "s", "total_amount": "1"})
+    assert (refused.status_code, refused.json()["code"]) == (400, "PAYER_CLIENT_IP_REQUIRED"), refused.text
+    assert wechat.api_calls() == 0

@@ -4,7 +4,7 @@ in the background of the serving process after a 202, runs and discrepancies rea
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -14,10 +14,9 @@ import sqlalchemy as sa
 
 from adapters.sql.tables import payment_transaction
 from adapters.sql.tables_reconciliation import reconciliation_run
+from domain.beijing import BEIJING
 from tests.e2e.alipay_live import APP_ID, LOST_APP_ID, Live, live_alipay
 from tests.e2e.test_alipay_flows import pay_and_hear, pay_unheard
-
-BEIJING = timezone(timedelta(hours=8))
 
 
 async def admin(live: Live) -> Any:

@@ -4,7 +4,7 @@ whose notifications are lost is a second Alipay app: its paid, unheard payment i
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -13,10 +13,9 @@ import sqlalchemy as sa
 from adapters.sql.tables_reconciliation import bill_staging, reconciliation_discrepancy, reconciliation_run
 from application.bills import DiscrepancyKind
 from application.errors import InvalidBillDate
+from domain.beijing import BEIJING
 from tests.e2e.alipay_live import APP_ID, LOST_APP_ID, SQLITE_AND_POSTGRES, Live, live_alipay_on
 from tests.e2e.test_alipay_flows import pay_and_hear, pay_unheard
-
-BEIJING = timezone(timedelta(hours=8))
 
 
 async def table(live: Live, which: sa.Table) -> list[dict[str, object]]:

@@ -8,18 +8,18 @@ import json
 import os
 import pty
 import sys
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
 import sqlalchemy as sa
 
 from adapters.sql.tables import payment_transaction
+from domain.beijing import BEIJING
 from tests.e2e.alipay_live import APP_ID, LOST_APP_ID, Live, live_alipay
 from tests.e2e.conftest import TEST_MASTER_KEYS
 from tests.e2e.test_alipay_flows import pay_and_hear, pay_unheard
 
-BEIJING = timezone(timedelta(hours=8))
 PAYCORE = str(Path(sys.executable).parent / "paycore")
 
 

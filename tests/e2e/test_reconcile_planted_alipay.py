@@ -3,15 +3,14 @@ day's real bill: the status mismatch fixed by sync, and a payment that crossed m
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
 from adapters.sql.tables import payment_transaction as payments
+from domain.beijing import BEIJING
 from tests.e2e.alipay_live import APP_ID, Live, live_alipay
 from tests.e2e.planted_bills import assert_every_kind_found
 from tests.e2e.test_alipay_flows import pay_and_hear
-
-BEIJING = timezone(timedelta(hours=8))
 
 
 async def refund(live: Live, order_no: str, refund_no: str, amount: str) -> None:

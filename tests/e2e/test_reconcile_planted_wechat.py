@@ -3,14 +3,13 @@ merchant's day's bill (SHA1 checked): the status mismatch fixed by sync, a payme
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
 from adapters.sql.tables import payment_transaction as payments
+from domain.beijing import BEIJING
 from tests.e2e.planted_bills import assert_every_kind_found
 from tests.e2e.wechat_live import MCHID, WeChatLive, live_wechat
-
-BEIJING = timezone(timedelta(hours=8))
 
 
 async def paid(live: WeChatLive, order_no: str) -> None:

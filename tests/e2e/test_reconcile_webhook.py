@@ -12,11 +12,12 @@ from typing import Any
 
 import pytest
 
+from domain.beijing import BEIJING
 from entrypoints.metrics import Metrics
 from entrypoints.worker import build_worker
 from tests.e2e.alipay_live import SQLITE_AND_POSTGRES, Live, live_alipay, live_alipay_on
 from tests.e2e.test_alipay_flows import pay_and_hear
-from tests.e2e.test_reconcile_admin_api import BEIJING, admin, until_ended
+from tests.e2e.test_reconcile_admin_api import admin, until_ended
 from tests.e2e.test_standard_webhooks import verifies
 from tests.e2e.test_webhooks import readme_verifier
 from tests.webhook_receiver import Receiver, receiving

@@ -4,8 +4,9 @@ is downloaded once (its SHA1 checked), and matched against every config's paymen
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime
 
+from domain.beijing import BEIJING
 from tests.e2e.test_shared_wechat_merchant import (  # noqa: F401 - live is the fixture these tests use
     MINI_APPID,
     WEB_APPID,
@@ -16,8 +17,6 @@ from tests.e2e.test_shared_wechat_merchant import (  # noqa: F401 - live is the 
     shared_endpoint,
 )
 from tests.e2e.wechat_live import MCHID, WeChatLive
-
-BEIJING = timezone(timedelta(hours=8))
 
 
 async def test_one_merchant_one_bill_every_config_of_it_matched(live: WeChatLive) -> None:  # noqa: F811

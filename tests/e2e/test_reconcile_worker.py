@@ -3,7 +3,7 @@ PAYCORE_RECONCILE_AT, the Alipay emulator (its own process) answering for yester
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -13,11 +13,10 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from adapters.sql.tables_reconciliation import reconciliation_run, reconciliation_schedule
+from domain.beijing import BEIJING
 from tests.e2e.processes import APP_ID, emulator, paycore, paycore_env, prepare, until_answers
 from tests.e2e.test_serve_process import free_port
 from tests.e2e.wechat_live import eventually
-
-BEIJING = timezone(timedelta(hours=8))
 
 
 async def rows(url: str, table: sa.Table) -> list[dict[str, Any]]:

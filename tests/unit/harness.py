@@ -16,6 +16,7 @@ from adapters.memory.uow import MemoryPayments, MemoryUnitOfWork, MemoryUnitOfWo
 from application.anomalies import Anomalies, AnomalyAlerts
 from application.api_keys import ApiKeys
 from application.apply_update import ApplyProviderUpdate, ApplyResult
+from application.attempt_followups import AttemptFollowUps
 from application.close_payment import ClosePayment
 from application.create_payment import CreatePayment, CreatePaymentCommand
 from application.errors import ConcurrencyConflict
@@ -23,6 +24,7 @@ from application.ports.providers import BillSource, NotificationVerifier, Paymen
 from application.queries import PaymentQueries
 from application.records import JournalEntry, PaymentConfig
 from application.refund_payment import RefundPayment
+from application.start_attempt import StartAttempt
 from application.sync_payment import SyncPayment, SyncRefund
 from domain.events import EventType, Source
 from domain.kinds import PaymentType, PayMethod
@@ -71,6 +73,7 @@ class App:
     sync_refund: SyncRefund
     queries: PaymentQueries
     api_keys: ApiKeys
+    start: StartAttempt
 
     @property
     def store(self) -> MemoryStore:
@@ -144,13 +147,14 @@ def build_app(uow: MemoryUnitOfWorkFactory | None = None, configs: tuple[Payment
     alipay = FakeGateway("alipay", refunds_settle_at_once=refunds_settle_at_once)
     wechat = FakeGateway("wechat", refunds_settle_at_once=refunds_settle_at_once)
     gateways = NarrowRegistry({"alipay": alipay, "wechat": wechat}, methods=PAY_METHODS)
-    apply = ApplyProviderUpdate(uow, clock, Anomalies(gateways, alerts, refund_paid_after_close))
+    apply = ApplyProviderUpdate(uow, clock, Anomalies(gateways, alerts, refund_paid_after_close),
+                                AttemptFollowUps(uow, gateways))
     return App(
         uow=uow, clock=clock, alipay=alipay, wechat=wechat, gateways=gateways,
         create=CreatePayment(uow, gateways, clock), close=ClosePayment(uow, gateways, clock, apply),
         refund=RefundPayment(uow, gateways, clock, apply), apply=apply, sync=SyncPayment(uow, gateways, apply),
         sync_refund=SyncRefund(uow, gateways, apply), queries=PaymentQueries(uow),
-        api_keys=ApiKeys(uow, clock, test_secret_box()),
+        api_keys=ApiKeys(uow, clock, test_secret_box()), start=StartAttempt(uow, gateways, clock),
     )
 
 

@@ -9,7 +9,7 @@ import hashlib
 import io
 import zipfile
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -18,7 +18,6 @@ from adapters.gateways.wechat.bill_rows import WeChatBill
 from application.bills import BillRow, BillRowKind
 from application.errors import BillCorrupt
 
-BEIJING = timezone(timedelta(hours=8))
 # The marker lines exactly as Alipay's files have them (41 dashes, then 40 or 36).
 START = "#" + "-" * 41 + "业务明细列表" + "-" * 40
 END = "#" + "-" * 41 + "业务明细列表结束" + "-" * 36
@@ -85,7 +84,7 @@ def test_an_alipay_bill_as_alipay_writes_it_reads_as_typed_rows_in_fen() -> None
     assert [(r.kind, r.order_no, r.refund_no, r.amount, r.fee) for r in rows] == [
         (BillRowKind.PAYMENT, "T20261124001", "", 9990, 60), (BillRowKind.PAYMENT, "T20261124002", "", 1, 0),
         (BillRowKind.REFUND, "T20261124001", "R001", 3000, -18)]
-    assert rows[1].time == datetime(2026, 11, 24, 23, 59, 59, tzinfo=BEIJING)
+    assert rows[1].time == datetime(2026, 11, 24, 15, 59, 59, tzinfo=UTC)  # 23:59:59 in Beijing
     assert rows[0].provider_trade_no == "2026112422001400001"
     assert rows[2].raw == LINES[2]
     assert (bill.totals.payments, bill.totals.payment_amount, bill.totals.refunds, bill.totals.refund_amount,
@@ -158,7 +157,7 @@ def test_a_wechat_bill_reads_as_typed_rows_with_its_hash_and_totals_checked() ->
         (BillRowKind.PAYMENT, "T20261124001", "", 600, 4, "SUCCESS"),
         (BillRowKind.REFUND, "T20261124001", "R20261124001", 142, -1, "SUCCESS")]
     assert rows[0].provider_trade_no == "4200002086202611240745964084"
-    assert rows[1].time == datetime(2026, 11, 24, 22, 45, 16, tzinfo=BEIJING)
+    assert rows[1].time == datetime(2026, 11, 24, 14, 45, 16, tzinfo=UTC)  # 22:45:16 in Beijing
     assert (bill.totals.payments, bill.totals.refund_amount, bill.totals.fees) == (1, 142, 3)
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from adapters.gateways import alipay, wechat
-from application.errors import OpenidRequired, UnsupportedPayMethod
+from application.errors import OpenidRequired, PayerIpRequired, UnsupportedPayMethod
 from application.records import PayMethodRule
 from domain.kinds import PaymentType, PayMethod
 from tests.unit.harness import App, order
@@ -14,8 +14,8 @@ from tests.unit.harness import App, order
 
 def test_each_adapter_declares_its_methods() -> None:
     assert [r.method for r in alipay.PAY_METHODS] == [PayMethod.PC, PayMethod.WAP, PayMethod.QR]
-    assert {r.method: r.needs_openid for r in wechat.PAY_METHODS} == {
-        PayMethod.NATIVE: False, PayMethod.JSAPI: True, PayMethod.H5: False}
+    assert {r.method: (r.needs_openid, r.needs_payer_ip) for r in wechat.PAY_METHODS} == {
+        PayMethod.NATIVE: (False, False), PayMethod.JSAPI: (True, False), PayMethod.H5: (False, True)}
 
 
 @pytest.mark.parametrize(("payment_type", "pay_method"), [(PaymentType.ALIPAY, "h5"), (PaymentType.ALIPAY, "native"),
@@ -56,3 +56,11 @@ async def test_the_payers_address_reaches_the_gateway_and_a_repeat_from_another_
     assert created.payment.checkout.pay_url
     again = await app.create(order(payment_type=PaymentType.WECHAT, pay_method="h5", payer_client_ip="198.51.100.5"))
     assert (again.created, again.payment.order_no) == (False, "T20261124001")
+
+
+async def test_an_h5_payment_without_the_payers_address_is_refused_before_the_provider_is_called(app: App) -> None:
+    with pytest.raises(PayerIpRequired) as raised:
+        await app.create(order(payment_type=PaymentType.WECHAT, pay_method="h5"))
+    assert (raised.value.code, raised.value.extra) == ("PAYER_CLIENT_IP_REQUIRED", {"field": "payer_client_ip"})
+    assert app.wechat.calls == []
+    assert (await app.create(order(payment_type=PaymentType.WECHAT, pay_method="native"))).created  # others need none

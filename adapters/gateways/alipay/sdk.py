@@ -21,9 +21,9 @@ from alipay.aop.api.util.WebUtils import url_encode
 
 from adapters.gateways.alipay.cert_mode import UnknownAlipayCertificate
 from adapters.gateways.alipay.signing import sign_rsa2, verify_rsa2
-from adapters.gateways.alipay.translate import BEIJING
 from adapters.gateways.alipay.transport import Transport
 from application.errors import ProviderError, ProviderUnavailable
+from domain.beijing import BEIJING
 
 _local = threading.local()
 _STATE = ("transport", "alipay_keys", "trust_chain", "verify_key")

@@ -7,15 +7,15 @@ yuan with two decimals; inside paycore times are aware UTC datetimes and amounts
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from application.errors import ProviderError
+from domain.beijing import BEIJING
 from domain.money import Money
 from domain.refund import Refund
 from domain.updates import ProviderUpdate, UpdateKind
 
-BEIJING = timezone(timedelta(hours=8), "Asia/Shanghai")  # no DST since 1991
 WIRE_TIME = "%Y-%m-%d %H:%M:%S"
 SUCCESS = "10000"
 TRADE_KINDS: dict[str, UpdateKind] = {

@@ -17,7 +17,7 @@ __all__ = ["PAY_METHODS", "PUBLIC_GATEWAY", "WeChatCredentials", "WeChatGateway"
 
 # /v3/pay/transactions/native, /jsapi, which names the payer (payer.openid) inside WeChat, and /h5 for phone browsers
 PAY_METHODS = (PayMethodRule(PayMethod.NATIVE), PayMethodRule(PayMethod.JSAPI, needs_openid=True),
-               PayMethodRule(PayMethod.H5))
+               PayMethodRule(PayMethod.H5, needs_payer_ip=True))
 
 
 def wechat_gateway_from_config(

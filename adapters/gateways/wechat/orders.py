@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from wechatpayv3 import WeChatPayType
 
 from adapters.gateways.wechat.credentials import WeChatCredentials
 from application.errors import OpenidRequired, ProviderError, UnsupportedPayMethod
+from domain.beijing import BEIJING
 from domain.money import Money
 from domain.payment import Payment
 from domain.refund import Refund
 
-BEIJING = timezone(timedelta(hours=8))  # no DST since 1991
 CURRENCY = "CNY"
 H5_TYPE = "Wap"  # h5_info.type of a mobile web page (iOS and Android are for apps)
 

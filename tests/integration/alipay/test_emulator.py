@@ -12,9 +12,9 @@ import httpx
 import pytest
 
 from adapters.gateways.alipay import AlipayGateway
-from adapters.gateways.alipay.translate import BEIJING
 from application.errors import NotificationRejected, ProviderError, ProviderUnavailable
 from application.records import PaymentConfig, RawNotification
+from domain.beijing import BEIJING
 from domain.kinds import PaymentType
 from domain.money import Money
 from domain.payment import Payment

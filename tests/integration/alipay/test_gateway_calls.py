@@ -10,9 +10,9 @@ import pytest
 
 from adapters.gateways.alipay import AlipayGateway, alipay_gateway_from_config
 from adapters.gateways.alipay.refusals import FINAL_REFUSALS
-from adapters.gateways.alipay.translate import BEIJING
 from application.errors import ProviderError, UnsupportedPayMethod
 from application.records import PaymentConfig
+from domain.beijing import BEIJING
 from domain.kinds import PaymentType, PayMethod
 from domain.money import Money
 from domain.updates import UpdateKind

@@ -10,8 +10,8 @@ from alipay.aop.api.request.AlipayTradePrecreateRequest import AlipayTradePrecre
 from alipay.aop.api.response.AlipayTradePrecreateResponse import AlipayTradePrecreateResponse
 
 from adapters.gateways.alipay import AlipayGateway
-from adapters.gateways.alipay.translate import BEIJING
 from application.errors import ProviderError, ProviderUnavailable
+from domain.beijing import BEIJING
 from tests.integration.alipay.stub import StubAlipay
 from tests.integration.alipay.test_gateway_calls import CONFIG, business_failed
 from tests.integration.alipay.wire import payment
