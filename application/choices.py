@@ -18,9 +18,13 @@ def parse_choice(choice: str) -> tuple[PaymentType, PayMethod]:
     try:
         return PaymentType(kind), PayMethod(method)
     except ValueError:
-        kinds = ", ".join(t.value for t in PaymentType)
-        raise InvalidField("pay_methods", f"{choice!r} is not provider:method with a provider of {kinds}",
-                           f"{choice!r} 不是“支付类型:支付方式”（支付类型：{kinds}）") from None
+        raise _not_a_choice(choice) from None
+
+
+def _not_a_choice(choice: str) -> InvalidField:
+    kinds = ", ".join(t.value for t in PaymentType)
+    return InvalidField("pay_methods", f"{choice!r} is not provider:method with a provider of {kinds}",
+                        f"{choice!r} 不是“支付类型:支付方式”（支付类型：{kinds}）")
 
 
 async def offered_choices(uow: UnitOfWork, gateways: GatewayRegistry, asked: Sequence[str],
@@ -32,6 +36,8 @@ async def offered_choices(uow: UnitOfWork, gateways: GatewayRegistry, asked: Seq
         chosen: list[str] = []
         for choice in asked:
             kind, method = parse_choice(choice)
+            if not gateways.pay_methods(kind):  # a well-formed name of no provider paycore has
+                raise _not_a_choice(choice)
             rule = next((r for r in gateways.pay_methods(kind) if r.method is method), None)
             if rule is None:
                 methods = sorted(r.method.value for r in gateways.pay_methods(kind))

@@ -3,93 +3,35 @@
 from __future__ import annotations
 
 import argparse
-import json
 from collections.abc import Sequence
+from functools import partial
 from pathlib import Path
+from typing import Any
 
 import uvicorn
 from litestar import Litestar
 
-from emulator.alipay import AlipayEmulator, alipay_router
-from emulator.alipay.notifier import Notifier, retry_delays
-from emulator.alipay.signing import generate_private_key, load_private_key
+from emulator.alipay.mount import EMULATOR as ALIPAY
+from emulator.provider import EmulatedProvider
 from emulator.settings import EmulatorSettings
-from emulator.wechat import WeChatEmulator, wechat_router
-from emulator.wechat import notifier as wechat_notifier
-from emulator.wechat.orders import Mode
-from emulator.wechat.platform import Platform, new_public_key_id
+from emulator.wechat.mount import EMULATOR as WECHAT
 
-WECHAT_REFUND_SECONDS = 10.0
-MERCHANT_FIELDS = ("mchid", "appid", "merchant_public_key", "merchant_serial_no", "api_v3_key")
+# Every emulated provider: one line each (and its import).
+EMULATORS: tuple[EmulatedProvider[Any], ...] = (ALIPAY, WECHAT)
 
 
-def build_alipay(settings: EmulatorSettings) -> AlipayEmulator:
-    """The Alipay part, with its key and the apps from the apps file."""
-    key = (
-        load_private_key(settings.alipay_private_key_pem)
-        if settings.alipay_private_key_pem
-        else generate_private_key()
-    )
-    notifier = Notifier(
-        retry_delays(settings.notify_time_scale, settings.notify_retry_delays), timeout=settings.notify_timeout
-    )
-    alipay = AlipayEmulator(key, settings.base_url, notifier)
-    if settings.alipay_apps_file is not None:
-        for app in load_apps(settings.alipay_apps_file):
-            alipay.register_app(app["app_id"], app["app_public_key"], app.get("seller_id", ""))
-    return alipay
-
-
-def build_wechat(settings: EmulatorSettings) -> WeChatEmulator:
-    """The WeChat Pay part, with its keys and the merchants from the merchants file."""
-    key = load_private_key(settings.wechat_private_key_pem) if settings.wechat_private_key_pem else None
-    certificate_key = settings.wechat_certificate_private_key_pem
-    platform = Platform(
-        key or generate_private_key(), settings.wechat_public_key_id or new_public_key_id(),
-        load_private_key(certificate_key) if certificate_key else None,
-    )
-    delays = wechat_notifier.retry_delays(settings.notify_time_scale, settings.wechat_notify_retry_delays)
-    refund_delay = settings.wechat_refund_delay
-    if refund_delay is None:
-        refund_delay = WECHAT_REFUND_SECONDS * settings.notify_time_scale
-    notifier = wechat_notifier.Notifier(delays, timeout=settings.notify_timeout)
-    wechat = WeChatEmulator(platform, settings.base_url, notifier, refund_delay)
-    if settings.wechat_merchants_file is not None:
-        for m in load_entries(settings.wechat_merchants_file, "merchants", MERCHANT_FIELDS):
-            wechat.register_merchant(
-                m["mchid"], m["appid"], m["merchant_public_key"], m["merchant_serial_no"], m["api_v3_key"],
-                Mode(m.get("mode", Mode.PUBLIC_KEY)),
-            )
-    return wechat
-
-
-def load_entries(path: Path, key: str, required: tuple[str, ...]) -> list[dict[str, str]]:
-    """Entries from a JSON file: a list, or {key: [...]}, each with the required fields."""
-    data = json.loads(path.read_text(encoding="utf-8"))
-    entries = data.get(key, []) if isinstance(data, dict) else data
-    if not isinstance(entries, list) or not all(isinstance(e, dict) and set(required) <= e.keys() for e in entries):
-        raise ValueError(f"{path}: expected a list of {key} with {', '.join(required)}")
-    return [{k: str(v) for k, v in entry.items()} for entry in entries]
-
-
-def load_apps(path: Path) -> list[dict[str, str]]:
-    """Apps from a JSON file: a list, or {"apps": [...]}."""
-    try:
-        return load_entries(path, "apps", ("app_id",))
-    except ValueError as e:
-        raise ValueError(f"{path}: expected a list of apps with app_id and app_public_key") from e
-
-
-def create_emulator_app(settings: EmulatorSettings | None = None) -> Litestar:
-    """The emulator as a Litestar app; the providers' state lives in app.state.alipay and app.state.wechat."""
+def create_emulator_app(settings: EmulatorSettings | None = None,
+                        emulated: Sequence[EmulatedProvider[Any]] = EMULATORS) -> Litestar:
+    """The emulator as a Litestar app; each provider's state lives in app.state.<its name> (app.state.alipay,
+    app.state.wechat)."""
     settings = settings or EmulatorSettings()
-    alipay, wechat = build_alipay(settings), build_wechat(settings)
+    services = [(provider, provider.build(settings)) for provider in emulated]
     app = Litestar(
-        route_handlers=[alipay_router(alipay), wechat_router(wechat)],
-        on_shutdown=[alipay.notifier.aclose, wechat.aclose],
+        route_handlers=[provider.router(service) for provider, service in services],
+        on_shutdown=[partial(provider.close, service) for provider, service in services],
     )
-    app.state.alipay = alipay
-    app.state.wechat = wechat
+    for provider, service in services:
+        setattr(app.state, provider.name, service)
     return app
 
 

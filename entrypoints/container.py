@@ -78,24 +78,26 @@ def open_secrets(box: SecretBox, config: PaymentConfig) -> dict[str, str]:
     return {name: box.open(sealed, config.secret_context(name)) for name, sealed in config.sealed.items()}
 
 
-def gateway_registry(settings: Settings, box: SecretBox, uow: UnitOfWorkFactory) -> ConfigGatewayRegistry:
+def gateway_registry(settings: Settings, box: SecretBox, uow: UnitOfWorkFactory,
+                     adapters: Sequence[ProviderAdapter] = PROVIDERS) -> ConfigGatewayRegistry:
     """The provider adapters: one gateway per config, built from its opened secrets (tests swap the registry
     through `build_container(settings, gateways=...)`)."""
 
     deps = GatewayDeps(partial(open_secrets, box), partial(provider_notify_url, settings), settings.provider_timeout,
                        uow, SystemClock().now)
-    return ConfigGatewayRegistry({p.payment_type: p.gateway(deps) for p in PROVIDERS}, methods=PAY_METHODS,
-                                 routers={p.payment_type: p.router for p in PROVIDERS})
+    return ConfigGatewayRegistry({p.payment_type: p.gateway(deps) for p in adapters},
+                                 methods={p.payment_type: p.pay_methods for p in adapters},
+                                 routers={p.payment_type: p.router for p in adapters})
 
 
-def config_rules(keys: KeyInspector) -> dict[str, ConfigRules]:
+def config_rules(keys: KeyInspector, adapters: Sequence[ProviderAdapter] = PROVIDERS) -> dict[str, ConfigRules]:
     """Each provider's config rules, by payment type."""
-    return {p.payment_type: p.config_rules(keys) for p in PROVIDERS}
+    return {p.payment_type: p.config_rules(keys) for p in adapters}
 
 
-def bill_accounts() -> dict[str, Callable[[PaymentConfig], str]]:
+def bill_accounts(adapters: Sequence[ProviderAdapter] = PROVIDERS) -> dict[str, Callable[[PaymentConfig], str]]:
     """The account a config's daily bill covers, by payment type."""
-    return {p.payment_type.value: p.account for p in PROVIDERS}
+    return {p.payment_type.value: p.account for p in adapters}
 
 
 def make_secret_box(settings: Settings) -> AesGcmSecretBox:
@@ -126,6 +128,8 @@ class Container(containers.DeclarativeContainer):
     """Every object the entrypoints need, built on first use."""
 
     settings = providers.Dependency(instance_of=Settings)
+    # The providers this paycore speaks to (tests add one through `build_container(settings, provider_adapters=…)`).
+    provider_adapters = providers.Object(PROVIDERS)
     clock = providers.Singleton(SystemClock)
     engine = providers.Singleton(make_engine, settings.provided.database_url)
     metrics = providers.Singleton(Metrics)
@@ -134,7 +138,7 @@ class Container(containers.DeclarativeContainer):
     secret_box = providers.Singleton(make_secret_box, settings)
     cashier_tokens = providers.Singleton(make_cashier_tokens, settings)
     cashier_links = providers.Singleton(CashierLinks, settings.provided.public_url, cashier_tokens)
-    gateways = providers.Singleton(gateway_registry, settings, secret_box, uow)
+    gateways = providers.Singleton(gateway_registry, settings, secret_box, uow, provider_adapters)
     key_inspector = providers.Singleton(RsaKeyInspector)
 
     webhook_addresses = providers.Singleton(WebhookAddressPolicy, settings.provided.webhook_allowed_hosts)
@@ -152,7 +156,7 @@ class Container(containers.DeclarativeContainer):
     list_anomalies = providers.Singleton(ListAnomalies, uow)
     api_keys = providers.Singleton(ApiKeys, uow, clock, secret_box, webhook_addresses)
     configs = providers.Singleton(ManageConfigs, uow, secret_box, key_inspector, clock,
-                                providers.Singleton(config_rules, key_inspector))
+                                providers.Singleton(config_rules, key_inspector, provider_adapters))
     stored_secrets = providers.Singleton(StoredSecrets, uow, secret_box)
     handle_notification = providers.Singleton(HandleNotification, uow, gateways, apply_update, clock)
     reconciliations = providers.Singleton(Reconciliations, providers.Singleton(SqlReconciliationRecords, engine),
@@ -178,7 +182,7 @@ class Container(containers.DeclarativeContainer):
     stale_refunds = providers.Singleton(StaleRefunds, uow, clock, settings.provided.refund_attention_hours)
     resend_refund = providers.Singleton(ResendRefund, uow, gateways, apply_update)
     flag_stale_refunds = providers.Singleton(FlagStaleRefunds, uow, clock, settings.provided.refund_attention_hours)
-    reconcile = providers.Singleton(Reconcile, uow, gateways, providers.Singleton(bill_accounts),
+    reconcile = providers.Singleton(Reconcile, uow, gateways, providers.Singleton(bill_accounts, provider_adapters),
                                     providers.Singleton(SqlBillMatcher, engine),
                                     providers.Singleton(SqlReconciliationRuns, engine), clock, sync_payment)
     renew_certificates = providers.Singleton(RenewCertificates, uow, gateways)

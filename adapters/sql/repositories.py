@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -53,8 +54,9 @@ def _flag(value: bool) -> str:
 _CLEAR_TEXT = ("app_id", "mch_id", "seller_id", "gateway_url", "cert_serial_no", "private_cert_path",
                "create_by", "update_by")
 _NULLABLE_TEXT = ("notify_url", "return_url", "public_key", "app_cert", "remark")
-# The seed's table has a column per provider setting (PaymentConfig.settings), named as the setting; a setting
-# with no column here cannot be stored.
+# A config's provider settings (PaymentConfig.settings), whatever their names, are stored as one JSON object in
+# provider_settings (migration 0016). The seed's table has a column for some of them, named as the setting: those
+# keep a copy, so that the seed's readers see them; a setting with no column lives in provider_settings alone.
 SETTING_COLUMNS = ("alipay_public_key", "alipay_cert", "alipay_root_cert", "wechat_public_key",
                    "wechat_public_key_id", "wechat_platform_cert")
 
@@ -66,8 +68,17 @@ def _config_from_row(row: RowMapping) -> PaymentConfig:
         create_time=row["create_time"], update_time=row["update_time"],
         sealed={name: row[name] for name in SECRET_FIELDS if row[name]}, key_ids=tuple(row["key_ids"].split()),
         **{name: row[name] for name in _CLEAR_TEXT}, **{name: row[name] or "" for name in _NULLABLE_TEXT},
-        settings={name: row[name] for name in SETTING_COLUMNS if row[name]}, deleted=row["del_flag"] == DELETED,
+        settings=_settings_of(row), deleted=row["del_flag"] == DELETED,
     )
+
+
+def _settings_of(row: RowMapping) -> dict[str, str]:
+    """The config's provider settings: provider_settings, or, for a row written without it (by the seed's own
+    code), the seed's columns."""
+    if row["provider_settings"] is None:
+        return {name: row[name] for name in SETTING_COLUMNS if row[name]}
+    stored = json.loads(row["provider_settings"])
+    return {str(name): str(value) for name, value in stored.items() if value}
 
 
 def _config_values(config: PaymentConfig) -> dict[str, Any]:
@@ -85,11 +96,11 @@ def _config_values(config: PaymentConfig) -> dict[str, Any]:
 
 
 def _setting_values(config: PaymentConfig) -> dict[str, str]:
-    """The provider's settings by column, "" for one not given (as the other text columns)."""
-    unknown = sorted(set(config.settings) - set(SETTING_COLUMNS))
-    if unknown:
-        raise ValueError(f"payment config setting {unknown[0]!r} has no column in ai_write_payment_config")
-    return {name: config.setting(name) for name in SETTING_COLUMNS}
+    """The provider's settings as one JSON object, and a copy in each seed column named after one ("" for one not
+    given, as the other text columns)."""
+    settings = {name: value for name, value in config.settings.items() if value}
+    return {"provider_settings": json.dumps(settings, sort_keys=True, ensure_ascii=False),
+            **{name: config.setting(name) for name in SETTING_COLUMNS}}
 
 
 def _key_ids(config: PaymentConfig) -> list[str]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import mysql
 
 from adapters.sql.types import UtcDateTime, Yuan
 
@@ -26,6 +27,8 @@ MYSQL: dict[str, Any] = {"mysql_engine": "InnoDB", "mysql_charset": "utf8mb4", "
 
 # SQLite only autoincrements an INTEGER PRIMARY KEY, not a BIGINT one.
 BigId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+# Text past MySQL's 64 KiB TEXT (several certificates' PEM at once).
+LongText = sa.Text().with_variant(mysql.MEDIUMTEXT(), "mysql", "mariadb")
 
 
 def money() -> Yuan:
@@ -96,6 +99,8 @@ payment_config = sa.Table(
     sa.Column("default_for", sa.String(20), nullable=True),
     # The provider key ids the config trusts, space-separated (migration 0005); indexed in paycore_config_key.
     sa.Column("key_ids", sa.String(1000), nullable=False, server_default=""),
+    # Every provider setting as one JSON object (0016): a new provider needs no column; the ones above hold copies.
+    sa.Column("provider_settings", LongText, nullable=True),
     sa.Index("uk_default_for", "default_for", unique=True),
     **MYSQL,
 )

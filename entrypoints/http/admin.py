@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeAlias
 
+import msgspec
 from litestar import Request, delete, get, patch, post
 from litestar.di import NamedDependency
 from litestar.params import JSONBody, Parameter
@@ -12,7 +13,7 @@ from application.api_keys import ApiKeys
 from application.errors import ApiKeyNotFound
 from application.manage_configs import ManageConfigs
 from entrypoints.http.auth import AdminController, current_key
-from entrypoints.http.config_schemas import ConfigList, ConfigRequest, ConfigResponse, config_response
+from entrypoints.http.config_schemas import ConfigRequest, ConfigShapes
 from entrypoints.http.schemas import ApiKeyList, ApiKeyView, CreateApiKeyRequest, api_key_view
 
 
@@ -42,37 +43,48 @@ class ApiKeyController(AdminController):
 
 
 ConfigId = Annotated[int, Parameter(ge=1, le=2**53 - 1)]
+# As mypy sees them; Litestar reads each app's own shapes (the controller's signature_namespace).
+ConfigResponse: TypeAlias = msgspec.Struct
+ConfigList: TypeAlias = msgspec.Struct
 
 
-class PaymentConfigController(AdminController):
-    """/v1/admin/payment-configs."""
+def payment_config_controller(shapes: ConfigShapes) -> type[AdminController]:
+    """/v1/admin/payment-configs, its bodies shaped for the app's providers (their settings among the fields)."""
 
-    path = "/v1/admin/payment-configs"
+    class PaymentConfigController(AdminController):
+        """/v1/admin/payment-configs."""
 
-    @post("/", status_code=201)
-    async def create(self, request: Request[Any, Any, Any], data: JSONBody[ConfigRequest],
-                     configs: NamedDependency[ManageConfigs]) -> ConfigResponse:
-        """Create a config; secrets are stored encrypted and never shown again."""
-        return config_response(await configs.create(data.given(), by=current_key(request).name))
+        path = "/v1/admin/payment-configs"
+        # The annotations below name these shapes (mypy sees the provider-neutral ConfigRequest and a Struct).
+        signature_namespace = {  # noqa: RUF012 - Litestar reads this class attribute
+            "ConfigRequest": shapes.request, "ConfigResponse": shapes.response, "ConfigList": shapes.list}
 
-    @get("/")
-    async def list_configs(self, configs: NamedDependency[ManageConfigs]) -> ConfigList:
-        """Every live config, secrets masked."""
-        return ConfigList([config_response(v) for v in await configs.list()])
+        @post("/", status_code=201)
+        async def create(self, request: Request[Any, Any, Any], data: JSONBody[ConfigRequest],
+                         configs: NamedDependency[ManageConfigs]) -> ConfigResponse:
+            """Create a config; secrets are stored encrypted and never shown again."""
+            return shapes.view(await configs.create(data.given(), by=current_key(request).name))
 
-    @get("/{config_id:int}")
-    async def read(self, config_id: ConfigId, configs: NamedDependency[ManageConfigs]) -> ConfigResponse:
-        """One config, secrets masked."""
-        return config_response(await configs.get(config_id))
+        @get("/")
+        async def list_configs(self, configs: NamedDependency[ManageConfigs]) -> ConfigList:
+            """Every live config, secrets masked."""
+            return shapes.views(await configs.list())
 
-    @patch("/{config_id:int}")
-    async def update(self, request: Request[Any, Any, Any], config_id: ConfigId, data: JSONBody[ConfigRequest],
-                     configs: NamedDependency[ManageConfigs]) -> ConfigResponse:
-        """Change some fields; secrets not sent stay as they are."""
-        return config_response(await configs.update(config_id, data.given(), by=current_key(request).name))
+        @get("/{config_id:int}")
+        async def read(self, config_id: ConfigId, configs: NamedDependency[ManageConfigs]) -> ConfigResponse:
+            """One config, secrets masked."""
+            return shapes.view(await configs.get(config_id))
 
-    @delete("/{config_id:int}", status_code=204)
-    async def remove(self, request: Request[Any, Any, Any], config_id: ConfigId,
-                     configs: NamedDependency[ManageConfigs]) -> None:
-        """Soft-delete (del_flag "2"); payments made with it keep their history."""
-        await configs.delete(config_id, by=current_key(request).name)
+        @patch("/{config_id:int}")
+        async def update(self, request: Request[Any, Any, Any], config_id: ConfigId, data: JSONBody[ConfigRequest],
+                         configs: NamedDependency[ManageConfigs]) -> ConfigResponse:
+            """Change some fields; secrets not sent stay as they are."""
+            return shapes.view(await configs.update(config_id, data.given(), by=current_key(request).name))
+
+        @delete("/{config_id:int}", status_code=204)
+        async def remove(self, request: Request[Any, Any, Any], config_id: ConfigId,
+                         configs: NamedDependency[ManageConfigs]) -> None:
+            """Soft-delete (del_flag "2"); payments made with it keep their history."""
+            await configs.delete(config_id, by=current_key(request).name)
+
+    return PaymentConfigController

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from functools import partial
 from importlib.metadata import version
 from typing import Any
 
@@ -14,22 +15,23 @@ from litestar.openapi import OpenAPIConfig
 
 from adapters.sql.engine import ping as ping_engine
 from entrypoints.container import Container
-from entrypoints.http.admin import ApiKeyController, PaymentConfigController
+from entrypoints.http.admin import ApiKeyController, payment_config_controller
 from entrypoints.http.admin_refunds import ADMIN_REFUND_HANDLERS
 from entrypoints.http.allow import complete_allow, remember_methods
 from entrypoints.http.anomalies import AnomalyController
 from entrypoints.http.background_runs import BackgroundRuns
 from entrypoints.http.cashier import cashier, cashier_choose, cashier_status
+from entrypoints.http.config_schemas import ConfigShapes
 from entrypoints.http.deliveries import WebhookDeliveryController
 from entrypoints.http.docs_pages import landing, render_plugins, static_files
 from entrypoints.http.errors import EXCEPTION_HANDLERS
 from entrypoints.http.exact_json import ExactJsonRequest
-from entrypoints.http.notify import NOTIFY_HANDLERS
-from entrypoints.http.notify_refusals import notify_refusal_middleware
+from entrypoints.http.notify import notify_handlers, over_budget
+from entrypoints.http.notify_refusals import OVER_BUDGET, notify_refusal_middleware
 from entrypoints.http.nul_guard import refuse_nul
 from entrypoints.http.openapi_document import install as refine_openapi
 from entrypoints.http.ops import health, metrics, ready, timing_middleware
-from entrypoints.http.payments import PaymentController
+from entrypoints.http.provider_shapes import payment_controller
 from entrypoints.http.rate_limits import STORE, rate_limit_middleware, rate_limit_store
 from entrypoints.http.reconciliations import (
     DiscrepancyController,
@@ -62,15 +64,18 @@ def create_app(container: Container, ping: Callable[[], Awaitable[bool]] | None 
         return result
 
     settings = container.settings()
+    adapters = container.provider_adapters()
+    notify = {p.payment_type.value: p.notify for p in adapters}
+    configs = payment_config_controller(ConfigShapes(adapters))
     return Litestar(
-        route_handlers=[PaymentController, ApiKeyController, PaymentConfigController, health, ready, metrics,
-                        cashier, cashier_status, cashier_choose, *NOTIFY_HANDLERS, WebhookDeliveryController,
+        route_handlers=[payment_controller(adapters), ApiKeyController, configs, health, ready, metrics, cashier,
+                        cashier_status, cashier_choose, *notify_handlers(notify), WebhookDeliveryController,
                         rotate_webhook_secret, *ADMIN_REFUND_HANDLERS, AnomalyController, landing, static_files(),
                         ReconciliationController, DiscrepancyController],
         dependencies={name: _provide(container, name) for name in USE_CASES},
         exception_handlers=EXCEPTION_HANDLERS,
         state=State({"container": container, "ping": ping or default_ping, "metrics": container.metrics(),
-                     "background_runs": background or BackgroundRuns()}),
+                     "background_runs": background or BackgroundRuns(), OVER_BUDGET: partial(over_budget, notify)}),
         middleware=[request_id_middleware, timing_middleware, *rate_limit_middleware(settings.failed_auth_per_minute,
                                                               settings.rate_limit_per_key),
                     *notify_refusal_middleware(settings.notify_refusals_per_minute)],

@@ -19,7 +19,7 @@ from domain.status import TradeStatus
 from entrypoints.beijing_time import beijing
 from entrypoints.http.cashier_assets import CSS, PAGE, SCRIPT
 from entrypoints.http.cashier_choices import choices_html, chosen_open
-from entrypoints.http.cashier_text import Lang, say
+from entrypoints.http.cashier_text import TEXT, Lang, say
 
 STATES = ("open", "paid", "expired", "closed", "refunded", "error")
 POLL_MS = 2000
@@ -60,16 +60,22 @@ def ways_to_pay(payment: Payment, in_wechat: bool) -> list[Way]:
     if checkout.code_url:
         if in_wechat and payment.payment_type == "wechat":
             return [Way("qr", "long_press", checkout.code_url)]
-        return [Way("qr", f"scan_{payment.payment_type}", checkout.code_url)]
+        return [Way("qr", _provider_text("scan", payment), checkout.code_url)]
     if checkout.pay_url:
         if in_wechat and payment.payment_type == "alipay":
             return [Way("note", "open_in_browser")]
-        return [Way("link", f"pay_{payment.payment_type}", checkout.pay_url)]
+        return [Way("link", _provider_text("pay", payment), checkout.pay_url)]
     if checkout.pay_params:
         if in_wechat:  # WeChat's own bridge takes the signed parameters
             return [Way("jsapi", "pay_wechat", json.dumps(dict(checkout.pay_params)))]
         return [Way("note", "jsapi")]
     return []
+
+
+def _provider_text(what: str, payment: Payment) -> str:
+    """The text naming the payment's provider ("pay_alipay"), else the one naming none ("pay")."""
+    key = f"{what}_{payment.payment_type}"
+    return key if key in TEXT else what
 
 
 def _way_html(way: Way, lang: Lang, in_wechat: bool) -> str:

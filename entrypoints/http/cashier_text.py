@@ -19,6 +19,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "long_press": ("长按识别二维码完成支付", "Long-press the QR code to pay"),
     "pay_alipay": ("去支付宝付款", "Pay with Alipay"),
     "pay_wechat": ("去微信付款", "Pay with WeChat"),
+    "scan": ("请扫码付款", "Scan to pay"),  # a provider with no text of its own
+    "pay": ("去付款", "Pay"),
     "jsapi": ("请在微信内完成支付", "Complete the payment inside WeChat"),
     "open_in_browser": ("微信内无法打开支付宝：请点右上角，在浏览器中打开本页",
                         "WeChat cannot open Alipay: open this page in your browser (top-right menu)"),

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any
 from urllib.parse import parse_qsl
 
 from litestar import Request, Response, post
+from litestar.handlers import HTTPRouteHandler
 from litestar.params import Parameter
 
+from adapters.gateways.provider import NotifyAnswer, NotifyProtocol
 from application.errors import (
     ApplicationError,
     ConcurrencyConflict,
@@ -22,6 +25,7 @@ from application.errors import (
 from application.handle_notification import HandleNotification
 from application.records import RawNotification
 from entrypoints.http.notify_refusals import mark_refused
+from entrypoints.http.rate_limits import NOTIFY_PREFIX
 from entrypoints.metrics import Metrics
 
 log = logging.getLogger("paycore.notify")
@@ -42,7 +46,8 @@ def _turns(request: Request[Any, Any, Any]) -> asyncio.Semaphore:
     return turns
 
 
-# Failures that may pass: WeChat is asked to send the notification again (a 5xx); any other refusal is final (4xx).
+# Failures that may pass: the provider is asked to send the notification again (`retry`, a 5xx for some); any other
+# refusal is final.
 RETRYABLE: tuple[type[ApplicationError], ...] = (StorageUnavailable, ConcurrencyConflict, ProviderUnavailable,
                                                  SecretUnreadable)
 
@@ -64,7 +69,7 @@ async def _handle(request: Request[Any, Any, Any], payment_type: str, config_id:
 
 
 async def _handle_now(request: Request[Any, Any, Any], payment_type: str, config_id: int | None) -> Handled:
-    """Verify and apply. Never raises: a provider only needs yes or no (and, for WeChat, whether to retry)."""
+    """Verify and apply. Never raises: a provider only needs yes or no (and, for some, whether to retry)."""
     body = await request.body()
     form = dict(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
     raw = RawNotification(body=body, headers={k.lower(): v for k, v in request.headers.items()}, form=form)
@@ -90,41 +95,40 @@ async def _handle_now(request: Request[Any, Any, Any], payment_type: str, config
     return Handled(True, outcome)
 
 
-def _alipay_answer(acknowledged: bool) -> Response[str]:
-    # Alipay reads the body only: exactly `success`, or anything else to retry later.
-    return Response("success" if acknowledged else "fail", media_type="text/plain", status_code=200)
+def _respond(answer: NotifyAnswer, headers: Mapping[str, str] | None = None) -> Response[Any]:
+    """The provider's answer as an HTTP response."""
+    return Response(answer.body, status_code=answer.status_code, media_type=answer.media_type,
+                    headers=dict(headers or {}))
 
 
-@post("/v1/notify/alipay", status_code=200, include_in_schema=True, tags=["notifications"])
-async def alipay_notify(request: Request[Any, Any, Any]) -> Response[str]:
-    """Alipay's asynchronous notification for any config: routed by its out_trade_no to the payment's config."""
-    return _alipay_answer((await _handle(request, "alipay", None)).acknowledged)
+def over_budget(protocols: Mapping[str, NotifyProtocol], path: str, retry_after: int) -> Response[Any]:
+    """The answer, in its provider's protocol, to an address past its budget of refused notifications."""
+    payment_type = path.removeprefix(NOTIFY_PREFIX).split("/", 1)[0]
+    protocol = protocols.get(payment_type)
+    answer = protocol.over_budget if protocol is not None else NotifyAnswer(429, "too many refused notifications")
+    return _respond(answer, {"Retry-After": str(retry_after)})
 
 
-@post("/v1/notify/alipay/{config_id:int}", status_code=200, tags=["notifications"])
-async def alipay_notify_for_config(request: Request[Any, Any, Any], config_id: ConfigIdPath) -> Response[str]:
-    """Alipay's asynchronous notification for one config."""
-    return _alipay_answer((await _handle(request, "alipay", config_id)).acknowledged)
+def notify_handlers(protocols: Mapping[str, NotifyProtocol]) -> list[HTTPRouteHandler]:
+    """The two notify endpoints of each provider: one for any config, one naming the config."""
+    return [handler for payment_type, protocol in protocols.items()
+            for handler in _provider_handlers(payment_type, protocol)]
 
 
-def _wechat_answer(handled: Handled) -> Response[Any]:
-    # WeChat treats any 2xx as received: success is 204 with no body, anything else must be 4xx/5xx.
-    if handled.acknowledged:
-        return Response(None, status_code=204)
-    return Response({"code": "FAIL", "message": f"notification not accepted: {handled.reason}"},
-                    status_code=500 if handled.retry else 400)
+def _provider_handlers(payment_type: str, protocol: NotifyProtocol) -> list[HTTPRouteHandler]:
+    async def any_config(request: Request[Any, Any, Any]) -> Response[Any]:
+        handled = await _handle(request, payment_type, None)
+        return _respond(protocol.answer(handled.acknowledged, handled.reason, handled.retry))
 
+    async def one_config(request: Request[Any, Any, Any], config_id: ConfigIdPath) -> Response[Any]:
+        handled = await _handle(request, payment_type, config_id)
+        return _respond(protocol.answer(handled.acknowledged, handled.reason, handled.retry))
 
-@post("/v1/notify/wechat", status_code=200, tags=["notifications"])
-async def wechat_notify(request: Request[Any, Any, Any]) -> Response[Any]:
-    """WeChat Pay v3 callbacks for any config: opened with the key its serial names, routed by the order inside."""
-    return _wechat_answer(await _handle(request, "wechat", None))
-
-
-@post("/v1/notify/wechat/{config_id:int}", status_code=200, tags=["notifications"])
-async def wechat_notify_for_config(request: Request[Any, Any, Any], config_id: ConfigIdPath) -> Response[Any]:
-    """WeChat Pay v3 callbacks for one config."""
-    return _wechat_answer(await _handle(request, "wechat", config_id))
-
-
-NOTIFY_HANDLERS = [alipay_notify, alipay_notify_for_config, wechat_notify, wechat_notify_for_config]
+    # The names make the operation ids (V1Notify<Type><Name>) and the docs' summaries.
+    for handler, name, text in ((any_config, f"{payment_type}_notify", protocol.any_config),
+                                (one_config, f"{payment_type}_notify_for_config", protocol.one_config)):
+        handler.__name__ = handler.__qualname__ = name
+        handler.__doc__ = text
+    return [post(f"{NOTIFY_PREFIX}{payment_type}", status_code=200, tags=["notifications"])(any_config),
+            post(f"{NOTIFY_PREFIX}{payment_type}/{{config_id:int}}", status_code=200,
+                 tags=["notifications"])(one_config)]

@@ -4,9 +4,10 @@ The notify endpoints take no key: anyone may post to them, and each forged notif
 verification and a row in the notification log. Alipay and WeChat post from their own servers and are refused
 only while a config is wrong, so an address that has had `PAYCORE_RATE_LIMIT_NOTIFY_REFUSALS` notifications
 refused in the current minute is a forger (or a provider paycore cannot verify anyway): its further notifications
-are answered, after a short hold, in the provider's protocol (Alipay `fail`, WeChat 429) without being read,
-verified or logged, and each one is counted in `paycore_rate_limited_total{limit="notify_refusals"}`. The hold
-paces a client that posts again as soon as it is answered; it costs the server an idle connection, not CPU.
+are answered, after a short hold, in the provider's protocol (its adapter's `NotifyProtocol.over_budget`: Alipay
+`fail`, WeChat 429) without being read, verified or logged, and each one is counted in
+`paycore_rate_limited_total{limit="notify_refusals"}`. The hold paces a client that posts again as soon as it is
+answered; it costs the server an idle connection, not CPU.
 
 A provider refused this way retries later (Alipay for 25 hours, WeChat for 24), and the worker's sync queries the
 provider for a payment still unpaid, so a genuine notification caught in a flood is delayed, never lost. Behind a
@@ -38,12 +39,7 @@ def mark_refused(request: Request[Any, Any, Any]) -> None:
     request.state[REFUSED] = True
 
 
-def _answer(path: str, retry_after: int) -> Response[Any]:
-    headers = {"Retry-After": str(retry_after)}
-    if path.startswith(NOTIFY_PREFIX + "alipay"):  # Alipay reads the body only: anything but `success` retries
-        return Response("fail", media_type="text/plain", status_code=200, headers=headers)
-    return Response({"code": "FAIL", "message": "too many refused notifications from this address; retry later"},
-                    status_code=429, headers=headers)
+OVER_BUDGET = "notify_over_budget"  # in the app's state: (path, retry_after) → the provider's answer
 
 
 class NotifyRefusalLimit(RateLimitMiddleware):
@@ -67,7 +63,7 @@ class NotifyRefusalLimit(RateLimitMiddleware):
                 async with self._lock:
                     await self.set_cached_history(key=key, cache_object=history, store=store)
             await asyncio.sleep(HOLD_SECONDS)
-            answer = _answer(path, max(1, int(history.reset - time.time())))
+            answer: Response[Any] = app.state[OVER_BUDGET](path, max(1, int(history.reset - time.time())))
             await answer.to_asgi_response(app=None, request=request)(scope, receive, send)
             return
         scope.setdefault("state", {})

@@ -4,17 +4,18 @@ methods, and the notify routes' real bodies (entrypoints/http/openapi_notify.py)
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from importlib.metadata import version
 from typing import Any
 
 from litestar import Litestar
 from litestar._openapi.plugin import OpenAPIPlugin
 
-from entrypoints.container import PAY_METHODS as OFFERED
-from entrypoints.http.openapi_notify import NOTIFY_PREFIX, describe_notify
+from adapters.gateways.provider import ProviderAdapter
+from entrypoints.http.openapi_notify import ERROR_REF, describe_notify
+from entrypoints.http.rate_limits import NOTIFY_PREFIX
 
 Operation = dict[str, Any]
-ERROR_REF = {"$ref": "#/components/schemas/Error"}
 ERROR_SCHEMA: dict[str, Any] = {
     "type": "object", "required": ["status_code", "code", "detail", "extra"],
     "properties": {
@@ -52,32 +53,31 @@ AMOUNT: dict[str, Any] = {
               {"type": "number", "exclusiveMinimum": 0, "maximum": 100000000, "multipleOf": 0.01}],
 }
 NO_NUL = r"^[^\x00]*$"  # nul_guard.py refuses a NUL anywhere in a request
-# pay_method by payment_type, as the adapters offer them; those needing an openid get their own branch
-PAY_METHODS = {t: [r.method.value for r in rules if not r.needs_openid] for t, rules in OFFERED.items()}
-NEEDS_OPENID = [(t, r.method.value) for t, rules in OFFERED.items() for r in rules if r.needs_openid]
 
 
 REQUEST_SCHEMAS = ("CreatePaymentRequest", "RefundRequest", "CreateApiKeyRequest", "ConfigRequest")
 
 
-def refine(document: dict[str, Any]) -> dict[str, Any]:
-    """Rewrite a generated OpenAPI document in place (and return it)."""
+def refine(document: dict[str, Any], providers: Sequence[ProviderAdapter]) -> dict[str, Any]:
+    """Rewrite a generated OpenAPI document in place (and return it), for the app's providers."""
     document["info"]["version"] = version("paycore")
     schemas = document.setdefault("components", {}).setdefault("schemas", {})
     schemas["Error"] = ERROR_SCHEMA
-    _refine_bodies(schemas)
+    _refine_bodies(schemas, providers)
+    protocols = {p.payment_type.value: p.notify for p in providers}
     for path, item in document.get("paths", {}).items():
         for method, operation in item.items():
-            if method in ("get", "post", "put", "patch", "delete"):
+            if method not in ("get", "post", "put", "patch", "delete"):
+                continue
+            _describe(method, path, operation)
+            if path.startswith(NOTIFY_PREFIX):
+                describe_notify(protocols, path, operation)
+            else:
                 _refine_operation(method, path, operation)
     return document
 
 
 def _refine_operation(method: str, path: str, operation: Operation) -> None:
-    _describe(method, path, operation)
-    if path.startswith(NOTIFY_PREFIX):
-        describe_notify(path, operation)
-        return
     for parameter in operation.get("parameters", []):
         if parameter.get("in") != "path":  # a path cannot carry a NUL anyway; a pattern there only slows generation
             _refuse_nul(parameter.get("schema", {}))
@@ -138,8 +138,12 @@ def _scope(path: str) -> str | None:
     return None
 
 
-def _refine_bodies(schemas: dict[str, Any]) -> None:
+def _refine_bodies(schemas: dict[str, Any], providers: Sequence[ProviderAdapter]) -> None:
     """Amounts as the server parses them; pay methods as each payment type takes them."""
+    # pay_method by payment_type, as the adapters offer them; those needing an openid get their own branch
+    offered = {p.payment_type.value: p.pay_methods for p in providers}
+    pay_methods = {t: [r.method.value for r in rules if not r.needs_openid] for t, rules in offered.items()}
+    needs_openid = [(t, r.method.value) for t, rules in offered.items() for r in rules if r.needs_openid]
     for name, field in (("CreatePaymentRequest", "total_amount"), ("RefundRequest", "refund_amount")):
         if name in schemas:
             schemas[name]["properties"][field] = AMOUNT
@@ -150,14 +154,14 @@ def _refine_bodies(schemas: dict[str, Any]) -> None:
     if create:
         branches: list[dict[str, Any]] = [
             {"properties": {"payment_type": {"const": t}, "pay_method": {"enum": methods}}}
-            for t, methods in PAY_METHODS.items()]
+            for t, methods in pay_methods.items()]
         branches.extend({"properties": {"payment_type": {"const": t}, "pay_method": {"const": method},
                                         "openid": {"type": "string"}}, "required": ["openid"]}
-                        for t, method in NEEDS_OPENID)
+                        for t, method in needs_openid)
         create["oneOf"] = branches
         create["description"] = "pay_method by payment_type: " + "; ".join(
-            f"{t} {' | '.join(methods)}" + "".join(f", or {m} with an openid" for n, m in NEEDS_OPENID if n == t)
-            for t, methods in PAY_METHODS.items())
+            f"{t} {' | '.join(methods)}" + "".join(f", or {m} with an openid" for n, m in needs_openid if n == t)
+            for t, methods in pay_methods.items())
 
 
 def _refuse_nul(schema: dict[str, Any]) -> None:
@@ -169,4 +173,4 @@ def _refuse_nul(schema: dict[str, Any]) -> None:
 
 def install(app: Litestar) -> None:
     """Refine the app's document once, where Litestar caches it (an on_startup hook)."""
-    refine(app.plugins.get(OpenAPIPlugin).provide_openapi_schema())
+    refine(app.plugins.get(OpenAPIPlugin).provide_openapi_schema(), app.state["container"].provider_adapters())

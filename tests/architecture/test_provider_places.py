@@ -37,12 +37,9 @@ PLACES = {
     "entrypoints/http/cashier_choices.py": "the cashier page: which provider's methods suit which device",
     "entrypoints/http/cashier_page.py": "the cashier page: which way to pay each provider offers on which device",
     "entrypoints/http/cashier_text.py": "the cashier page's texts naming the provider to pay with",
-    "entrypoints/http/config_schemas.py": "the config wire fields of each provider's settings (API.md)",
     "entrypoints/http/docs_pages.py": "documentation text",
-    "entrypoints/http/notify.py": "docstrings: what each provider expects as an answer",
-    "entrypoints/http/notify_refusals.py": "each provider's answer to a refused notification",
+    "entrypoints/http/notify_refusals.py": "docstring: what the providers do when refused",
     "entrypoints/http/nul_guard.py": "comments",
-    "entrypoints/http/openapi_notify.py": "the notify endpoints' documented bodies",
     "entrypoints/settings.py": "settings' descriptions",
     "entrypoints/worker.py": "docstrings",
 }

@@ -219,6 +219,18 @@ async def test_an_update_may_drop_secrets_and_clear_optional_text(uow_factory: U
     assert dict(stored.sealed) == {"api_key": "pc1:k1:only-api"}
 
 
+async def test_a_setting_of_any_name_and_size_reads_back(uow_factory: UnitOfWorkFactory) -> None:
+    # A provider's settings need no column of their own: any name, and past MySQL's 64 KiB TEXT.
+    big = "-----BEGIN CERTIFICATE-----\n" + "A" * 100_000 + "\n-----END CERTIFICATE-----\n"
+    config = dataclasses.replace(full_config(), settings={"toy_merchant_cert": big, "toy_key_id": "键 1"})
+    (added,) = await add_configs(uow_factory, config)
+    assert (await get(uow_factory, added.config_id)) == added
+    await update(uow_factory, added.with_setting("toy_key_id", "").with_setting("alipay_cert", "x"))
+    stored = await get(uow_factory, added.config_id)
+    assert stored is not None
+    assert dict(stored.settings) == {"toy_merchant_cert": big, "alipay_cert": "x"}
+
+
 async def test_an_update_keeps_the_creation_time(uow_factory: UnitOfWorkFactory) -> None:
     (added,) = await add_configs(uow_factory, full_config())
     await update(uow_factory, dataclasses.replace(added, create_time=at(50), update_time=at(60)))

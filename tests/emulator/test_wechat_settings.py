@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from emulator.app import build_wechat, parse_args, settings_from
+from emulator.app import parse_args, settings_from
 from emulator.settings import EmulatorSettings
+from emulator.wechat.mount import build_wechat
 from emulator.wechat.orders import Mode
 from tests.emulator.wechat_env import PUBLIC_KEY_ID, WeChatEnv, register_body
 from tests.rsa_keys import key_pair

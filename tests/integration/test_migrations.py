@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import sqlalchemy as sa
@@ -82,3 +83,28 @@ async def test_0005_indexes_the_keys_of_the_wechat_configs_already_stored(blank_
     assert [tuple(r) for r in index] == [("both", serial), ("both", "PUB_KEY_ID_0114"), ("old", serial),
                                          ("shop", "PUB_KEY_ID_0114")]
     assert stored == {"shop": "PUB_KEY_ID_0114", "old": serial, "both": f"PUB_KEY_ID_0114 {serial}", "pc": ""}
+
+
+async def test_0016_copies_each_config_s_settings_into_provider_settings(blank_database_url: str) -> None:
+    url = blank_database_url
+    before = revisions()[revisions().index("0016") - 1]
+    await upgrade_async(url, before)
+    columns = ("payment_type", "config_name", "alipay_public_key", "alipay_cert", "wechat_public_key_id",
+               "wechat_platform_cert")
+    rows = [("alipay", "public key", "MIIBIj…", None, "", None), ("alipay", "cert", "", "-----BEGIN…", "", None),
+            ("wechat", "both", None, None, "PUB_KEY_ID_0114", "-----BEGIN…"), ("wechat", "none", None, None, "", "")]
+    configs = sa.table("ai_write_payment_config", *(sa.column(name) for name in columns))
+    await run_on(url, sa.insert(configs).values([dict(zip(columns, r, strict=True)) for r in rows]))
+
+    await upgrade_async(url, "0016")
+
+    engine = make_engine(url)
+    try:
+        async with engine.connect() as conn:
+            stored: dict[str, str] = dict((await conn.execute(sa.text(
+                "SELECT config_name, provider_settings FROM ai_write_payment_config"))).all())
+    finally:
+        await engine.dispose()
+    assert {name: json.loads(text) for name, text in stored.items()} == {
+        "public key": {"alipay_public_key": "MIIBIj…"}, "cert": {"alipay_cert": "-----BEGIN…"},
+        "both": {"wechat_public_key_id": "PUB_KEY_ID_0114", "wechat_platform_cert": "-----BEGIN…"}, "none": {}}

@@ -90,7 +90,12 @@ def cert_sn(certificate: x509.Certificate) -> str:
 
 def root_cert_sn(root_text: str) -> str:
     """alipay_root_cert_sn: the RSA-signed roots' SNs joined by `_`; unreadable and other roots skipped."""
-    sns = [cert_sn(c) for c in load_certificates(root_text, skip_unreadable=True) if _rsa_signed(c)]
+    return roots_sn(load_certificates(root_text, skip_unreadable=True))
+
+
+def roots_sn(roots: Sequence[x509.Certificate]) -> str:
+    """root_cert_sn of certificates already read."""
+    sns = [cert_sn(c) for c in roots if _rsa_signed(c)]
     if not sns:
         raise CertificateError("holds no root certificate signed with sha1WithRSA or sha256WithRSA",
                                "不含以 sha1WithRSA 或 sha256WithRSA 签名的根证书")
@@ -131,7 +136,12 @@ def is_ca(certificate: x509.Certificate) -> bool:
 
 def leaves(text: str) -> list[x509.Certificate]:
     """The end-entity RSA certificates of a file such as alipayCertPublicKey_RSA2.crt (leaf + intermediate)."""
-    found = [c for c in load_certificates(text) if not is_ca(c) and rsa_public_key(c) is not None]
+    return leaves_of(load_certificates(text))
+
+
+def leaves_of(certificates: Sequence[x509.Certificate]) -> list[x509.Certificate]:
+    """leaves() of certificates already read."""
+    found = [c for c in certificates if not is_ca(c) and rsa_public_key(c) is not None]
     if not found:
         raise CertificateError("holds no end-entity RSA certificate", "不含 RSA 终端实体证书（只有 CA 证书）")
     return found

@@ -5,7 +5,9 @@ from __future__ import annotations
 from adapters.gateways.alipay import PAY_METHODS, alipay_gateway_from_config
 from adapters.gateways.alipay.cert_store import certificate_keeper
 from adapters.gateways.alipay.config import AlipayConfigRules
+from adapters.gateways.alipay.config_view import CONFIG_WIRE
 from adapters.gateways.alipay.notify import AlipayNotificationRouter
+from adapters.gateways.alipay.notify_protocol import NOTIFY
 from adapters.gateways.provider import GatewayDeps, GatewayFor, ProviderAdapter
 from application.ports.providers import Gateway
 from application.records import PaymentConfig
@@ -28,4 +30,5 @@ def app_of(config: PaymentConfig) -> str:
 
 
 PROVIDER = ProviderAdapter(PaymentType.ALIPAY, PAY_METHODS, AlipayConfigRules, gateways,
-                           lambda _: AlipayNotificationRouter(), app_of)
+                           lambda _: AlipayNotificationRouter(), notify=NOTIFY, account=app_of,
+                           config_wire=CONFIG_WIRE)

@@ -6,6 +6,8 @@ from adapters.gateways.provider import GatewayDeps, GatewayFor, ProviderAdapter
 from adapters.gateways.wechat import PAY_METHODS, wechat_gateway_from_config
 from adapters.gateways.wechat.cert_store import certificate_keeper
 from adapters.gateways.wechat.config import WeChatConfigRules
+from adapters.gateways.wechat.config_view import CONFIG_WIRE
+from adapters.gateways.wechat.notify_protocol import NOTIFY
 from adapters.gateways.wechat.routing import WeChatNotificationRouter
 from application.ports.providers import Gateway
 from application.records import PaymentConfig
@@ -28,4 +30,4 @@ def merchant_of(config: PaymentConfig) -> str:
 
 
 PROVIDER = ProviderAdapter(PaymentType.WECHAT, PAY_METHODS, WeChatConfigRules, gateways, WeChatNotificationRouter,
-                           merchant_of)
+                           notify=NOTIFY, account=merchant_of, config_wire=CONFIG_WIRE)

@@ -12,6 +12,7 @@ import dataclasses
 from datetime import UTC, datetime
 from pathlib import Path
 
+import msgspec
 import pytest
 
 from adapters.gateways.alipay import certs
@@ -20,7 +21,8 @@ from adapters.gateways.alipay.credentials import CertificateMode
 from application.manage_configs import ConfigView, SecretState
 from application.records import SECRET_FIELDS, PaymentConfig
 from domain.kinds import PaymentType
-from entrypoints.http.config_schemas import config_response
+from entrypoints.container import PROVIDERS
+from entrypoints.http.config_schemas import ConfigShapes
 
 CERTS = Path(__file__).parents[2] / "integration" / "alipay" / "certs"
 ROOT = (CERTS / "alipayRootCert.crt").read_text()
@@ -102,7 +104,8 @@ def test_a_config_whose_stored_certificates_no_longer_read_is_still_shown() -> N
     broken = PaymentConfig(101, PaymentType.ALIPAY, "old", app_cert=unreadable,
                            settings={"alipay_cert": ALIPAY, "alipay_root_cert": ROOT})
     states = {name: SecretState(False) for name in SECRET_FIELDS}
-    shown = config_response(ConfigView(broken, states))
-    assert (shown.app_cert_sn, shown.certificates) == ("", [])
-    good = config_response(ConfigView(dataclasses.replace(broken, app_cert=APP), states))
-    assert good.app_cert_sn == "fc04d815da51e5d833da90875d02672f"
+    shapes = ConfigShapes(PROVIDERS)
+    shown = msgspec.to_builtins(shapes.view(ConfigView(broken, states)))
+    assert (shown["app_cert_sn"], shown["certificates"]) == ("", [])
+    good = msgspec.to_builtins(shapes.view(ConfigView(dataclasses.replace(broken, app_cert=APP), states)))
+    assert good["app_cert_sn"] == "fc04d815da51e5d833da90875d02672f"
