@@ -87,7 +87,7 @@ def _refine_operation(method: str, path: str, operation: Operation) -> None:
                                   "content": {"application/json": {"schema": ERROR_REF}}}
         if status == 429:
             responses["429"]["headers"] = RETRY_AFTER
-    if path == "/pay/{order_no}":
+    if path in ("/pay/{order_no}", "/pay/{order_no}/choose"):
         responses["404"] = {"description": "no such order, or no valid token `t` (the same HTML page)",
                             "content": {"text/html": {"schema": {"type": "string"}}}}
     if path == "/ready":
