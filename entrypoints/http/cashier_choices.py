@@ -8,7 +8,7 @@ from html import escape
 
 from domain.attempts import AttemptStatus
 from domain.payment import Payment
-from entrypoints.http.cashier_text import Lang, say
+from entrypoints.http.cashier_text import TEXT, Lang, say
 
 PHONE = re.compile(r"Mobile|Android|iPhone|iPad|iPod|HarmonyOS", re.IGNORECASE)
 
@@ -18,6 +18,7 @@ PHONE = re.compile(r"Mobile|Android|iPhone|iPad|iPod|HarmonyOS", re.IGNORECASE)
 DESKTOP = ("alipay:pc", "alipay:qr", "wechat:native")
 PHONE_BROWSER = ("alipay:wap", "wechat:h5")
 IN_WECHAT = ("wechat:jsapi", "wechat:native")
+PLACED = frozenset(DESKTOP + PHONE_BROWSER + IN_WECHAT)  # a method of a provider added later suits every device
 
 
 def device_of(user_agent: str) -> str:
@@ -29,9 +30,9 @@ def device_of(user_agent: str) -> str:
 
 def choices_for(payment: Payment, device: str) -> list[str]:
     """The payment's methods that suit the device, in the order the business listed them (all of them when none
-    suits, rather than none)."""
+    suits, rather than none); a method this page has no rule for suits every device."""
     suits = {"desktop": DESKTOP, "phone": PHONE_BROWSER, "wechat": IN_WECHAT}[device]
-    offered = [m for m in payment.pay_methods if m in suits]
+    offered = [m for m in payment.pay_methods if m in suits or m not in PLACED]
     if device == "wechat" and "wechat:jsapi" in offered and payment.openid:
         offered = ["wechat:jsapi"]
     elif device == "wechat":
@@ -45,13 +46,19 @@ def chosen_open(payment: Payment) -> bool:
     return current is not None and current.status is AttemptStatus.OPEN
 
 
+def method_label(lang: Lang, method: str) -> str:
+    """The button's text for a method: its own words, or "provider · method" for one this page has none for."""
+    key = "m_" + method.replace(":", "_")
+    return say(lang, key) if key in TEXT else method.replace(":", " · ")
+
+
 def choices_html(payment: Payment, device: str, lang: Lang, choose_url: str) -> str:
     """The form of buttons, one per method to choose (the current open choice is marked)."""
     current = payment.current_attempt if chosen_open(payment) else None
     buttons = []
     for method in choices_for(payment, device):
         mark = ' aria-current="true"' if current is not None and current.method == method else ""
-        label = escape(say(lang, "m_" + method.replace(":", "_")))
+        label = escape(method_label(lang, method))
         buttons.append(f'<button class="choice" type="submit" name="method" value="{escape(method)}"{mark}>'
                        f"{label}</button>")
     title = say(lang, "other_ways" if current is not None else "choose")
