@@ -153,6 +153,12 @@ class SecretUnreadable(ApplicationError):
     code = "MASTER_KEY_MISMATCH"
 
 
+class ConfigUnreadable(ApplicationError):
+    """A stored config's provider settings are not the JSON object paycore wrote (edited by hand, or truncated)."""
+
+    code = "CONFIG_UNREADABLE"
+
+
 class InvalidField(InvalidInput):
     """A request field that failed a check made after decoding: its name and why, in English and in Chinese."""
 

@@ -16,7 +16,7 @@ from adapters.sql.errors import storage_errors
 from adapters.sql.payments import SqlPayments
 from adapters.sql.sqlite_trips import deferred
 from adapters.sql.tables import api_key, config_key, idempotency_key, payment_config
-from application.errors import LastAdminKey
+from application.errors import ConfigUnreadable, LastAdminKey
 from application.records import SECRET_FIELDS, ApiKey, IdempotencyRecord, PaymentConfig
 from domain.kinds import PaymentType
 
@@ -77,7 +77,14 @@ def _settings_of(row: RowMapping) -> dict[str, str]:
     code), the seed's columns."""
     if row["provider_settings"] is None:
         return {name: row[name] for name in SETTING_COLUMNS if row[name]}
-    stored = json.loads(row["provider_settings"])
+    try:
+        stored = json.loads(row["provider_settings"])
+    except ValueError:
+        stored = None
+    if not isinstance(stored, dict):
+        raise ConfigUnreadable(f"payment config {row['config_id']}: its provider_settings column is not the JSON "
+                               "object paycore wrote (edited by hand?); fix the column, or save the config's "
+                               "certificate and public-key settings again through the admin API")
     return {str(name): str(value) for name, value in stored.items() if value}
 
 

@@ -42,6 +42,7 @@ STATUSES: dict[type[Exception], int] = {
     app.DuplicateKey: 409,
     app.NotificationRejected: 400,
     app.SecretUnreadable: 503,
+    app.ConfigUnreadable: 503,
     app.DeliveryNotFound: 404,
     app.ReconciliationNotFound: 404,
     app.DiscrepancyNotFound: 404,

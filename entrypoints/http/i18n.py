@@ -35,6 +35,8 @@ ZH: dict[str, str] = {
     "REQUEST_TOO_LARGE": "请求体过大。",
     "KEY_PAIR_MISMATCH": "密钥不配对：{fields}。",
     "MASTER_KEY_MISMATCH": "无法解密已存储的密钥：主密钥缺失或不正确，请检查 PAYCORE_MASTER_KEYS。",
+    "CONFIG_UNREADABLE": "该支付配置存储的 provider_settings 不是 paycore 写入的 JSON 对象（可能被手工修改）："
+                         "请修正该列，或通过管理接口重新保存该配置的证书与公钥设置。",
     "API_KEY_NOT_FOUND": "找不到该 API 密钥。",
     "LAST_ADMIN_KEY": "这是最后一个有效的管理员密钥，不能吊销；请先创建另一个管理员密钥。",
     "UNSUPPORTED_MEDIA_TYPE": "请求体必须是 JSON（Content-Type: application/json）。",

@@ -17,6 +17,7 @@ from adapters.gateways.provider import NotifyAnswer, NotifyProtocol
 from application.errors import (
     ApplicationError,
     ConcurrencyConflict,
+    ConfigUnreadable,
     NotificationRejected,
     ProviderUnavailable,
     SecretUnreadable,
@@ -49,7 +50,7 @@ def _turns(request: Request[Any, Any, Any]) -> asyncio.Semaphore:
 # Failures that may pass: the provider is asked to send the notification again (`retry`, a 5xx for some); any other
 # refusal is final.
 RETRYABLE: tuple[type[ApplicationError], ...] = (StorageUnavailable, ConcurrencyConflict, ProviderUnavailable,
-                                                 SecretUnreadable)
+                                                 SecretUnreadable, ConfigUnreadable)
 
 
 @dataclass(frozen=True, slots=True)

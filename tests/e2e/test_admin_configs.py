@@ -164,3 +164,18 @@ async def test_a_ciphertext_copied_to_another_row_does_not_decrypt(env: Env) -> 
     response = await env.client.get(f"/v1/admin/payment-configs/{b['config_id']}", headers=env.auth(env.admin_key))
     assert response.status_code == 503
     assert response.json()["code"] == "MASTER_KEY_MISMATCH"
+
+
+@pytest.mark.parametrize("stored", ["{not json", "[1, 2]", "\"text\""])
+async def test_provider_settings_edited_into_something_else_is_a_clear_503_not_a_500(env: Env, stored: str) -> None:
+    config = (await create(env, alipay_config())).json()
+    c = payment_config.c
+    async with env.container.engine().begin() as conn:
+        await conn.execute(sa.update(payment_config).where(c.config_id == config["config_id"])
+                           .values(provider_settings=stored))
+    path = f"/v1/admin/payment-configs/{config['config_id']}"
+    for lang, words in (("en", "provider_settings"), ("zh", "provider_settings 不是")):
+        response = await env.client.get(path, headers={**env.auth(env.admin_key), "Accept-Language": lang})
+        assert response.status_code == 503
+        assert response.json()["code"] == "CONFIG_UNREADABLE"
+        assert words in response.json()["detail"]
