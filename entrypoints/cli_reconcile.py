@@ -16,6 +16,7 @@ from application.errors import ApplicationError
 from domain.beijing import BEIJING
 from domain.money import yuan
 from entrypoints.cli_admin import migrate, table, with_container
+from entrypoints.container import PROVIDERS
 from entrypoints.http.schemas import iso
 from entrypoints.settings import load_settings
 
@@ -146,8 +147,8 @@ def reconcile_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser],
     rec = sub.add_parser("reconcile", help="match one day's provider bills against paycore's records",
                          formatter_class=formatter)
     rec.add_argument("--date", required=True, help="the bill date, a Beijing calendar day (YYYY-MM-DD)")
-    rec.add_argument("--payment-type", choices=["alipay", "wechat"], default=None,
-                     help="only this provider (default: both)")
+    rec.add_argument("--payment-type", choices=[p.payment_type.value for p in PROVIDERS], default=None,
+                     help="only this provider (default: every provider)")
     rec.add_argument("--config-id", type=int, default=None,
                      help="only the account of this config (default: every enabled config's account)")
     rec.add_argument("--format", choices=["table", "json", "csv"], default="table", help="how to show the runs")
