@@ -15,6 +15,14 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from adapters.sql.bill_attempts import (
+    attempt_refund_row,
+    attempt_row,
+    attempts_named,
+    choice_day,
+    refunds_named,
+    unnamed_attempt,
+)
 from adapters.sql.tables import payment_transaction as payments
 from adapters.sql.tables import refund as refunds
 from application.bills import BillRow, BillRowKind, Discrepancy, DiscrepancyKind, LocalTotals, Matched
@@ -60,13 +68,20 @@ class SqlBillMatcher:
         with _no_gc():  # a million long-lived entries: no cycles to find
             async with self._engine.connect() as conn:
                 paid, settled = await self._day(conn, config_ids, start, end)
+                choice = await choice_day(conn, config_ids, start, end)
+        paid.update({number: record.amount for number, record in choice.paid.items()})
+        settled.update({key: record.amount for key, record in choice.settled.items()})
         local = LocalTotals(len(paid) + len(settled), sum(paid.values()))
         count, odd_payments, odd_refunds = await asyncio.to_thread(_pass, rows, paid, settled)
+        unnamed = [unnamed_attempt(K.MISSING_AT_PROVIDER, record, "", _near_edge(record.time, start, end))
+                   for number, record in choice.paid.items() if number in paid]
+        unnamed += [unnamed_attempt(K.REFUND_MISSING_AT_PROVIDER, record, key[1], _near_edge(record.time, start, end))
+                    for key, record in choice.settled.items() if key in settled]
         async with self._engine.connect() as conn:
             found = [*await self._bill_payments(conn, odd_payments, config_ids),
-                     *await self._bill_refunds(conn, odd_refunds, config_ids),
-                     *await self._local_payments(conn, list(paid), start, end),
-                     *await self._local_refunds(conn, list(settled), start, end)]
+                     *await self._bill_refunds(conn, odd_refunds, config_ids), *unnamed,
+                     *await self._local_payments(conn, [n for n in paid if n not in choice.paid], start, end),
+                     *await self._local_refunds(conn, [k for k in settled if k not in choice.settled], start, end)]
         found.sort(key=lambda d: (d.kind.value, d.order_no, d.refund_no))
         return Matched(found, count, local)
 
@@ -75,8 +90,8 @@ class SqlBillMatcher:
         """The payments paid and the refunds settled in [start, end), by number, in fen."""
         p, r = payments, refunds
         paid: dict[str, int] = {}
-        query = sa.select(p.c.order_no, _text(p.c.total_amount)).where(
-            p.c.config_id.in_(config_ids), p.c.payment_time >= start, p.c.payment_time < end,
+        query = sa.select(p.c.order_no, _text(p.c.total_amount)).where(  # a payer's choice: bill_attempts
+            p.c.attempts.is_(None), p.c.config_id.in_(config_ids), p.c.payment_time >= start, p.c.payment_time < end,
             p.c.trade_status.in_(PAID))
         async for part in (await conn.stream(query.execution_options(yield_per=LOAD_BATCH))).partitions():
             for order_no, amount in part:
@@ -84,7 +99,7 @@ class SqlBillMatcher:
         settled: dict[tuple[str, str], int] = {}
         query = sa.select(r.c.order_no, r.c.refund_no, _text(r.c.amount)).select_from(
             r.join(p, p.c.order_no == r.c.order_no)).where(
-            p.c.config_id.in_(config_ids), r.c.status == SETTLED, r.c.success_time >= start,
+            p.c.attempts.is_(None), p.c.config_id.in_(config_ids), r.c.status == SETTLED, r.c.success_time >= start,
             r.c.success_time < end)
         async for part in (await conn.stream(query.execution_options(yield_per=LOAD_BATCH))).partitions():
             for order_no, refund_no, amount in part:
@@ -97,8 +112,12 @@ class SqlBillMatcher:
         on a neighbouring day, which agrees)."""
         p, found = payments, []
         for batch in _batches(odd):
+            named = await attempts_named(conn, [row.order_no for row in batch], config_ids)
+            found += [d for row in batch if row.order_no in named for d in attempt_row(row, named[row.order_no])]
+            batch = [row for row in batch if row.order_no not in named]
             query = sa.select(p.c.order_no, _text(p.c.total_amount), p.c.trade_status, p.c.payment_time).where(
-                p.c.config_id.in_(config_ids), p.c.order_no.in_([row.order_no for row in batch]))
+                p.c.attempts.is_(None), p.c.config_id.in_(config_ids),
+                p.c.order_no.in_([row.order_no for row in batch]))
             local = {row[0]: row[1:] for row in await conn.execute(query)}
             for row in batch:
                 bill = {"trade_no": row.provider_trade_no, "provider_time": row.time.astimezone(UTC)}
@@ -120,9 +139,14 @@ class SqlBillMatcher:
         """Bill refunds that did not match a refund settled that day."""
         p, r, found = payments, refunds, []
         for batch in _batches(odd):
+            named = await refunds_named(conn, [(row.order_no, row.refund_no) for row in batch], config_ids)
+            found += [d for row in batch if (row.order_no, row.refund_no) in named
+                      for d in attempt_refund_row(row, named[(row.order_no, row.refund_no)])]
+            batch = [row for row in batch if (row.order_no, row.refund_no) not in named]
             query = (sa.select(r.c.order_no, r.c.refund_no, _text(r.c.amount), r.c.status, r.c.success_time)
                      .select_from(r.join(p, p.c.order_no == r.c.order_no))
-                     .where(p.c.config_id.in_(config_ids), r.c.order_no.in_({row.order_no for row in batch})))
+                     .where(p.c.attempts.is_(None), p.c.config_id.in_(config_ids),
+                            r.c.order_no.in_({row.order_no for row in batch})))
             local = {(row[0], row[1]): row[2:] for row in await conn.execute(query)}
             for row in batch:
                 bill = {"trade_no": row.provider_trade_no, "provider_time": row.time.astimezone(UTC)}

@@ -141,8 +141,6 @@ async def test_a_bill_that_breaks_off_mid_way_is_refused_as_it_breaks(database_u
         await engine.dispose()
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15, left: the matcher keys bills by order_no, not by each attempt's "
-                                       "provider order number and config (adapters/sql/bill_matcher.py)")
 async def test_a_payment_the_payer_chose_matches_per_attempt_on_each_providers_bill(database_url: str) -> None:
     """The payer tried Alipay (attempt 1, the order_no itself), then paid with WeChat (attempt 2, `…_2`, another
     account's config 303), then paid the Alipay attempt too, which paycore refunded in full: each provider's bill
@@ -167,6 +165,16 @@ async def test_a_payment_the_payer_chose_matches_per_attempt_on_each_providers_b
                        row(first.out_trade_no, "99.90", BillRowKind.REFUND, duplicate.refund_no)]
         at_alipay = await SqlBillMatcher(engine).match(iter(alipay_bill), [101], DAY)
         at_wechat = await SqlBillMatcher(engine).match(iter([row(second.out_trade_no, "99.90")]), [303], DAY)
+        silent = await SqlBillMatcher(engine).match(iter([]), [303], DAY)
+        other = await SqlBillMatcher(engine).match(iter([row(second.out_trade_no, "9.99")]), [303], DAY)
+        refund_unsettled = await SqlBillMatcher(engine).match(iter(alipay_bill[:1]), [101], DAY)
     finally:
         await engine.dispose()
     assert (at_alipay.found, at_wechat.found) == ([], [])
+    assert at_alipay.local == LocalTotals(records=2, amount=9990)
+    assert [(d.kind, d.order_no, d.trade_no) for d in silent.found] == [
+        (K.MISSING_AT_PROVIDER, "T20261124011", "2026112422001400000001")]
+    assert [(d.kind, d.order_no, d.provider_value, d.local_value) for d in other.found] == [
+        (K.AMOUNT_MISMATCH, "T20261124011", "9.99", "99.90")]
+    assert [(d.kind, d.order_no, d.refund_no) for d in refund_unsettled.found] == [
+        (K.REFUND_MISSING_AT_PROVIDER, "T20261124011", duplicate.refund_no)]
