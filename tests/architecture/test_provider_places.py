@@ -31,7 +31,6 @@ PLACES = {
     "emulator/settings.py": "each emulated provider's settings",
     "entrypoints/container.py": "the composition root: PROVIDERS, one entry (and its import) per provider",
     "entrypoints/cli.py": "help texts and the emulator command",
-    "entrypoints/cli_reconcile.py": "help texts",
     "entrypoints/demo.py": "the demo configures both providers against the emulator",
     "entrypoints/http/cashier.py": "the cashier page's provider-specific rendering",
     "entrypoints/http/cashier_choices.py": "the cashier page: which provider's methods suit which device",
