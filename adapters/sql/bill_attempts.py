@@ -5,20 +5,20 @@ by order_no, which is their provider order number), and says a discrepancy under
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from adapters.sql.payment_rows import attempts_of
 from adapters.sql.tables import payment_attempt
 from adapters.sql.tables import payment_transaction as payments
 from adapters.sql.tables import refund as refunds
+from adapters.sql.types import amount_text, fen_of_text
 from application.bills import BillRow, Discrepancy, DiscrepancyKind
-from domain.attempts import AttemptStatus
+from domain.attempts import Attempt, AttemptStatus
 from domain.money import yuan
 from domain.status import RefundStatus
 
@@ -48,46 +48,41 @@ class ChoiceDay:
     settled: dict[tuple[str, str], AttemptRecord]
 
 
-def _attempts(text: str | None) -> list[dict[str, Any]]:
-    return list(json.loads(text)) if text else []
-
-
-def _time(text: str | None) -> datetime | None:
-    return datetime.fromisoformat(text) if text else None
-
-
-def _fen(text: str) -> int:
-    whole, _, decimals = text.partition(".")
-    return int(whole) * 100 + int((decimals + "00")[:2])
-
-
 def _in(moment: datetime | None, start: datetime, end: datetime) -> bool:
     return moment is not None and start <= moment < end
+
+
+def _record(order_no: str, amount: str, attempt: Attempt) -> AttemptRecord:
+    return AttemptRecord(order_no, fen_of_text(amount), attempt.paid_time, attempt.trade_no or "",
+                         attempt.status.value)
+
+
+def _named(attempts: str | None, out_trade_no: str) -> Attempt | None:
+    """The attempt of the attempts column that its provider knows by this number."""
+    return next((a for a in attempts_of(attempts) if a.out_trade_no == out_trade_no), None)
 
 
 async def choice_day(conn: AsyncConnection, config_ids: Sequence[int], start: datetime, end: datetime) -> ChoiceDay:
     """The paid attempts (paid in [start, end)) and the settled refunds (settled then) of the configs' accounts."""
     p, r, wanted = payments, refunds, set(config_ids)
     day = ChoiceDay({}, {})
-    query = sa.select(p.c.order_no, sa.cast(p.c.total_amount, sa.String(20)), p.c.attempts).where(
+    query = sa.select(p.c.order_no, amount_text(p.c.total_amount), p.c.attempts).where(
         p.c.attempts.isnot(None), p.c.payment_time >= start - CHOICE_WINDOW, p.c.payment_time < end)
     for order_no, amount, text in await conn.execute(query):
-        for a in _attempts(text):
-            paid_at = _time(a["paid_time"])
-            if a["status"] in PAID_STATUSES and a["config_id"] in wanted and _in(paid_at, start, end):
-                day.paid[a["out_trade_no"]] = AttemptRecord(order_no, _fen(amount), paid_at, a["trade_no"] or "",
-                                                            a["status"])
-    query = (sa.select(r.c.order_no, r.c.refund_no, sa.cast(r.c.amount, sa.String(20)), r.c.out_trade_no,
+        for a in attempts_of(text):
+            if a.status.is_paid and a.config_id in wanted and _in(a.paid_time, start, end):
+                day.paid[a.out_trade_no] = _record(order_no, amount, a)
+    query = (sa.select(r.c.order_no, r.c.refund_no, amount_text(r.c.amount), r.c.out_trade_no,
                        r.c.success_time, p.c.attempts)
              .select_from(r.join(p, p.c.order_no == r.c.order_no))
              .where(p.c.attempts.isnot(None), r.c.status == RefundStatus.SUCCESS.value, r.c.success_time >= start,
                     r.c.success_time < end))
     for order_no, refund_no, amount, out_trade_no, settled_at, text in await conn.execute(query):
         number = out_trade_no or order_no
-        attempt = next((a for a in _attempts(text) if a["out_trade_no"] == number), None)
-        if attempt is not None and attempt["config_id"] in wanted:
-            day.settled[(number, refund_no)] = AttemptRecord(order_no, _fen(amount), settled_at,
-                                                             attempt["trade_no"] or "", RefundStatus.SUCCESS.value)
+        attempt = _named(text, number)
+        if attempt is not None and attempt.config_id in wanted:
+            day.settled[(number, refund_no)] = AttemptRecord(order_no, fen_of_text(amount), settled_at,
+                                                             attempt.trade_no or "", RefundStatus.SUCCESS.value)
     return day
 
 
@@ -98,14 +93,13 @@ async def attempts_named(conn: AsyncConnection, numbers: Iterable[str],
     if not numbers:
         return {}
     mapped = {row[0] for row in await conn.execute(sa.select(t.c.order_no).where(t.c.out_trade_no.in_(numbers)))}
-    query = sa.select(p.c.order_no, sa.cast(p.c.total_amount, sa.String(20)), p.c.attempts).where(
+    query = sa.select(p.c.order_no, amount_text(p.c.total_amount), p.c.attempts).where(
         p.c.attempts.isnot(None), p.c.order_no.in_(numbers | mapped))
     found: dict[str, AttemptRecord] = {}
     for order_no, amount, text in await conn.execute(query):
-        for a in _attempts(text):
-            if a["out_trade_no"] in numbers and a["config_id"] in wanted:
-                found[a["out_trade_no"]] = AttemptRecord(order_no, _fen(amount), _time(a["paid_time"]),
-                                                         a["trade_no"] or "", a["status"])
+        for a in attempts_of(text):
+            if a.out_trade_no in numbers and a.config_id in wanted:
+                found[a.out_trade_no] = _record(order_no, amount, a)
     return found
 
 
@@ -115,16 +109,16 @@ async def refunds_named(conn: AsyncConnection, keys: Iterable[tuple[str, str]],
     keys, wanted, p, r = set(keys), set(config_ids), payments, refunds
     if not keys:
         return {}
-    query = (sa.select(r.c.order_no, r.c.refund_no, sa.cast(r.c.amount, sa.String(20)), r.c.out_trade_no,
+    query = (sa.select(r.c.order_no, r.c.refund_no, amount_text(r.c.amount), r.c.out_trade_no,
                        r.c.status, r.c.success_time, p.c.attempts)
              .select_from(r.join(p, p.c.order_no == r.c.order_no))
              .where(p.c.attempts.isnot(None), r.c.out_trade_no.in_({number for number, _ in keys})))
     found: dict[tuple[str, str], AttemptRecord] = {}
     for order_no, refund_no, amount, number, status, settled_at, text in await conn.execute(query):
-        attempt = next((a for a in _attempts(text) if a["out_trade_no"] == number), None)
-        if (number, refund_no) in keys and attempt is not None and attempt["config_id"] in wanted:
-            found[(number, refund_no)] = AttemptRecord(order_no, _fen(amount), settled_at, attempt["trade_no"] or "",
-                                                       status)
+        attempt = _named(text, number)
+        if (number, refund_no) in keys and attempt is not None and attempt.config_id in wanted:
+            found[(number, refund_no)] = AttemptRecord(order_no, fen_of_text(amount), settled_at,
+                                                       attempt.trade_no or "", status)
     return found
 
 

@@ -25,6 +25,8 @@ from adapters.sql.bill_attempts import (
 )
 from adapters.sql.tables import payment_transaction as payments
 from adapters.sql.tables import refund as refunds
+from adapters.sql.types import amount_text as _text
+from adapters.sql.types import fen_of_text as _fen
 from application.bills import BillRow, BillRowKind, Discrepancy, DiscrepancyKind, LocalTotals, Matched
 from domain.beijing import BEIJING
 from domain.money import yuan
@@ -43,17 +45,6 @@ def day_bounds(day: date) -> tuple[datetime, datetime]:
     """A Beijing calendar day as [start, end) in UTC."""
     start = datetime.combine(day, time(), tzinfo=BEIJING).astimezone(UTC)
     return start, start + timedelta(days=1)
-
-
-def _fen(text: str) -> int:
-    """An amount as the database gives it as text (two decimals, e.g. "99.90") in fen."""
-    whole, _, decimals = text.partition(".")
-    return int(whole) * 100 + int((decimals + "00")[:2])
-
-
-def _text(column: Any) -> Any:
-    """An amount column as its exact text (no float, no Decimal per row)."""
-    return sa.cast(column, sa.String(20))
 
 
 class SqlBillMatcher:

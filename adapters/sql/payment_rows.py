@@ -70,6 +70,11 @@ def _attempt_values(a: Attempt) -> dict[str, Any]:
             "paid_time": a.paid_time.isoformat() if a.paid_time else None, "checkout": _checkout_values(a.checkout)}
 
 
+def attempts_of(text: str | None) -> list[Attempt]:
+    """The attempts column (JSON, only for a payment whose payer chooses) as attempts; none when NULL."""
+    return [_attempt(v) for v in json.loads(text)] if text else []
+
+
 def _attempt(v: dict[str, Any]) -> Attempt:
     return Attempt(v["seq"], PaymentType(v["payment_type"]), PayMethod(v["pay_method"]), v["config_id"],
                    v["out_trade_no"], datetime.fromisoformat(v["created_at"]), AttemptStatus(v["status"]),
@@ -98,7 +103,7 @@ def payment_from_row(row: Row, refunds: Sequence[Refund], seen_event_ids: set[st
         payment_time=row["payment_time"], notify_time=row["notify_time"], update_time=row["update_time"],
         version=row["version"], refunds={r.refund_no: r for r in refunds}, seen_event_ids=seen_event_ids,
         pay_methods=tuple(row["pay_methods"].split(",")) if row["pay_methods"] else (),
-        tried=[_attempt(v) for v in json.loads(row["attempts"])] if row["attempts"] else [],
+        tried=attempts_of(row["attempts"]),
     )
 
 

@@ -67,3 +67,14 @@ class Yuan(sa.types.TypeDecorator[Decimal]):
         if isinstance(value, float):  # never expected; refuse rather than round silently
             raise TypeError("an amount came back from the database as a float")
         return Decimal(value)
+
+
+def amount_text(column: sa.ColumnElement[Any]) -> sa.Cast[str]:
+    """An amount column as its exact text (no float, no Decimal per row), for reads of many rows."""
+    return sa.cast(column, sa.String(20))
+
+
+def fen_of_text(text: str) -> int:
+    """An amount as the database gives it as text (two decimals, e.g. "99.90") in fen."""
+    whole, _, decimals = text.partition(".")
+    return int(whole) * 100 + int((decimals + "00")[:2])
