@@ -9,6 +9,7 @@ import argparse
 import csv
 import json
 import sys
+from collections.abc import Iterator
 from datetime import date, datetime
 from typing import TYPE_CHECKING, ClassVar
 
@@ -16,7 +17,6 @@ from application.errors import ApplicationError
 from domain.beijing import BEIJING
 from domain.money import yuan
 from entrypoints.cli_admin import migrate, table, with_container
-from entrypoints.container import PROVIDERS
 from entrypoints.http.schemas import iso
 from entrypoints.settings import load_settings
 
@@ -141,13 +141,29 @@ def _beijing(moment: str | None) -> str:
     return datetime.fromisoformat(moment).astimezone(BEIJING).strftime("%Y-%m-%d %H:%M:%S")
 
 
+class ProviderNames:
+    """The composition root's provider names as argparse's choices, read only when argparse asks (a value given,
+    or help shown): importing the container at parser building would be most of every command's start-up."""
+
+    def _names(self) -> list[str]:
+        from entrypoints.container import PROVIDERS
+
+        return [p.payment_type.value for p in PROVIDERS]
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._names()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names())
+
+
 def reconcile_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser],
                      formatter: type[argparse.HelpFormatter]) -> None:
     """The reconcile command."""
     rec = sub.add_parser("reconcile", help="match one day's provider bills against paycore's records",
                          formatter_class=formatter)
     rec.add_argument("--date", required=True, help="the bill date, a Beijing calendar day (YYYY-MM-DD)")
-    rec.add_argument("--payment-type", choices=[p.payment_type.value for p in PROVIDERS], default=None,
+    rec.add_argument("--payment-type", choices=ProviderNames(), default=None,
                      help="only this provider (default: every provider)")
     rec.add_argument("--config-id", type=int, default=None,
                      help="only the account of this config (default: every enabled config's account)")

@@ -32,7 +32,7 @@ def test_a_time_that_is_not_hh_mm_is_refused_naming_the_setting(raw: str) -> Non
 
 def test_reconcile_offers_every_provider_of_the_composition_root_and_refuses_others(
         monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("entrypoints.cli_reconcile.PROVIDERS", (*PROVIDERS, TOY))  # a provider added later
+    monkeypatch.setattr("entrypoints.container.PROVIDERS", (*PROVIDERS, TOY))  # a provider added later
     for provider in (*PROVIDERS, TOY):
         name = provider.payment_type.value
         assert parser().parse_args(["reconcile", "--date", "2026-12-01", "--payment-type", name]).payment_type == name
