@@ -52,7 +52,7 @@ from application.renew_certificates import RenewCertificates
 from application.secrets import StoredSecrets
 from application.start_attempt import StartAttempt
 from application.sync_payment import SyncPayment, SyncRefund
-from application.sync_unpaid import SyncRefunds, SyncUnpaid
+from application.sync_unpaid import CloseOpenAttempts, SyncRefunds, SyncUnpaid
 from application.webhook_addresses import WebhookAddressPolicy
 from application.webhook_deliveries import WebhookDeliveries
 from application.webhook_secrets import RotateWebhookSecret
@@ -176,6 +176,9 @@ class Container(containers.DeclarativeContainer):
                                       lease_seconds=settings.provided.worker_lease_seconds)
     sync_refunds = providers.Singleton(SyncRefunds, uow, sync_refund, clock, settings.provided.sync_after_seconds,
                                        lease_seconds=settings.provided.worker_lease_seconds)
+    close_open_attempts = providers.Singleton(CloseOpenAttempts, uow, attempt_followups, apply_update, clock,
+                                              settings.provided.sync_after_seconds,
+                                              lease_seconds=settings.provided.worker_lease_seconds)
     remind_expiring = providers.Singleton(RemindExpiring, uow, clock, settings.provided.expiry_reminder_minutes)
     prune_notifications = providers.Singleton(PruneNotificationLog, uow, clock,
                                               settings.provided.notification_log_days)

@@ -189,6 +189,7 @@ def build_worker(container: Container, metrics: Metrics | None = None, poll_seco
     worker.add("expire", container.expire_payments().run_once, every=SWEEP_SECONDS)
     worker.add("sync", container.sync_unpaid().run_once, every=SWEEP_SECONDS)
     worker.add("refund_sync", container.sync_refunds().run_once, every=SWEEP_SECONDS)
+    worker.add("attempt_close", container.close_open_attempts().run_once, every=SWEEP_SECONDS)
     worker.add("reminders", container.remind_expiring().run_once, every=SWEEP_SECONDS)
     worker.add("notification_log", container.prune_notifications().run_once, every=RETENTION_SECONDS)
     worker.add("refund_attention", container.flag_stale_refunds().run_once, every=SWEEP_SECONDS)

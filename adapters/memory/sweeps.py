@@ -43,6 +43,14 @@ class MemorySweeps:
                  if p.expire_time > now and self._due(f"p:{p.order_no}", now, (p.create_time, created_before))]
         return self._lease(found, now, limit, lease_seconds, worker_id)
 
+    async def claim_open_attempts(self, now: datetime, paid_before: datetime, limit: int, lease_seconds: float,
+                                  worker_id: str) -> Sequence[SweepClaim]:
+        """Paid with attempts still open at their providers, and due."""
+        found = [(p.payment_time, f"p:{p.order_no}", p.order_no) for p in self._store.payments.values()
+                 if p.payment_time is not None and p.attempts_to_close()
+                 and self._due(f"p:{p.order_no}", now, (p.payment_time, paid_before))]
+        return self._lease(found, now, limit, lease_seconds, worker_id)
+
     async def claim_refunds(self, now: datetime, created_before: datetime, limit: int, lease_seconds: float,
                             worker_id: str) -> Sequence[SweepClaim]:
         """PROCESSING and due."""

@@ -52,6 +52,7 @@ def payment_values(p: Payment) -> dict[str, Any]:
         "pay_methods": ",".join(p.pay_methods) or None,
         # A payment fixed to one method has one attempt, read back from the row itself: nothing more to store.
         "attempts": _json([_attempt_values(a) for a in p.tried]) if p.pay_methods else None,
+        "open_attempts": len(p.attempts_to_close()),
     }
 
 

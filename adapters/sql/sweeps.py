@@ -47,6 +47,13 @@ class SqlSweeps:
         return await self._claim(payment_transaction, P.order_no, P.create_time, where, now, limit,
                                  lease_seconds, worker_id)
 
+    async def claim_open_attempts(self, now: datetime, paid_before: datetime, limit: int, lease_seconds: float,
+                                  worker_id: str) -> Sequence[SweepClaim]:
+        """Paid with attempts still open at their providers, and due (first when paid before `paid_before`)."""
+        where = [P.open_attempts > 0, _due(payment_transaction, now, paid_before, P.payment_time)]
+        return await self._claim(payment_transaction, P.order_no, P.payment_time, where, now, limit,
+                                 lease_seconds, worker_id)
+
     async def claim_refunds(self, now: datetime, created_before: datetime, limit: int, lease_seconds: float,
                             worker_id: str) -> Sequence[SweepClaim]:
         """PROCESSING and due."""
@@ -154,7 +161,9 @@ def _lease_free(table: sa.Table, now: datetime) -> sa.ColumnElement[bool]:
     return sa.or_(table.c.sync_leased_until.is_(None), table.c.sync_leased_until < now)
 
 
-def _due(table: sa.Table, now: datetime, created_before: datetime) -> sa.ColumnElement[bool]:
-    """First due once old enough, then whenever the schedule says."""
+def _due(table: sa.Table, now: datetime, created_before: datetime,
+         since: sa.Column[Any] | None = None) -> sa.ColumnElement[bool]:
+    """First due once old enough (by create_time, or `since`), then whenever the schedule says."""
     c = table.c
-    return sa.or_(sa.and_(c.next_sync_time.is_(None), c.create_time <= created_before), c.next_sync_time <= now)
+    start = c.create_time if since is None else since
+    return sa.or_(sa.and_(c.next_sync_time.is_(None), start <= created_before), c.next_sync_time <= now)

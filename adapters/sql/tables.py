@@ -155,11 +155,14 @@ payment_transaction = sa.Table(
     # payment_type and pay_method are "" until the payer chose.
     sa.Column("pay_methods", sa.String(500), nullable=True),
     sa.Column("attempts", sa.Text(), nullable=True),
+    # Migration 0018: attempts of a paid payment still open at their providers (the attempt-close sweep's work).
+    sa.Column("open_attempts", sa.Integer(), nullable=False, server_default="0"),
     sa.UniqueConstraint("order_no", name="uk_order_no"),
     sa.Index("idx_trade_no", "trade_no"),
     sa.Index("idx_trade_status", "trade_status", "create_time"),
     sa.Index("idx_create_time_order_no", "create_time", "order_no"),
     sa.Index("idx_trade_status_expire_time", "trade_status", "expire_time"),
+    sa.Index("idx_open_attempts", "open_attempts"),
     **MYSQL,
 )
 

@@ -175,6 +175,11 @@ class Sweeps(Protocol):
         """Lease unpaid, unexpired payments due for a provider query: first when created before `created_before`,
         then at their next_sync_time."""
 
+    async def claim_open_attempts(self, now: datetime, paid_before: datetime, limit: int, lease_seconds: float,
+                                  worker_id: str) -> Sequence[SweepClaim]:
+        """Lease paid payments with attempts still open at their providers (a close after the payment failed):
+        first when paid before `paid_before`, then at their next_sync_time."""
+
     async def release_payment(self, order_no: str, worker_id: str, next_time: datetime, attempts: int) -> bool:
         """End this worker's lease and schedule the next look; False if the lease is no longer this worker's."""
 

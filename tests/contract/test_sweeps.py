@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
@@ -13,7 +14,9 @@ from application.ports.storage import UnitOfWork, UnitOfWorkFactory
 from application.records import SweepClaim
 from application.remind_expiring import RemindExpiring
 from domain.events import DomainEvent, EventType, Source
+from domain.kinds import PaymentType, PayMethod
 from domain.money import Money
+from domain.updates import ProviderUpdate, UpdateKind
 from tests.contract.helpers import ORDER_NO, T0, at, load, new_payment, outbox_event_ids, paid, save_and_commit, store
 
 LEASE = 60.0
@@ -109,6 +112,48 @@ async def test_paid_payments_are_never_claimed(uow_factory: UnitOfWorkFactory) -
         payment.apply(paid(), Source.NOTIFY, at(61))
         await save_and_commit(uow, payment)
     assert await claim_unpaid(uow_factory, at(400)) == []
+    assert await claim_expired(uow_factory, at(4000)) == []
+
+
+async def claim_open_attempts(uow_factory: UnitOfWorkFactory, now: datetime,
+                              worker: str = "w1") -> Sequence[SweepClaim]:
+    """Claim paid payments with attempts still open, and commit."""
+    async with uow_factory() as uow:
+        claimed = await uow.sweeps.claim_open_attempts(now, now - SYNC_AFTER, 10, LEASE, worker)
+        await uow.commit()
+    return claimed
+
+
+async def test_a_paid_payment_with_an_open_attempt_is_claimed_until_the_attempt_is_closed(
+        uow_factory: UnitOfWorkFactory) -> None:
+    """The payer tried Alipay, then paid with WeChat, and the close at Alipay failed."""
+    payment = dataclasses.replace(new_payment(), payment_type=None, pay_method=None, config_id=None,
+                                  pay_methods=("alipay:pc", "wechat:native"))
+    await store(uow_factory, payment)
+    first, _ = payment.start_attempt(PaymentType.ALIPAY, PayMethod.PC, 101, at(10))
+    second, _ = payment.start_attempt(PaymentType.WECHAT, PayMethod.NATIVE, 303, at(20))
+    async with uow_factory() as uow:
+        await save_and_commit(uow, payment)
+    assert await claim_open_attempts(uow_factory, at(4000)) == []  # unpaid: its attempts are the sync's to ask
+    payment = await load(uow_factory)
+    payment.apply(paid(second.out_trade_no), Source.NOTIFY, at(61))
+    async with uow_factory() as uow:
+        await save_and_commit(uow, payment)
+    paid_at = payment.payment_time
+    assert paid_at is not None
+    assert await claim_open_attempts(uow_factory, paid_at + SYNC_AFTER - timedelta(seconds=1)) == []
+    assert keys(await claim_open_attempts(uow_factory, paid_at + SYNC_AFTER)) == [ORDER_NO]
+    assert await claim_open_attempts(uow_factory, paid_at + SYNC_AFTER, "w2") == []  # leased to w1
+    assert await release(uow_factory, ORDER_NO, paid_at + SYNC_AFTER * 2, 1)
+    assert await claim_open_attempts(uow_factory, paid_at + SYNC_AFTER * 2, "w2") == [SweepClaim(ORDER_NO, 1)]
+    assert await release(uow_factory, ORDER_NO, paid_at + SYNC_AFTER * 3, 2, "w2")
+    payment = await load(uow_factory)
+    payment.apply(ProviderUpdate(kind=UpdateKind.CLOSED, order_no=first.out_trade_no, occurred_at=at(700),
+                                 raw={"trade_status": "TRADE_CLOSED"}), Source.WORKER, at(700))
+    async with uow_factory() as uow:
+        await save_and_commit(uow, payment)
+    assert await claim_open_attempts(uow_factory, paid_at + SYNC_AFTER * 10) == []  # closed: nothing left to do
+    assert await claim_unpaid(uow_factory, at(4000)) == []
     assert await claim_expired(uow_factory, at(4000)) == []
 
 

@@ -12,11 +12,8 @@ import httpx
 import pytest
 import pytest_asyncio
 
+from tests.e2e.cashier_choice import DESKTOP_UA, PHONE_UA, choose
 from tests.e2e.demo_live import Demo, running_demo
-
-DESKTOP_UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36"
-PHONE_UA = "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 Chrome/126.0 Mobile Safari/537.36"
-
 
 # One demo for the module (its orders are distinct): starting one takes seconds.
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -34,19 +31,6 @@ async def choice_payment(demo: Demo, order_no: str, **body: Any) -> dict[str, An
     assert response.status_code == 201, response.text
     created: dict[str, Any] = response.json()
     return created
-
-
-async def choose(cashier_url: str, method: str, user_agent: str = DESKTOP_UA) -> httpx.Response:
-    """The payer presses a method's button on the cashier page: the form's POST, then the page it leads back to."""
-    async with httpx.AsyncClient(timeout=10, headers={"User-Agent": user_agent}) as http:
-        page = await http.get(cashier_url)
-        assert page.status_code == 200, page.text
-        assert f'value="{method}"' in page.text, page.text
-        url = urlsplit(cashier_url)
-        action = page.text.split('id="choices" method="post" action="', 1)[1].split('"', 1)[0].replace("&amp;", "&")
-        chosen = await http.post(f"{url.scheme}://{url.netloc}{action}", data={"method": method})
-        assert chosen.status_code == 303, chosen.text
-        return await http.get(f"{url.scheme}://{url.netloc}{chosen.headers['location']}")
 
 
 async def test_the_payer_chooses_alipay_then_pays_with_wechat_and_the_alipay_attempt_is_closed(demo: Demo) -> None:

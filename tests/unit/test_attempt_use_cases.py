@@ -1,13 +1,15 @@
 """The use cases on a payment whose payer chooses, over fake providers: sync, close, expiry and refunds go to
 each attempt's own provider under its own order number; a duplicate's refund that could not be sent is sent by
-the refund sweep."""
+the refund sweep, and an attempt whose close failed is closed by the attempt-close sweep."""
 
 from __future__ import annotations
 
 import pytest
 
+from application.attempt_followups import AttemptFollowUps
 from application.errors import ProviderUnavailable
 from application.refund_payment import RefundCommand
+from application.sync_unpaid import CloseOpenAttempts
 from domain.attempts import AttemptStatus
 from domain.errors import PaymentAlreadyPaid
 from domain.events import EventType, Source
@@ -100,6 +102,45 @@ async def test_a_duplicate_refund_the_provider_missed_is_sent_by_the_refund_swee
     assert (await app.journal(ORDER)).count(EventType.PAYMENT_DUPLICATE_REFUNDED) == 1
     webhooks = [row["event_type"] for row in app.store.outbox if row["order_no"] == ORDER]
     assert webhooks == ["payment.succeeded", "payment.duplicate_refunded"]  # the business hears of both, once
+
+
+def close_sweep(app: App) -> CloseOpenAttempts:
+    return CloseOpenAttempts(app.uow, AttemptFollowUps(app.uow, app.gateways), app.apply, app.clock,
+                             sync_after_seconds=60)
+
+
+async def test_an_attempt_whose_close_failed_is_closed_by_the_attempt_close_sweep(app: App) -> None:
+    await chose_both(app)
+    app.alipay.fail_with = ProviderUnavailable("Alipay is down")
+    await app.notify(app.wechat.pay(SECOND), app.store.configs[102])  # paid at WeChat; the close at Alipay fails
+    assert statuses(await app.stored(ORDER)) == [AS.OPEN, AS.PAID]
+    sweep = close_sweep(app)
+    assert await sweep.run_once() == 0  # the close right after the payment had its chance first
+    app.clock.advance(seconds=60)
+    assert await sweep.run_once() == 1  # Alipay still down: rescheduled with backoff, still open
+    assert statuses(await app.stored(ORDER)) == [AS.OPEN, AS.PAID]
+    assert await sweep.run_once() == 0  # backing off
+    app.alipay.fail_with = None
+    app.clock.advance(seconds=120)
+    assert await sweep.run_once() == 1
+    assert statuses(await app.stored(ORDER)) == [AS.CLOSED, AS.PAID]
+    assert app.alipay.orders[ORDER].status is UpdateKind.CLOSED
+    app.clock.advance(hours=2)
+    assert await sweep.run_once() == 0  # nothing left open: never looked at again
+
+
+async def test_the_attempt_close_sweep_finds_the_payer_paid_the_open_attempt_and_refunds_it(app: App) -> None:
+    await chose_both(app)
+    app.alipay.fail_with = ProviderUnavailable("Alipay is down")
+    await app.notify(app.wechat.pay(SECOND), app.store.configs[102])
+    app.alipay.fail_with = None
+    app.alipay.pay(ORDER)  # the payer paid at Alipay too, and Alipay's notification is lost
+    app.clock.advance(seconds=60)
+    assert await close_sweep(app).run_once() == 1
+    payment = await app.stored(ORDER)
+    assert statuses(payment) == [AS.DUPLICATE_REFUNDED, AS.PAID]
+    assert list(app.alipay.orders[ORDER].refunds.values()) == [Money(9990)]  # the duplicate, refunded in full
+    assert (payment.status, payment.payment_type) == (TradeStatus.TRADE_SUCCESS, "wechat")
 
 
 def refund_cmd(refund_no: str, yuan: str) -> RefundCommand:
