@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from domain.beijing import BEIJING
+from tests.e2e.cashier_choice import PHONE_UA, choose
 from tests.e2e.test_shared_wechat_merchant import (  # noqa: F401 - live is the fixture these tests use
     MINI_APPID,
     WEB_APPID,
@@ -16,7 +17,7 @@ from tests.e2e.test_shared_wechat_merchant import (  # noqa: F401 - live is the 
     refund_in_full,
     shared_endpoint,
 )
-from tests.e2e.wechat_live import MCHID, WeChatLive
+from tests.e2e.wechat_live import MCHID, WeChatLive, eventually
 
 
 async def test_one_merchant_one_bill_every_config_of_it_matched(live: WeChatLive) -> None:  # noqa: F811
@@ -38,3 +39,32 @@ async def test_one_merchant_one_bill_every_config_of_it_matched(live: WeChatLive
     assert totals is not None
     assert (totals.payments, totals.payment_amount, totals.refunds, totals.refund_amount) == (3, 29970, 1, 9990)
     assert totals.fees == 3 * 60 - 60  # 0.6% of 99.90, to the fen, given back on the refund
+
+
+async def test_a_payment_the_payer_chose_matches_per_attempt_after_its_config_was_disabled(
+        live: WeChatLive) -> None:  # noqa: F811
+    """The payer scanned a Native code, then paid on the phone (H5, attempt `…_2`); the default config that took
+    the money is disabled afterwards, while another appid of the same merchant stays enabled: the merchant's bill,
+    downloaded with that other config, names the paid attempt by its own number, and nothing disagrees."""
+    await app_config(live, MINI_APPID, shared_endpoint(live))  # the merchant's other appid, enabled
+    response = await live.api("POST", "/v1/payments", json={
+        "order_no": "WXRECONC01", "subject": "论文润色", "total_amount": "99.90",
+        "pay_methods": ["wechat:native", "wechat:h5"]})
+    assert response.status_code == 201, response.text
+    cashier_url = response.json()["cashier_url"]
+    await choose(cashier_url, "wechat:native")
+    await choose(cashier_url, "wechat:h5", PHONE_UA)
+    await live.control("POST", "/transactions/WXRECONC01_2/pay")
+    paid = await eventually("the H5 attempt paid, the Native one closed", lambda: live.payment("WXRECONC01"),
+                            lambda p: [a["status"] for a in p["attempts"]] == ["CLOSED", "PAID"])
+    assert paid["attempts"][1]["config_id"] == live.config.config_id
+    await live.container.configs().update(live.config.config_id, {"enabled": False}, by="ops")
+    today = datetime.now(UTC).astimezone(BEIJING).date()
+
+    results = await live.container.reconcile()(today, "wechat")
+
+    merchant = [r for r in results if r.account == MCHID]
+    assert [(r.end.status, r.found) for r in merchant] == [("completed", ())]
+    totals = merchant[0].end.totals
+    assert totals is not None
+    assert (totals.payments, totals.payment_amount, totals.refunds) == (1, 9990, 0)
