@@ -1,11 +1,13 @@
-"""Reconciliation at scale: a WeChat Pay bill of N rows and N matching paid payments (with a few planted
-discrepancies the run must find), reconciled end to end (load the day's payments, stream and parse the bill past
+"""Reconciliation at scale: a bill of N rows in each provider's format (WeChat Pay's backticked CSV; Alipay's ZIP of
+GBK CSV files, read from the ZIP as a stream) and N matching paid payments (with a few planted discrepancies the
+run must find), reconciled end to end (load the day's payments, stream and parse the bill past
 them, look up the rows that disagree) and, beside it in the same run, the time to merely parse the same file (the
 floor: reading the bill is unavoidable); peak memory of each. PostgreSQL: PAYCORE_BENCH_POSTGRES_URL (its public
 schema is dropped and made again), default postgresql+asyncpg://postgres@127.0.0.1:5432/paycore_bench.
 
     .venv/bin/python bench/reconcile.py                                  # 100,000 and 1,000,000 rows, SQLite
     .venv/bin/python bench/reconcile.py --rows 100000 --backends sqlite,postgres
+    .venv/bin/python bench/reconcile.py --rows 1000000 --providers alipay        # one provider's format
     .venv/bin/python bench/reconcile.py --smoke                          # CI: 2,000 rows, no thresholds
 
 Each (rows, backend) runs in its own process, so its peak RSS is its own. The local payments are written straight
@@ -25,9 +27,12 @@ import subprocess
 import sys
 import tempfile
 import time
+import zipfile
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -44,6 +49,48 @@ def order_no(n: int) -> str:
     return f"B{n:011d}"
 
 
+def planted(rows: int) -> Iterator[tuple[int, int]]:
+    """The bill's (n, fen): the day's payments but the last two, three of them with another amount, and two more
+    paycore never made."""
+    wanted = itertools.chain(range(rows - PLANTED["missing_at_provider"]),
+                             range(rows, rows + PLANTED["missing_locally"]))  # never a list: memory is measured
+    for n in wanted:
+        yield n, n % 9999 + 1 + (1 if n < PLANTED["amount_mismatch"] else 0)
+
+
+def alipay_bill(rows: int, path: Path) -> None:
+    """The same bill in Alipay's layout: a ZIP of the GBK 业务明细 file (tab after every cell, marker lines, the
+    day's 交易合计) and the 业务明细(汇总) file, each written as a stream."""
+    from emulator.alipay.bills import COLUMNS, END_LINE, START_LINE
+
+    count, settled = 0, 0
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        with archive.open("20880000000001560156_20261124_业务明细.csv", "w", force_zip64=True) as f:
+            def write(line: str) -> None:
+                f.write((line + "\r\n").encode("gbk"))
+
+            period = "#起始日期：[2026年11月24日 00:00:00]   终止日期：[2026年11月25日 00:00:00]"
+            for line in ("#支付宝业务明细查询", "#账号：[20880000000001560156]", period, START_LINE, COLUMNS):
+                write(line)
+            for n, fen in planted(rows):
+                count, settled = count + 1, settled + fen
+                minute = n % 1200
+                at = f"2026-11-24 {2 + minute // 60:02d}:{minute % 60:02d}:00"
+                yuan = f"{fen // 100}.{fen % 100:02d}"
+                write(",".join(v + "\t" for v in (
+                    f"2026112422{n:018d}", order_no(n), "交易", "论文润色", at, at, "", "", "", "", "buyer@example.com",
+                    yuan, yuan, "0.00", "0.00", "0.00", "0.00", "0.00", "", "0.00", "0.00", "", "0.00", "0.00", "")))
+            total = f"{settled // 100}.{settled % 100:02d}"
+            for line in (END_LINE, f"#交易合计：{count}笔，商家实收共{total}元，商家优惠共0.00元，服务费共0.00元",
+                         "#退款合计：0笔，商家实收共0.00元，商家优惠共0.00元，服务费共0.00元",
+                         "#导出时间：[2026年11月25日 09:00:00]"):
+                write(line)
+        archive.writestr("20880000000001560156_20261124_业务明细(汇总).csv", "\r\n".join([
+            "#支付宝业务汇总查询", "#账号：[20880000000001560156]",
+            "门店编号,门店名称,交易订单总笔数,退款订单总笔数,订单金额（元）,商家实收（元）,服务费（元）,分润（元）,实收净额（元）",
+            f",合计,{count},0,{total},{total},0.00,0.00,{total}", ""]).encode("gbk"))
+
+
 def bill_file(rows: int, path: Path) -> str:
     """The bill of `rows` payments of 0.01–99.99 (the last two missing, three with another amount, two more paycore
     never made); its SHA1."""
@@ -56,10 +103,7 @@ def bill_file(rows: int, path: Path) -> str:
             f.write(data)
 
         write(HEADER)
-        wanted = itertools.chain(range(rows - PLANTED["missing_at_provider"]),
-                                 range(rows, rows + PLANTED["missing_locally"]))  # never a list: memory is measured
-        for n in wanted:
-            fen = n % 9999 + 1 + (1 if n < PLANTED["amount_mismatch"] else 0)
+        for n, fen in planted(rows):
             settled += fen
             count += 1
             minute = n % 1200
@@ -116,24 +160,40 @@ def lines(path: Path):  # type: ignore[no-untyped-def]
         yield from f
 
 
-async def one(rows: int, backend: str, mode: str) -> dict[str, object]:
+def reader(provider: str, rows: int, tmp: Path) -> Callable[[], Iterator[Any]]:
+    """The bill written in the provider's format, and how to read its rows (each call: from the start)."""
+    from adapters.gateways.alipay.bill_rows import AlipayBill
     from adapters.gateways.wechat.bill_rows import WeChatBill
+
+    if provider == "alipay":
+        alipay_bill(rows, tmp / "bill.zip")
+
+        def alipay_rows() -> Iterator[Any]:
+            with (tmp / "bill.zip").open("rb") as f:
+                yield from AlipayBill(f).rows()
+
+        return alipay_rows
+    sha1 = bill_file(rows, tmp / "bill.csv")
+    return lambda: WeChatBill(lines(tmp / "bill.csv"), sha1).rows()
+
+
+async def one(rows: int, backend: str, mode: str, provider: str) -> dict[str, object]:
     from adapters.sql.bill_matcher import SqlBillMatcher
     from adapters.sql.engine import make_engine
 
     with tempfile.TemporaryDirectory(prefix="paycore-rec-") as directory:
         tmp = Path(directory)
-        sha1 = bill_file(rows, tmp / "bill.csv")
+        bill = reader(provider, rows, tmp)
         if mode == "parse":
             started = time.perf_counter()
-            parsed = sum(1 for _ in WeChatBill(lines(tmp / "bill.csv"), sha1).rows())
+            parsed = sum(1 for _ in bill())
             return {"rows": parsed, "seconds": time.perf_counter() - started}
         url = await database(backend, tmp)
         await local_payments(url, rows)
         engine = make_engine(url)
         matcher = SqlBillMatcher(engine)
         started = time.perf_counter()
-        matched = await matcher.match(WeChatBill(lines(tmp / "bill.csv"), sha1).rows(), [1], DAY)
+        matched = await matcher.match(bill(), [1], DAY)
         seconds = time.perf_counter() - started
         staged, found = matched.rows, matched.found
         await engine.dispose()
@@ -144,9 +204,9 @@ async def one(rows: int, backend: str, mode: str) -> dict[str, object]:
     return {"rows": staged, "seconds": seconds, "found": kinds}
 
 
-def measure(rows: int, backend: str, mode: str) -> dict[str, object]:
+def measure(rows: int, backend: str, mode: str, provider: str) -> dict[str, object]:
     """One measurement in its own process: its result and peak RSS."""
-    out = subprocess.run([sys.executable, __file__, "--one", str(rows), backend, mode],  # noqa: S603 - ourselves
+    out = subprocess.run([sys.executable, __file__, "--one", str(rows), backend, mode, provider],  # noqa: S603
                          capture_output=True, text=True, check=True).stdout
     return dict(json.loads(out.splitlines()[-1]))
 
@@ -155,24 +215,24 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", default="100000,1000000")
     parser.add_argument("--backends", default="sqlite", help="of sqlite, postgres")
+    parser.add_argument("--providers", default="wechat,alipay", help="of wechat, alipay: the bill's format")
     parser.add_argument("--smoke", action="store_true")
-    parser.add_argument("--one", nargs=3, help=argparse.SUPPRESS)
+    parser.add_argument("--one", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
-        rows, backend, mode = int(args.one[0]), args.one[1], args.one[2]
-        result = asyncio.run(one(rows, backend, mode))
+        rows, backend, mode, provider = int(args.one[0]), args.one[1], args.one[2], args.one[3]
+        result = asyncio.run(one(rows, backend, mode, provider))
         result["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(json.dumps(result))  # noqa: T201
         return
     sizes = [2000] if args.smoke else [int(r) for r in args.rows.split(",")]
-    print(f"{'rows':>9} {'backend':<9} {'parse only':>12} {'reconcile':>12} {'rows/s':>9} {'ratio':>6} "  # noqa: T201
+    print(f"{'rows':>9} {'bill':<7} {'backend':<9} {'parse only':>12} {'reconcile':>12} {'rows/s':>9} {'ratio':>6} "  # noqa: T201
           f"{'peak MB (parse / reconcile)':>28}")
-    for backend in args.backends.split(","):
-        for rows in sizes:
-            floor, full = measure(rows, backend, "parse"), measure(rows, backend, "reconcile")
-            f_s, r_s = float(str(floor["seconds"])), float(str(full["seconds"]))
-            print(f"{rows:>9,} {backend:<9} {f_s:>10.2f} s {r_s:>10.2f} s {rows / r_s:>9,.0f} "  # noqa: T201
-                  f"{f_s / r_s:>6.2f} {float(floor['peak_mb']):>13.0f} / {float(full['peak_mb']):.0f}", flush=True)
+    for provider, backend, rows in itertools.product(args.providers.split(","), args.backends.split(","), sizes):
+        floor, full = measure(rows, backend, "parse", provider), measure(rows, backend, "reconcile", provider)
+        f_s, r_s = float(str(floor["seconds"])), float(str(full["seconds"]))
+        print(f"{rows:>9,} {provider:<7} {backend:<9} {f_s:>10.2f} s {r_s:>10.2f} s {rows / r_s:>9,.0f} "  # noqa: T201
+              f"{f_s / r_s:>6.2f} {float(floor['peak_mb']):>13.0f} / {float(full['peak_mb']):.0f}", flush=True)
 
 
 if __name__ == "__main__":
