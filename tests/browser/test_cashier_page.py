@@ -171,3 +171,16 @@ async def test_the_demo_landing_page_links_each_created_order_to_its_cashier(
     await page.get_by_text("cashier of DEMOWX0001").click()
     await state(page, "open", tmp_path)
     assert page.url == created["cashier_url"]
+
+
+async def test_a_payment_closed_by_the_business_turns_the_open_page_closed_without_a_reload(
+        demo: Demo, browser: Any, tmp_path: Path) -> None:
+    created = await demo.create("CASHIERCLS1")
+    page = await page_in(browser, DESKTOP)
+    await page.goto(created["cashier_url"])
+    await state(page, "open", tmp_path)
+    closed = await demo.api("POST", "/v1/payments/CASHIERCLS1/close")
+    assert closed.status_code == 200, closed.text
+    await state(page, "closed", tmp_path)  # the page's own polling saw it
+    assert await page.locator("#countdown, #pay, #qr").count() == 0
+    assert "订单已关闭" in await page.locator("#closed").inner_text()

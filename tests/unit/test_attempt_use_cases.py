@@ -8,6 +8,7 @@ import pytest
 
 from application.attempt_followups import AttemptFollowUps
 from application.errors import ProviderUnavailable
+from application.expire_payments import ExpirePayments
 from application.refund_payment import RefundCommand
 from application.sync_unpaid import CloseOpenAttempts
 from domain.attempts import AttemptStatus
@@ -102,6 +103,28 @@ async def test_a_duplicate_refund_the_provider_missed_is_sent_by_the_refund_swee
     assert (await app.journal(ORDER)).count(EventType.PAYMENT_DUPLICATE_REFUNDED) == 1
     webhooks = [row["event_type"] for row in app.store.outbox if row["order_no"] == ORDER]
     assert webhooks == ["payment.succeeded", "payment.duplicate_refunded"]  # the business hears of both, once
+
+
+async def test_the_expiry_job_closes_every_attempt_of_an_expired_payment_at_its_provider(app: App) -> None:
+    await chose_both(app)
+    expire = ExpirePayments(app.uow, app.close, app.clock)
+    assert await expire.run_once() == 0  # not expired yet
+    app.clock.advance(minutes=31)
+    assert await expire.run_once() == 1
+    payment = await app.stored(ORDER)
+    assert (payment.status, statuses(payment)) == (TradeStatus.TRADE_CLOSED, [AS.CLOSED, AS.CLOSED])
+    assert app.alipay.orders[ORDER].status is app.wechat.orders[SECOND].status is UpdateKind.CLOSED
+
+
+async def test_the_expiry_job_finds_the_attempt_paid_at_the_last_moment_and_closes_the_other(app: App) -> None:
+    await chose_both(app)
+    app.wechat.pay(SECOND)  # paid just before expiry; its notification lost
+    app.clock.advance(minutes=31)
+    assert await ExpirePayments(app.uow, app.close, app.clock).run_once() == 1
+    payment = await app.stored(ORDER)
+    assert (payment.status, payment.payment_type, statuses(payment)) == (
+        TradeStatus.TRADE_SUCCESS, "wechat", [AS.CLOSED, AS.PAID])
+    assert app.alipay.orders[ORDER].status is UpdateKind.CLOSED
 
 
 def close_sweep(app: App) -> CloseOpenAttempts:

@@ -111,3 +111,14 @@ def test_a_token_opens_only_its_order_and_expiry_and_survives_a_key_rotation() -
     assert not before.admits(replace(payment, expire_time=payment.expire_time + timedelta(seconds=1)), token)
     assert not before.admits(payment, None)
     assert not before.admits(payment, "")
+
+
+@pytest.mark.parametrize(("minutes", "polls"), [(29, 900), (-120, 900), (1, 61), (2, 91)])
+def test_the_page_stops_polling_a_minute_after_the_expiry_and_after_thirty_minutes_at_most(
+        minutes: float, polls: int) -> None:
+    """`minutes` before expiry (30 minutes after creation; negative: a payment expiring in 2 hours, just made)."""
+    payment = new_payment() if minutes >= 0 else replace(new_payment(), expire_time=T0 + timedelta(hours=2))
+    rendered = page(payment, 30 - minutes if minutes >= 0 else 0)
+    found = re.search(r'"max_polls": (\d+)', rendered)
+    assert found is not None, rendered
+    assert int(found.group(1)) == polls
