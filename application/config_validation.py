@@ -10,7 +10,7 @@ import re
 from collections.abc import Mapping
 from typing import Any, Protocol
 
-from application.errors import InvalidField
+from application.errors import InvalidConfig
 
 TEXT_FIELDS = ("config_name", "app_id", "mch_id", "cert_serial_no", "private_cert_path", "notify_url", "return_url",
                "remark", "gateway_url", "seller_id")
@@ -18,16 +18,6 @@ KEY_FIELDS = ("private_key", "public_key", "app_cert")
 # The fields every config has; each provider adds its own settings (ConfigRules.settings).
 FIELDS = ("payment_type", *TEXT_FIELDS, *KEY_FIELDS, "api_key", "api_v3_key", "is_sandbox", "is_default", "enabled")
 _URL = re.compile(r"^https?://[^\s/?#]+[^\s]*$")
-
-
-class InvalidConfig(InvalidField):
-    """A config field that is missing or wrong, and why, in English and in Chinese."""
-
-
-class KeyPairMismatch(InvalidField):
-    """The configured public key (or app certificate) is not the private key's."""
-
-    code = "KEY_PAIR_MISMATCH"
 
 
 class ConfigRules(Protocol):

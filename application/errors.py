@@ -168,6 +168,16 @@ class InvalidField(InvalidInput):
         self.field, self.reason, self.reason_zh = field, reason, reason_zh
 
 
+class InvalidConfig(InvalidField):
+    """A config field that is missing or wrong, and why, in English and in Chinese."""
+
+
+class KeyPairMismatch(InvalidField):
+    """The configured public key (or app certificate) is not the private key's."""
+
+    code = "KEY_PAIR_MISMATCH"
+
+
 class InvalidKeyMaterial(InvalidInput):
     """Key material that cannot be parsed or is the wrong kind of key; `reason` says why, in both languages."""
 

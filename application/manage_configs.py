@@ -7,8 +7,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from application.config_validation import FIELDS, KEY_FIELDS, ConfigRules, InvalidConfig, normalise, setting_names
-from application.errors import ConfigNotFound
+from application.config_validation import FIELDS, KEY_FIELDS, ConfigRules, normalise, setting_names
+from application.errors import ConfigNotFound, InvalidConfig
 from application.ports.clock import Clock
 from application.ports.crypto import KeyInspector, SecretBox
 from application.ports.storage import UnitOfWork, UnitOfWorkFactory

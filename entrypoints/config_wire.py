@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from application.config_validation import InvalidConfig
+from application.errors import InvalidConfig
 
 NORMAL, DISABLED = "0", "1"
 

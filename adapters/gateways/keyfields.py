@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from application.config_validation import InvalidConfig
-from application.errors import InvalidKeyMaterial
+from application.errors import InvalidConfig, InvalidKeyMaterial
 
 
 def parse_key(out: dict[str, Any], name: str, parse: Callable[[str], str]) -> None:

@@ -11,7 +11,7 @@ from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from litestar.types import ExceptionHandlersMap
 
 from application import errors as app
-from application.config_validation import InvalidConfig, KeyPairMismatch
+from application.errors import InvalidConfig, KeyPairMismatch
 from domain import errors as dom
 from entrypoints.http.field_messages import FieldProblem, body_problems
 from entrypoints.http.i18n import localise

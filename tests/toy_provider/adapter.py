@@ -11,8 +11,8 @@ from typing import Any
 from adapters.gateways.config_wire import ConfigShown, ConfigWire, wire_settings
 from adapters.gateways.fake import FakeGateway
 from adapters.gateways.provider import GatewayDeps, GatewayFor, NotifyAnswer, NotifyProtocol, ProviderAdapter
-from application.config_validation import InvalidConfig, require
-from application.errors import NotificationRejected
+from application.config_validation import require
+from application.errors import InvalidConfig, NotificationRejected
 from application.ports.crypto import KeyInspector
 from application.ports.providers import Gateway
 from application.records import NotificationRoute, PaymentConfig, PayMethodRule, RawNotification

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from application.config_validation import InvalidConfig
+from application.errors import InvalidConfig
 from entrypoints.config_wire import config_from_wire, status_of
 
 

@@ -8,7 +8,8 @@ from cryptography import x509
 
 from adapters.gateways.alipay import certs
 from adapters.gateways.keyfields import parse_key
-from application.config_validation import InvalidConfig, KeyPairMismatch, require
+from application.config_validation import require
+from application.errors import InvalidConfig, KeyPairMismatch
 from application.ports.crypto import KeyInspector
 
 SANDBOX_GATEWAY = "https://openapi-sandbox.dl.alipaydev.com/gateway.do"

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from adapters.gateways.keyfields import parse_key
-from application.config_validation import InvalidConfig, require
-from application.errors import InvalidKeyMaterial
+from application.config_validation import require
+from application.errors import InvalidConfig, InvalidKeyMaterial
 from application.ports.crypto import KeyInspector
 
 # PaymentConfig.settings of a WeChat config: public-key mode's key and its id, and the platform certificates.
