@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import dataclasses
+import warnings
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -109,3 +110,23 @@ def test_a_config_whose_stored_certificates_no_longer_read_is_still_shown() -> N
     assert (shown["app_cert_sn"], shown["certificates"]) == ("", [])
     good = msgspec.to_builtins(shapes.view(ConfigView(dataclasses.replace(broken, app_cert=APP), states)))
     assert good["app_cert_sn"] == "fc04d815da51e5d833da90875d02672f"
+    assert [(c["field"], c["not_after"][:19]) for c in good["certificates"]][:2] == [
+        ("app_cert", "2030-03-08T05:11:56"), ("alipay_cert", "2030-03-01T05:51:44")]  # as `openssl x509 -enddate`
+    assert {c["field"] for c in good["certificates"]} == {"app_cert", "alipay_cert", "alipay_root_cert"}
+    assert "PRIVATE" not in msgspec.json.encode(good).decode()
+
+
+def test_cryptographys_warning_about_a_certificate_is_silenced_not_raised(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Some Alipay roots carry NULL signature parameters, which `cryptography` warns about (and may one day
+    refuse): run with warnings as errors, reading such a certificate still gives the certificate."""
+    real = certs.x509.load_pem_x509_certificate
+
+    def warning_load(data: bytes) -> certs.x509.Certificate:
+        warnings.warn("Parsed a NULL parameter in the signature algorithm", DeprecationWarning, stacklevel=2)
+        return real(data)
+
+    monkeypatch.setattr(certs.x509, "load_pem_x509_certificate", warning_load)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert len(certs.load_certificates(ALIPAY)) == len(certs.pem_blocks(ALIPAY))
+        assert certs.root_cert_sn(ROOT) == "687b59193f3f462dd5336e5abf83c5d8_02941eef3187dddf3d3b83462e1dfcf6"
