@@ -15,6 +15,7 @@ from pathlib import Path
 
 import msgspec
 import pytest
+from cryptography import x509
 
 from adapters.gateways.alipay import certs
 from adapters.gateways.alipay.cert_mode import downloaded_certificate
@@ -119,13 +120,13 @@ def test_a_config_whose_stored_certificates_no_longer_read_is_still_shown() -> N
 def test_cryptographys_warning_about_a_certificate_is_silenced_not_raised(monkeypatch: pytest.MonkeyPatch) -> None:
     """Some Alipay roots carry NULL signature parameters, which `cryptography` warns about (and may one day
     refuse): run with warnings as errors, reading such a certificate still gives the certificate."""
-    real = certs.x509.load_pem_x509_certificate
+    real = x509.load_pem_x509_certificate
 
-    def warning_load(data: bytes) -> certs.x509.Certificate:
+    def warning_load(data: bytes) -> x509.Certificate:
         warnings.warn("Parsed a NULL parameter in the signature algorithm", DeprecationWarning, stacklevel=2)
         return real(data)
 
-    monkeypatch.setattr(certs.x509, "load_pem_x509_certificate", warning_load)
+    monkeypatch.setattr(x509, "load_pem_x509_certificate", warning_load)  # the module certs reads it from
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert len(certs.load_certificates(ALIPAY)) == len(certs.pem_blocks(ALIPAY))
