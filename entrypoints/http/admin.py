@@ -7,12 +7,14 @@ from typing import Annotated, Any, TypeAlias
 import msgspec
 from litestar import Request, delete, get, patch, post
 from litestar.di import NamedDependency
-from litestar.params import JSONBody, Parameter
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, JSONBody, Parameter
 
 from application.api_keys import ApiKeys
 from application.errors import ApiKeyNotFound
 from application.manage_configs import ManageConfigs
 from entrypoints.http.auth import AdminController, current_key
+from entrypoints.http.config_files import form_fields
 from entrypoints.http.config_schemas import ConfigRequest, ConfigShapes
 from entrypoints.http.schemas import ApiKeyList, ApiKeyView, CreateApiKeyRequest, api_key_view
 
@@ -43,6 +45,7 @@ class ApiKeyController(AdminController):
 
 
 ConfigId = Annotated[int, Parameter(ge=1, le=2**53 - 1)]
+Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
 # As mypy sees them; Litestar reads each app's own shapes (the controller's signature_namespace).
 ConfigResponse: TypeAlias = msgspec.Struct
 ConfigList: TypeAlias = msgspec.Struct
@@ -64,6 +67,22 @@ def payment_config_controller(shapes: ConfigShapes) -> type[AdminController]:
                          configs: NamedDependency[ManageConfigs]) -> ConfigResponse:
             """Create a config; secrets are stored encrypted and never shown again."""
             return shapes.view(await configs.create(data.given(), by=current_key(request).name))
+
+        @post("/files", status_code=201)
+        async def create_from_files(self, request: Request[Any, Any, Any], data: Form,
+                                    configs: NamedDependency[ManageConfigs]) -> ConfigResponse:
+            """Create a config from a form (multipart/form-data): the JSON body's fields as form fields, each
+            certificate or key as the file the provider's console gave, under its field's name."""
+            fields = await form_fields(data, shapes.request)
+            return shapes.view(await configs.create(fields, by=current_key(request).name))
+
+        @patch("/{config_id:int}/files")
+        async def update_from_files(self, request: Request[Any, Any, Any], config_id: ConfigId, data: Form,
+                                    configs: NamedDependency[ManageConfigs]) -> ConfigResponse:
+            """Change some fields from a form, e.g. upload a provider's certificate files to move a config to its
+            certificate mode; fields not sent stay as they are."""
+            fields = await form_fields(data, shapes.request)
+            return shapes.view(await configs.update(config_id, fields, by=current_key(request).name))
 
         @get("/")
         async def list_configs(self, configs: NamedDependency[ManageConfigs]) -> ConfigList:

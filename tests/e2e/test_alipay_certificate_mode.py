@@ -169,3 +169,47 @@ async def test_a_config_moves_between_modes_in_one_patch_each_way(live: Live) ->
     assert back.json()["alipay_public_key"] == ""
     stored = (await live.container.configs().get(config.config_id)).config
     await pay(live, "CERTBACK01", stored)
+
+
+async def test_the_console_s_files_are_uploaded_as_they_are_to_create_and_to_move_a_config(live: Live) -> None:
+    """The three .crt files and the private key as uploaded files (multipart/form-data), other fields as form
+    fields: a config in certificate mode that pays; then moved to public-key mode and back by uploads alone."""
+    keys = key_pair(5)
+    issued = await live.control("POST", "/cert-apps", app_id=CERT_APP_ID, app_public_key=keys.public_pem,
+                                seller_id=CERT_SELLER_ID)
+    admin = {"Authorization": f"Bearer {(await live.container.api_keys().issue('ops4', 'admin')).token}"}
+    url = f"{live.paycore_url}/v1/admin/payment-configs/files"
+    files = {"private_key": ("app_private_key.pem", keys.pkcs1_pem.encode()),
+             "app_cert": (f"appCertPublicKey_{CERT_APP_ID}.crt", issued["app_cert"].encode()),
+             "alipay_cert": ("alipayCertPublicKey_RSA2.crt", issued["alipay_cert"].encode()),
+             "alipay_root_cert": ("alipayRootCert.crt", issued["alipay_root_cert"].encode())}
+    form = {"payment_type": "alipay", "config_name": "uploaded", "app_id": CERT_APP_ID, "seller_id": CERT_SELLER_ID,
+            "gateway_url": f"{live.emulator_url}/gateway.do", "status": "0"}
+
+    created = await live.http.post(url, headers=admin, data=form, files=files)
+
+    assert created.status_code == 201, created.text
+    view = created.json()
+    assert (view["app_cert_sn"], view["alipay_root_cert_sn"]) == (issued["app_cert_sn"], issued["alipay_root_cert_sn"])
+    assert "PRIVATE KEY" not in created.text
+    config = (await live.container.configs().get(view["config_id"])).config
+    await pay(live, "CERTFILE01", config)
+
+    one = f"{live.paycore_url}/v1/admin/payment-configs/{config.config_id}/files"
+    to_public = await live.http.patch(one, headers=admin, data={"app_cert": "", "alipay_cert": "",
+                                                                "alipay_root_cert": ""},
+                                      files={"alipay_public_key": ("alipayPublicKey_RSA2.txt",
+                                                                   key_pair(1).public_pem.encode())})
+    assert to_public.status_code == 200, to_public.text
+    assert (to_public.json()["app_cert_sn"], to_public.json()["certificates"]) == ("", [])
+    back = await live.http.patch(one, headers=admin, data={"alipay_public_key": ""},
+                                 files={k: v for k, v in files.items() if k != "private_key"})
+    assert back.status_code == 200, back.text
+    assert back.json()["app_cert_sn"] == issued["app_cert_sn"]
+
+    binary = await live.http.patch(one, headers=admin, files={"alipay_root_cert": ("root.crt", b"\xff\xfebad")})
+    assert (binary.status_code, binary.json()["extra"]["field"]) == (400, "alipay_root_cert"), binary.text
+    unknown = await live.http.patch(one, headers=admin, files={"colour": ("c.txt", b"blue")})
+    assert (unknown.status_code, unknown.json()["extra"]["field"]) == (400, "colour")
+    typed = await live.http.patch(one, headers=admin, data={"is_default": "maybe"})
+    assert typed.status_code == 400, typed.text
