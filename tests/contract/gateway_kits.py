@@ -19,6 +19,7 @@ import httpx
 
 from adapters.gateways import alipay, wechat
 from adapters.gateways.alipay import AlipayCredentials, AlipayGateway
+from adapters.gateways.alipay.cert_mode import certificate_mode
 from adapters.gateways.fake import FakeGateway
 from adapters.gateways.wechat import WeChatCredentials, WeChatGateway
 from application.ports.providers import Gateway
@@ -150,6 +151,20 @@ class AlipayKit(Kit):
         return RawNotification(urlencode(form).encode(), {}, form)
 
 
+class AlipayCertificateKit(AlipayKit):
+    """AlipayGateway in certificate mode (公钥证书模式): the emulator's certificate-mode app, its three
+    certificates from the emulator's own CA; every request carries app_cert_sn and alipay_root_cert_sn."""
+
+    async def start(self) -> None:
+        issued = await self._control("POST", "/cert-apps", app_id=APP_ID, app_public_key=key_pair(0).public_pem,
+                                     seller_id=SELLER_ID)
+        mode = certificate_mode(issued["app_cert"], issued["alipay_cert"], issued["alipay_root_cert"])
+        self.gateway = self.alipay = AlipayGateway(AlipayCredentials(
+            app_id=APP_ID, private_key_pem=key_pair(0).pkcs1_pem, alipay_public_key_pem="",
+            gateway_url=f"{self.url}/gateway.do", seller_id=SELLER_ID, notify_url=self.receiver.url,
+            return_url="http://shop.example/paid", certificates=mode), timeout=5.0)
+
+
 class WeChatKit(Kit):
     """WeChatGateway (wechatpayv3) against the emulator, in public-key mode."""
 
@@ -196,6 +211,21 @@ class WeChatKit(Kit):
         await self._control("POST", f"/refunds/{refund.refund_no}/succeed")
 
 
+class WeChatCertificateKit(WeChatKit):
+    """WeChatGateway in platform-certificate mode: the merchant registered in certificate mode, the emulator's
+    platform certificate pasted into the credentials; callbacks and answers verified by it."""
+
+    async def start(self, emulator: Any) -> None:
+        await self._control("POST", "/merchants", mchid=MCHID, appid=WX_APPID, mode="certificate",
+                            merchant_public_key=key_pair(0).public_pem, merchant_serial_no=MERCHANT_SERIAL,
+                            api_v3_key=API_V3_KEY)
+        pasted = (await self._control("GET", "/certificate"))["certificate"]
+        self.gateway = WeChatGateway(WeChatCredentials(
+            mchid=MCHID, appid=WX_APPID, private_key_pem=key_pair(0).pkcs8_pem, cert_serial_no=MERCHANT_SERIAL,
+            api_v3_key=API_V3_KEY, gateway_url=self.url, notify_url=self.receiver.url,
+            platform_cert_pems=(pasted,)), timeout=5.0)
+
+
 @asynccontextmanager
 async def kit_for(name: str) -> AsyncIterator[Kit]:
     """The kit of one adapter, its emulator serving for as long as the context lasts."""
@@ -210,12 +240,12 @@ async def kit_for(name: str) -> AsyncIterator[Kit]:
         wechat_refund_delay=3600.0, wechat_notify_retry_delays=()))
     async with (serve(app, sock), httpx.AsyncClient(base_url=url, timeout=10) as http,
                 receiving_callbacks() as receiver):
-        if name == "alipay":
-            kit = AlipayKit(url, http, receiver)
+        if name in ("alipay", "alipay-certificates"):
+            kit = AlipayKit(url, http, receiver) if name == "alipay" else AlipayCertificateKit(url, http, receiver)
             await kit.start()
             yield kit
             kit.alipay.close_connections()
         else:
-            wx = WeChatKit(url, http, receiver)
+            wx = WeChatKit(url, http, receiver) if name == "wechat" else WeChatCertificateKit(url, http, receiver)
             await wx.start(app.state.wechat)
             yield wx

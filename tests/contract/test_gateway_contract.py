@@ -16,7 +16,7 @@ from domain.updates import UpdateKind
 from tests.contract.gateway_kits import Kit, kit_for, refund_of
 
 
-@pytest.fixture(params=["fake", "alipay", "wechat"])
+@pytest.fixture(params=["fake", "alipay", "alipay-certificates", "wechat", "wechat-certificates"])
 async def kit(request: pytest.FixtureRequest) -> AsyncIterator[Kit]:
     async with kit_for(request.param) as kit:
         yield kit
