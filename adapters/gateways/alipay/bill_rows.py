@@ -39,10 +39,13 @@ def member_name(info: zipfile.ZipInfo) -> str:
 class AlipayBill:
     """The rows of one bill ZIP, streamed; `totals` once they have all been read and checked."""
 
-    def __init__(self, archive: IO[bytes]) -> None:
+    def __init__(self, archive: IO[bytes], owns_file: bool = False) -> None:
+        """`owns_file`: the archive's file is closed once the rows have been read (or when this fails)."""
+        self._file = archive if owns_file else None
         try:
             self._zip = zipfile.ZipFile(archive)
         except zipfile.BadZipFile as e:
+            self._close()
             raise BillCorrupt("the Alipay bill is not a ZIP file") from e
         names = {member_name(info): info for info in self._zip.infolist()}
         detail = [info for name, info in names.items() if name.endswith(DETAIL)]
@@ -54,6 +57,16 @@ class AlipayBill:
 
     def rows(self) -> Iterator[BillRow]:
         """Each payment and refund; BillCorrupt, after the last one, if the files do not agree."""
+        try:
+            yield from self._rows()
+        finally:
+            self._close()
+
+    def _close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+
+    def _rows(self) -> Iterator[BillRow]:
         received = {BillRowKind.PAYMENT: 0, BillRowKind.REFUND: 0}  # 商家实收, signed as in the file
         stated: dict[str, tuple[int, int]] = {}
         with self._open(self._detail) as text:

@@ -10,7 +10,7 @@ import os
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
-from typing import Any, TypeVar
+from typing import IO, Any, TypeVar
 
 import anyio
 from alipay.aop.api.AlipayClientConfig import AlipayClientConfig
@@ -83,6 +83,10 @@ class AlipayClient:
     async def download(self, url: str) -> bytes:
         """GET a URL Alipay handed out (a bill), under the same transport rules."""
         return await self._in_thread(lambda: self._transport.get(url))
+
+    async def download_into(self, url: str, into: IO[bytes]) -> None:
+        """The same, written into a file a chunk at a time."""
+        await self._in_thread(lambda: self._transport.get_into(url, into))
 
     def close(self) -> None:
         """Release pooled connections."""

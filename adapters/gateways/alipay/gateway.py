@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import io
+import tempfile
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import date
@@ -35,6 +35,8 @@ from domain.updates import ProviderUpdate, UpdateKind
 
 TRADE_NOT_EXIST = "ACQ.TRADE_NOT_EXIST"
 TRADE_STATUS_ERROR = "ACQ.TRADE_STATUS_ERROR"
+
+SPOOL_BYTES = 8 * 1024 * 1024  # a bill download larger than this waits on disk, not in memory
 
 
 class AlipayGateway(Gateway):
@@ -115,25 +117,36 @@ class AlipayGateway(Gateway):
 
     async def download_bill(self, bill_date: date) -> bytes:
         """The day's trade bill as Alipay serves it: the raw ZIP of CSV files."""
+        return await self._client.download(await self._bill_url(bill_date))
+
+    async def bill(self, bill_date: date) -> BillReader:
+        """The day's bill as rows streamed from the ZIP's detail file. The download goes to a temporary file
+        (in memory up to SPOOL_BYTES, then on disk: a ZIP is read from its directory at its end), never held
+        whole; BillNotReady while Alipay has none (isp.bill_not_exist)."""
+        try:
+            url = await self._bill_url(bill_date)
+        except ProviderError as e:
+            late = bill_not_ready(e, "alipay", bill_date, "sub_code", "isp.bill_not_exist")
+            if late is None:
+                raise
+            raise late from e
+        spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 - the bill closes it
+        try:
+            await self._client.download_into(url, spool)
+            spool.seek(0)
+            return AlipayBill(spool, owns_file=True)
+        except BaseException:
+            spool.close()
+            raise
+
+    async def _bill_url(self, bill_date: date) -> str:
         answer = await self._client.execute(calls.bill_url(bill_date))
         if not is_success(answer):
             raise business_error("alipay.data.dataservice.bill.downloadurl.query", answer)
         url = answer.get("bill_download_url")
         if not isinstance(url, str) or not url:
             raise ProviderError("Alipay's bill answer has no bill_download_url")
-        return await self._client.download(url)
-
-    async def bill(self, bill_date: date) -> BillReader:
-        """The day's bill as rows streamed from the ZIP's detail file (a ZIP is read from its directory at the end,
-        so the download is held; its rows are not); BillNotReady while Alipay has none (isp.bill_not_exist)."""
-        try:
-            content = await self.download_bill(bill_date)
-        except ProviderError as e:
-            late = bill_not_ready(e, "alipay", bill_date, "sub_code", "isp.bill_not_exist")
-            if late is None:
-                raise
-            raise late from e
-        return AlipayBill(io.BytesIO(content))
+        return url
 
     def close_connections(self) -> None:
         """Release pooled HTTP connections (the gateway is unusable afterwards)."""

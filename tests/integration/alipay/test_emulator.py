@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import tempfile
 import uuid
 import zipfile
 from datetime import UTC, datetime, timedelta
@@ -12,6 +13,8 @@ import httpx
 import pytest
 
 from adapters.gateways.alipay import AlipayGateway
+from adapters.gateways.alipay import gateway as alipay_gateway
+from adapters.gateways.alipay.transport import Transport
 from application.errors import NotificationRejected, ProviderError, ProviderUnavailable
 from application.records import PaymentConfig, RawNotification
 from domain.beijing import BEIJING
@@ -174,6 +177,28 @@ async def test_the_days_bill_downloads_as_a_zip(emulated: AlipayGateway, emulato
     bill = await emulated.download_bill(datetime.now(BEIJING).date())
     assert zipfile.is_zipfile(io.BytesIO(bill))
     assert zipfile.ZipFile(io.BytesIO(bill)).namelist()
+
+
+async def test_the_days_bill_is_read_from_a_file_it_streams_into_never_from_memory_whole(
+        emulated: AlipayGateway, emulator_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The download goes to a temporary file (on disk past SPOOL_BYTES, here 64 bytes), the rows are read from it,
+    and the file is closed once they have been; the bytes-at-once path is not taken."""
+    order = await paid(emulated, emulator_url, "1.23")
+    spools: list[tempfile.SpooledTemporaryFile[bytes]] = []
+    real = tempfile.SpooledTemporaryFile
+
+    def recorded(max_size: int) -> tempfile.SpooledTemporaryFile[bytes]:
+        spools.append(real(max_size=max_size))  # noqa: SIM115 - the bill closes it
+        return spools[-1]
+
+    monkeypatch.setattr(tempfile, "SpooledTemporaryFile", recorded)
+    monkeypatch.setattr(alipay_gateway, "SPOOL_BYTES", 64)
+    monkeypatch.setattr(Transport, "get", lambda self, url: pytest.fail("the bill was fetched whole"))
+    bill = await emulated.bill(datetime.now(BEIJING).date())
+    assert [spool.closed for spool in spools] == [False]
+    rows = list(bill.rows())
+    assert (order.order_no, 123) in [(r.order_no, r.amount) for r in rows]
+    assert spools[0].closed
 
 
 async def test_a_day_without_trades_has_no_bill(emulated: AlipayGateway) -> None:
