@@ -188,7 +188,7 @@ async def test_the_days_bill_is_read_from_a_file_it_streams_into_never_from_memo
     real = tempfile.SpooledTemporaryFile
 
     def recorded(max_size: int) -> tempfile.SpooledTemporaryFile[bytes]:
-        spools.append(real(max_size=max_size))  # noqa: SIM115 - the bill closes it
+        spools.append(real(max_size=max_size))
         return spools[-1]
 
     monkeypatch.setattr(tempfile, "SpooledTemporaryFile", recorded)
