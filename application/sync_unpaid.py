@@ -1,5 +1,6 @@
-"""Ask the provider about payments still unpaid a while after creation, and refunds still processing,
-so that a lost notification still settles them (the worker's jobs)."""
+"""Ask the provider about payments still unpaid a while after creation, and refunds still processing, so that a
+lost notification still settles them; close the attempts a payer left open once another was paid (the worker's
+jobs)."""
 
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ Claim = Callable[[datetime, datetime, int, float, str], Awaitable[Sequence[Sweep
 
 
 class _SyncSweep:
-    """The settings both sync sweeps share: storage, clock, first delay and backoff, lease and batch."""
+    """What the sync sweeps share: storage, clock, first delay and backoff, lease and batch, and one pass."""
 
     def __init__(self, uow: UnitOfWorkFactory, clock: Clock, sync_after_seconds: float, worker_id: str | None,
                  batch: int, lease_seconds: float) -> None:

@@ -1,7 +1,7 @@
 """Matching a bill against paycore's records: the day's paid payments and settled refunds of the account's configs
 are loaded in one streamed query each into compact indexes (number → fen, 16 bytes a slot: bill_index), the bill's
 rows stream past them once (in a thread, off the event loop), and only the rows that do not match at once, and the
-records the bill did not name (streamed again to find them), are looked up again, in batches, to say how they
+records the bill did not name (the index keeps their numbers), are looked up again, in batches, to say how they
 disagree. Nothing of the bill is written to the database."""
 
 from __future__ import annotations
@@ -223,7 +223,7 @@ def _pass(rows: Iterable[BillRow], paid: FenIndex, settled: FenIndex) -> tuple[i
         if row.kind is payment:
             if take(row.order_no) != row.amount:
                 odd_payments.append(row)
-        elif take_refund(f"{row.order_no}\x1f{row.refund_no}") != row.amount:
+        elif take_refund(refund_key(row.order_no, row.refund_no)) != row.amount:
             odd_refunds.append(row)
     return count, odd_payments, odd_refunds
 
