@@ -80,7 +80,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if settings.is_sqlite:
         _migrate(settings)
     _check_secrets(settings)
-    workers = args.workers if not settings.is_sqlite else 1
+    workers = args.workers
     _choose_in_process_worker(args.no_worker, workers)
     if workers > 1:
         _share_metrics()
@@ -200,7 +200,7 @@ def parser() -> argparse.ArgumentParser:
         sp.add_argument("--host", default="127.0.0.1", help="the address the API listens on")
         sp.add_argument("--port", type=int, default=8000, help="the port the API listens on")
         sp.add_argument("--workers", type=int, default=1,
-                        help="API processes (PostgreSQL and MySQL; SQLite always runs one)")
+                        help="API processes (on SQLite they share the one database file)")
         sp.add_argument("--no-worker", action="store_true",
                         help="do not run the background jobs (webhooks, expiry, syncs) in this process")
 

@@ -16,11 +16,12 @@ released early SQLite is as safe as before.
 
 An INSERT or UPDATE built with `deferred()` does not travel on its own: it waits on the connection and goes with
 the connection's next trip (the next statement, or the COMMIT), in order, so that a unit of work's UPDATE of a
-payment and INSERTs of its journal and outbox rows travel with its COMMIT in one trip. Its rowcount and lastrowid
-are then unknown (-1, None), and its error is raised by that next statement or COMMIT: a taken unique key, or, for
-an UPDATE, `RowsChanged` when it changed no row or more than one (a version check that lost); a ROLLBACK or close
-drops it, as SQLite would. Only statements whose callers read neither and handle the error at COMMIT are built
-that way.
+payment and INSERTs of its journal and outbox rows travel with its COMMIT in one trip, and the unit of work takes
+the write gate only for that trip, not while it builds its statements (nothing is written before). Its rowcount and
+lastrowid are then unknown (-1, None), and its error is raised by that next statement or COMMIT: a taken unique
+key, or, for an UPDATE, `RowsChanged` when it changed no row or more than one (a version check that lost); a
+ROLLBACK or close drops it, as SQLite would. Only statements whose callers read neither and handle the error at
+COMMIT are built that way.
 """
 
 from __future__ import annotations
@@ -93,7 +94,7 @@ class OneTripCursor:
         self._rows = collections.deque(outcome.rows)
 
     def _defer(self, operation: str, parameters: Any, many: bool) -> None:
-        """Keep the statement for the next trip, once this connection holds the write gate as a writer must."""
+        """Keep the statement for the next trip (which takes the write gate then: nothing is written before)."""
         try:
             # Through the event loop even when it need not wait: SQLAlchemy's execute insists on one await.
             await_(self._defer_async(operation, parameters, many))
@@ -105,15 +106,13 @@ class OneTripCursor:
     async def _defer_async(self, operation: str, parameters: Any, many: bool) -> None:
         adapt = self._adapt_connection
         async with adapt._execute_mutex:
-            if adapt._ticket is None and not self._connection._conn.in_transaction:
-                adapt._ticket = await adapt.dbapi.write_gate.acquire()
             adapt._pending.append((operation, parameters, many))
 
     async def _run_async(self, operation: Any, parameters: Any, many: bool) -> Outcome:
         adapt = self._adapt_connection
         async with adapt._execute_mutex:
             conn = self._connection._conn
-            if adapt._ticket is None and not conn.in_transaction and begins_write(operation):
+            if adapt._ticket is None and not conn.in_transaction and (adapt._pending or begins_write(operation)):
                 adapt._ticket = await adapt.dbapi.write_gate.acquire()
             pending, adapt._pending = adapt._pending, []
             try:
@@ -197,13 +196,20 @@ class OneTripConnection(AsyncAdapt_aiosqlite_connection):
         try:
             if pending and self._connection._connection is not None:
                 try:
-                    await_(self._connection._execute(commit_pending, self._connection._conn, pending))
+                    await_(self._commit_pending(pending))
                 except Exception as error:
                     self._handle_exception(error)
             elif self._in_transaction():
                 super().commit()
         finally:
             self._release_gate_unless_in_transaction()
+
+    async def _commit_pending(self, pending: Pending) -> None:
+        """The deferred statements and the COMMIT in one trip, through the write gate: a unit of work holds the
+        gate only while its writes travel, not while it builds them."""
+        if self._ticket is None and not self._connection._conn.in_transaction:
+            self._ticket = await self.dbapi.write_gate.acquire()
+        await self._connection._execute(commit_pending, self._connection._conn, pending)
 
     def close(self) -> None:
         self._pending.clear()

@@ -1,7 +1,7 @@
 """Exactly once across real processes: `paycore serve --no-worker` processes on one database, with a real Alipay
 config pointing at the emulator (its own process), hit at the same moment by many HTTP clients and by the
-emulator's signed notifications. PostgreSQL runs two API processes; SQLite one (its writers share one file, so
-production SQLite is one process)."""
+emulator's signed notifications. Two API processes on each database (on SQLite they share one file: SQLite's
+lock orders their writers, as `paycore serve --workers 2` does)."""
 
 from __future__ import annotations
 
@@ -60,14 +60,14 @@ class Cluster:
 
 @asynccontextmanager
 async def cluster(backend: str, tmp_path: Path) -> AsyncIterator[Cluster]:
-    """Two `paycore serve --no-worker` processes on PostgreSQL, or one on SQLite, all healthy, and the emulator.
+    """Two `paycore serve --no-worker` processes on one database, both healthy, and the emulator.
 
     The config's notify_url leads nowhere: the emulator's own deliveries are lost, and the test chooses which
     copies of a notification reach which process, and when.
     """
     database_url = await migrated_database(backend, tmp_path)
     env = paycore_env(database_url, PAYCORE_LOG_LEVEL="WARNING")
-    ports = [free_port() for _ in range(1 if backend == "sqlite" else 2)]
+    ports = [free_port() for _ in range(2)]
     async with AsyncExitStack() as stack:
         alipay = await stack.enter_async_context(emulator(tmp_path))
         key, _ = await prepare(env, alipay, "http://127.0.0.1:9/unused", notify_url=NOBODY_LISTENS)

@@ -26,7 +26,7 @@ async def test_deferred_inserts_travel_with_the_commit(engine: AsyncEngine, trip
         await conn.execute(DEFERRED_INSERT, [{"name": "b"}, {"name": "c"}])
         assert trips == []  # nothing sent yet
         await conn.commit()
-    assert trips == ["commit_pending"]
+    assert trips[-1] == "commit_pending"  # the second's (the first trips are its connection being opened)
     async with engine.connect() as conn:
         assert (await conn.execute(sa.select(T.c.name).order_by(T.c.id))).scalars().all() == ["a", "b", "c"]
 
@@ -59,10 +59,24 @@ async def test_a_deferred_insert_s_error_is_raised_by_the_commit_and_nothing_is_
         assert (await conn.execute(sa.select(T.c.name).order_by(T.c.id))).scalars().all() == ["a", "d"]
 
 
-async def test_a_rolled_back_deferred_insert_is_never_sent_and_frees_the_gate(engine: AsyncEngine,
-                                                                            trips: list[str]) -> None:
+async def test_a_deferred_insert_holds_no_gate_until_it_travels_and_a_rolled_back_one_never_does(
+        engine: AsyncEngine, trips: list[str]) -> None:
     async with engine.connect() as first:
-        await first.execute(DEFERRED_INSERT, {"name": "a"})  # first holds the write gate from here
+        await first.execute(DEFERRED_INSERT, {"name": "a"})  # kept on the connection: nothing written yet
+        async with engine.connect() as second:  # so another writer goes on meanwhile
+            await second.execute(DEFERRED_INSERT, {"name": "b"})
+            await asyncio.wait_for(second.commit(), 2)
+        await first.rollback()
+    assert "rollback" not in trips  # the first connection's ROLLBACK did not travel: it had sent nothing
+    assert trips[-1] == "commit_pending"  # the second's (the first trips are its connection being opened)
+    async with engine.connect() as conn:
+        assert (await conn.execute(sa.select(T.c.name))).scalars().all() == ["b"]
+
+
+async def test_deferred_statements_travelling_with_a_commit_wait_for_the_gate_like_any_writer(
+        engine: AsyncEngine, trips: list[str]) -> None:
+    async with engine.connect() as first:
+        await first.execute(sa.insert(T).values(name="a"))  # sent: first holds the write gate until its COMMIT
 
         async def second_writer() -> None:
             async with engine.connect() as second:
@@ -70,14 +84,14 @@ async def test_a_rolled_back_deferred_insert_is_never_sent_and_frees_the_gate(en
                 await second.commit()
 
         task = asyncio.create_task(second_writer())
-        await asyncio.sleep(0.1)
-        assert not task.done()  # waits for the gate like any writer
-        await first.rollback()
+        await asyncio.sleep(0.1)  # time for the second writer to reach the gate, if it did not wait there
+        assert not task.done()
+        assert "commit_pending" not in trips  # waiting in the event loop, not in SQLite's busy handler
+        await first.commit()
         await asyncio.wait_for(task, 2)
-    assert "rollback" not in trips  # the first connection's ROLLBACK did not travel: it had sent nothing
     assert trips[-1] == "commit_pending"
     async with engine.connect() as conn:
-        assert (await conn.execute(sa.select(T.c.name))).scalars().all() == ["b"]
+        assert (await conn.execute(sa.select(T.c.name).order_by(T.c.id))).scalars().all() == ["a", "b"]
 
 
 def test_deferred_inserts_are_plain_inserts_on_other_databases() -> None:
@@ -100,7 +114,7 @@ async def test_a_deferred_update_travels_with_the_commit_and_must_change_one_row
         await conn.execute(DEFERRED_RENAME, {"old": "a", "new": "a!"})
         await conn.execute(DEFERRED_INSERT, {"name": "c"})
         await conn.commit()
-    assert trips == ["commit_pending"]
+    assert trips[-1] == "commit_pending"  # the second's (the first trips are its connection being opened)
     async with engine.connect() as conn:
         await conn.execute(DEFERRED_INSERT, {"name": "d"})
         await conn.execute(DEFERRED_RENAME, {"old": "gone", "new": "x"})  # changes no row: a lost version check
