@@ -7,6 +7,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import io
+import re
 import zipfile
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
@@ -107,6 +108,19 @@ def test_an_alipay_amount_finer_than_a_fen_or_an_unknown_kind_is_refused() -> No
         alipay(detail_file([LINES[0].replace("99.90\t,99.90", "99.901\t,99.90")]))
     with pytest.raises(BillCorrupt, match="neither 交易 nor 退款"):
         alipay(detail_file([LINES[0].replace("交易", "转账")]))
+
+
+@pytest.mark.parametrize(("good", "bad", "named"), [
+    ("2026-11-24 10:00:01", "2026/11/24 10:00:01", "完成时间 '2026/11/24 10:00:01' is not a time"),
+    ("-0.60\t", "-0.6x\t", "服务费 '-0.6x' is not an amount"),
+    ("abc***@163.com\t,99.90", "abc***@163.com\t,99.9.0", "订单金额 '99.9.0' is not an amount"),
+])
+def test_an_alipay_row_after_good_ones_with_a_bad_value_is_refused_naming_its_line_and_cell(
+        good: str, bad: str, named: str) -> None:
+    """The reader remembers each value it has read (a million rows share few): a bad one after good rows is
+    still read, and refused."""
+    with pytest.raises(BillCorrupt, match=r"^line \d+: " + re.escape(named)):
+        alipay(detail_file([LINES[0], LINES[0].replace(good, bad, 1)]))
 
 
 def test_the_emulators_alipay_bill_reads_the_same_way() -> None:

@@ -125,26 +125,39 @@ def _reader(columns: dict[str, int]) -> Callable[[str, int], tuple[BillRow, int]
     total_at, received_at, request_at, fee_at = (columns[n] for n in (
         "订单金额（元）", "商家实收（元）", "退款批次号/请求号", "服务费（元）"))
     yuan, times = Memo(fen), Memo(beijing_time)
+    known_yuan, known_time, refund_kind = yuan.known, times.known, BillRowKind.REFUND
 
     def read(line: str, number: int) -> tuple[BillRow, int]:
         values = line.split(",")
         if len(values) < width:
             raise BillCorrupt(f"line {number} of the Alipay bill has {len(values)} cells, not {width}")
-        where = f"line {number}:"
         kind = KINDS.get(values[kind_at].strip())
         if kind is None:
-            raise BillCorrupt(f"{where} 业务类型 {values[kind_at].strip()[:20]!r} is neither 交易 nor 退款")
+            raise BillCorrupt(f"line {number}: 业务类型 {values[kind_at].strip()[:20]!r} is neither 交易 nor 退款")
+        received_text, fee_text = values[received_at].strip(), values[fee_at].strip()
+        time_text = values[time_at].strip()
         try:
-            received = yuan(values[received_at].strip(), "商家实收")
-            refund = kind is BillRowKind.REFUND
-            row = BillRow(
-                kind, values[trade_at].strip(), values[order_at].strip(), values[request_at].strip() if refund else "",
-                -received if refund else yuan(values[total_at].strip(), "订单金额"),
-                -yuan(values[fee_at].strip(), "服务费"),  # Alipay writes a fee taken as negative
-                "REFUND" if refund else "SUCCESS", times(values[time_at].strip(), "完成时间"), line)
+            received = known_yuan(received_text)
+            if received is None:
+                received = yuan(received_text, "商家实收")
+            fee = known_yuan(fee_text)
+            if fee is None:
+                fee = yuan(fee_text, "服务费")
+            moment = known_time(time_text)
+            if moment is None:
+                moment = times(time_text, "完成时间")
+            if kind is refund_kind:
+                return BillRow(kind, values[trade_at].strip(), values[order_at].strip(), values[request_at].strip(),
+                               -received, -fee, "REFUND", moment, line), received
+            total_text = values[total_at].strip()
+            total = known_yuan(total_text)
+            if total is None:
+                total = yuan(total_text, "订单金额")
         except BillCorrupt as e:
-            raise BillCorrupt(f"{where} {e.message}") from e
-        return row, received
+            raise BillCorrupt(f"line {number}: {e.message}") from e
+        # Alipay writes a fee taken as negative
+        return BillRow(kind, values[trade_at].strip(), values[order_at].strip(), "", total, -fee, "SUCCESS", moment,
+                       line), received
 
     return read
 
