@@ -6,6 +6,8 @@ from datetime import date
 
 from application.errors import BillNotReady, ProviderError
 
+SPOOL_BYTES = 8 * 1024 * 1024  # a bill download larger than this waits on disk, not in memory
+
 
 def bill_not_ready(error: ProviderError, provider: str, day: date, key: str, code: str) -> BillNotReady | None:
     """BillNotReady when the provider's refusal carries its "no bill yet" code (`code` under `key` in its extra),

@@ -22,7 +22,7 @@ from adapters.gateways.alipay.translate import (
     sub_code,
     trade_update,
 )
-from adapters.gateways.bill_sources import bill_not_ready
+from adapters.gateways.bill_sources import SPOOL_BYTES, bill_not_ready
 from application.bills import BillReader
 from application.errors import ProviderError
 from application.ports.providers import Gateway
@@ -36,7 +36,6 @@ from domain.updates import ProviderUpdate, UpdateKind
 TRADE_NOT_EXIST = "ACQ.TRADE_NOT_EXIST"
 TRADE_STATUS_ERROR = "ACQ.TRADE_STATUS_ERROR"
 
-SPOOL_BYTES = 8 * 1024 * 1024  # a bill download larger than this waits on disk, not in memory
 
 
 class AlipayGateway(Gateway):

@@ -8,7 +8,7 @@ import hmac
 import io
 import zlib
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import IO, Any
 from urllib.parse import urlsplit
 
 from application.errors import BillCorrupt, ProviderError
@@ -36,17 +36,25 @@ def expected_sha1(answer: Mapping[str, Any]) -> str:
     return expected.lower()
 
 
-def uncompressed_lines(content: bytes) -> Iterator[bytes]:
+def uncompressed_lines(content: bytes | IO[bytes]) -> Iterator[bytes]:
     """The bill's lines, ungzipped a buffer at a time as they are read (the uncompressed file, ten times the
-    download, is never held whole); BillCorrupt where the gzip stream breaks."""
-    if not content.startswith(GZIP_MAGIC):
-        yield from io.BytesIO(content)
-        return
+    download, is never held whole); BillCorrupt where the gzip stream breaks. A file given is read from where it
+    stands and closed once its lines have been read."""
+    source: IO[bytes] = io.BytesIO(content) if isinstance(content, bytes) else content
     try:
-        with gzip.GzipFile(fileobj=io.BytesIO(content)) as f:
-            yield from f
-    except (OSError, EOFError, zlib.error) as e:
-        raise BillCorrupt("WeChat's bill is not a readable gzip file: the download is damaged") from e
+        start = source.tell()
+        compressed = source.read(len(GZIP_MAGIC)) == GZIP_MAGIC
+        source.seek(start)
+        if not compressed:
+            yield from source
+            return
+        try:
+            with gzip.GzipFile(fileobj=source, mode="rb") as f:  # a spool's own mode is w+b
+                yield from f
+        except (OSError, EOFError, zlib.error) as e:
+            raise BillCorrupt("WeChat's bill is not a readable gzip file: the download is damaged") from e
+    finally:
+        source.close()
 
 
 def checked_bill(answer: Mapping[str, Any], content: bytes) -> bytes:

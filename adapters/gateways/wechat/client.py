@@ -9,7 +9,7 @@ import json
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import IO, Any, TypeVar
 
 import anyio
 import requests
@@ -17,7 +17,14 @@ import requests
 from adapters.gateways.wechat.credentials import WeChatCredentials
 from adapters.gateways.wechat.keys import TrustedKeys
 from adapters.gateways.wechat.platform_certs import CertificatesRefused, certificates_answer, pem_of
-from adapters.gateways.wechat.sdk import UnknownSerial, UntrustedAnswer, build_sdk, fetch_certificates, trust
+from adapters.gateways.wechat.sdk import (
+    UnknownSerial,
+    UntrustedAnswer,
+    build_sdk,
+    fetch_certificates,
+    fetch_into,
+    trust,
+)
 from application.errors import ApplicationError, ProviderError, ProviderUnavailable
 
 log = logging.getLogger(__name__)
@@ -61,6 +68,12 @@ class WeChatClient:
         if not 200 <= status < 300:
             raise failure(what, status, body)
         return body.encode("utf-8") if isinstance(body, str) else body
+
+    async def download_into(self, what: str, path: str, into: IO[bytes]) -> None:
+        """GET path (under the gateway URL) into a file, never held whole; a non-2xx answer raised as `failure`."""
+        status, body = await self._in_thread(lambda sdk: fetch_into(sdk, path, into))
+        if not 200 <= status < 300:
+            raise failure(what, status, body)
 
     async def renew_certificates(self) -> int:
         """GET /v3/certificates and trust what checks out (platform_certs); how many certificates are new. New ones

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from typing import Any
 
-from adapters.gateways.bill_sources import bill_not_ready
+from adapters.gateways.bill_sources import SPOOL_BYTES, bill_not_ready
 from adapters.gateways.wechat import orders
 from adapters.gateways.wechat.bill import checked_bill, download_path, expected_sha1, uncompressed_lines
 from adapters.gateways.wechat.bill_rows import WeChatBill
@@ -164,18 +165,30 @@ class WeChatGateway(Gateway):
         """The day's bill as rows streamed from the gzip download, its SHA1 computed over the uncompressed lines as
         they go by and checked after the last one (BillCorrupt then); BillNotReady while WeChat has none."""
         try:
-            answer, content = await self._bill_file(bill_date)
+            answer = await self._bill_answer(bill_date)
         except ProviderError as e:
             late = bill_not_ready(e, "wechat", bill_date, "provider_code", "NO_STATEMENT_EXIST")
             if late is None:
                 raise
             raise late from e
-        return WeChatBill(uncompressed_lines(content), expected_sha1(answer))
+        expected = expected_sha1(answer)
+        spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 - its lines close it
+        try:
+            await self._client.download_into("the bill download", download_path(answer), spool)
+            spool.seek(0)
+        except BaseException:
+            spool.close()
+            raise
+        return WeChatBill(uncompressed_lines(spool), expected)
+
+    async def _bill_answer(self, bill_date: date) -> Mapping[str, Any]:
+        """WeChat's answer about the day's bill: where to download it and its SHA1."""
+        day = bill_date.isoformat()
+        return await self._client.json("the bill request", lambda sdk: sdk.trade_bill(bill_date=day)) or {}
 
     async def _bill_file(self, bill_date: date) -> tuple[Mapping[str, Any], bytes]:
-        """WeChat's answer about the day's bill and the file as downloaded (gzip)."""
-        day = bill_date.isoformat()
-        answer = await self._client.json("the bill request", lambda sdk: sdk.trade_bill(bill_date=day)) or {}
+        """WeChat's answer about the day's bill and the file as downloaded (gzip), held whole."""
+        answer = await self._bill_answer(bill_date)
         url = self._client.gateway_url + download_path(answer)
         return answer, await self._client.raw("the bill download", lambda sdk: sdk.download_bill(url))
 

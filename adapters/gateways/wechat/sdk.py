@@ -8,7 +8,7 @@ certificates itself (keys.TrustedKeys, platform_certs) and hands them to the SDK
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import IO, Any
 
 import requests
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -20,6 +20,8 @@ from adapters.gateways.wechat.keys import TrustedKeys, pkcs8_pem, serial_hex, sp
 from adapters.gateways.wechat.platform_certs import PATH
 
 Fetched = tuple[int, dict[str, str], str]  # status, headers (lower-case names), text
+CHUNK = 64 * 1024  # a streamed download is written a chunk at a time
+ERROR_BYTES = 64 * 1024  # at most this much of a refused download's body is read (WeChat's error JSON)
 
 
 class UntrustedAnswer(Exception):
@@ -71,6 +73,21 @@ def fetch_certificates(sdk: Any) -> Fetched:
     response = requests.get(core._gate_way + PATH, timeout=core._timeout, headers={
         "Authorization": authorization, "Accept": "application/json", "User-Agent": "paycore (wechatpayv3)"})
     return response.status_code, {k.lower(): v for k, v in response.headers.items()}, response.text
+
+
+def fetch_into(sdk: Any, path: str, into: IO[bytes]) -> tuple[int, bytes]:
+    """GET path (a bill download), signed as the SDK signs, written into a file a chunk at a time (the SDK's
+    download_bill holds the whole answer); runs in a worker thread. The status, and the body of a non-2xx answer
+    (WeChat's error, small) for the caller to translate; a 2xx answer's body went into the file."""
+    core = sdk._core
+    authorization = build_authorization(path, "GET", core._mchid, core._cert_serial_no, core._private_key)
+    with requests.get(core._gate_way + path, timeout=core._timeout, stream=True, headers={
+            "Authorization": authorization, "Accept": "*/*", "User-Agent": "paycore (wechatpayv3)"}) as response:
+        if not 200 <= response.status_code < 300:
+            return response.status_code, response.raw.read(ERROR_BYTES, decode_content=True)
+        for chunk in response.iter_content(CHUNK):
+            into.write(chunk)
+        return response.status_code, b""
 
 
 def _pin(core: Any, keys: TrustedKeys) -> None:

@@ -42,7 +42,7 @@ class StubWeChat:
     """Answers like WeChat Pay's API root, signed with `wechat_private_pem` under `serial`.
 
     `answers` maps "METHOD /path" (no query) to (status, JSON object or None); `mode` injects a fault:
-    ok | http_500 | slow | tampered | wrong_serial | unsigned | damaged_bill.
+    ok | http_500 | slow | tampered | wrong_serial | unsigned | damaged_bill | download_refused.
     """
 
     wechat_private_pem: str
@@ -70,6 +70,9 @@ class StubWeChat:
         if self.mode == "slow":
             await asyncio.sleep(self.delay)
         if scope["path"] == "/v3/billdownload/file":  # WeChat does not sign file downloads
+            if self.mode == "download_refused":
+                await self._answer(send, 403, {"code": "NO_AUTH", "message": "无权限"})
+                return
             await _respond(send, 200, gzip.compress(BILL), [(b"content-type", b"application/octet-stream")])
             return
         if not auth_ok:

@@ -16,9 +16,11 @@ import pytest
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
+from wechatpayv3 import WeChatPay
 
 from adapters.gateways.wechat import WeChatCredentials, WeChatGateway
-from application.errors import NotificationRejected, ProviderError
+from adapters.gateways.wechat import gateway as wechat_gateway
+from application.errors import BillCorrupt, NotificationRejected, ProviderError
 from application.records import RawNotification
 from domain.kinds import PaymentType, PayMethod
 from domain.money import Money
@@ -298,6 +300,34 @@ async def test_a_bill_that_does_not_match_its_hash_is_refused(emulated: Emulated
 
     with pytest.raises(ProviderError, match="hash_value"):
         await gateway.download_bill(wire.now().astimezone(wire.BEIJING).date())
+
+
+async def test_the_bill_port_streams_the_download_into_a_file_and_reads_its_rows_from_there(
+        emulated: Emulated, monkeypatch: pytest.MonkeyPatch) -> None:
+    gateway = emulated.gateway()
+    await paid(emulated, gateway, "WXEMUBILL03", "12.34")
+
+    def held_whole(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("the SDK's download_bill holds the whole answer in memory")
+
+    monkeypatch.setattr(WeChatPay, "download_bill", held_whole)
+    monkeypatch.setattr(wechat_gateway, "SPOOL_BYTES", 64)  # the download goes to disk past its first 64 bytes
+
+    reader = await gateway.bill(wire.now().astimezone(wire.BEIJING).date())
+    rows = [(row.order_no, row.amount) for row in reader.rows()]
+
+    assert ("WXEMUBILL03", 1234) in rows
+    assert emulated.recorder.api_calls()[-2:] == ["/v3/bill/tradebill", "/v3/billdownload/file"]
+
+
+async def test_a_streamed_bill_that_does_not_match_its_hash_is_refused_after_its_rows(emulated: Emulated) -> None:
+    gateway = emulated.gateway()
+    await paid(emulated, gateway, "WXEMUBILL04")
+    spy_on_bills(emulated.wechat, damage=lambda content: content.replace(b"99.90", b"99.99"))
+    reader = await gateway.bill(wire.now().astimezone(wire.BEIJING).date())
+
+    with pytest.raises(BillCorrupt, match="hash_value"):
+        list(reader.rows())
 
 
 async def test_an_answer_whose_signature_does_not_verify_is_refused_without_fetching_certificates(

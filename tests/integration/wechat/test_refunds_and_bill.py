@@ -166,3 +166,13 @@ async def test_the_bill_port_lets_other_refusals_stand(gateway: WeChatGateway, s
         await gateway.bill(date(2026, 11, 24))
 
     assert not isinstance(raised.value, BillNotReady)
+
+
+async def test_a_refused_bill_download_is_a_provider_error_with_wechats_code(
+        gateway: WeChatGateway, stub: StubWeChat) -> None:
+    stub.mode = "download_refused"
+
+    with pytest.raises(ProviderError) as raised:
+        await gateway.bill(date(2026, 11, 24))
+
+    assert raised.value.extra["provider_code"] == "NO_AUTH"
