@@ -37,7 +37,6 @@ TRADE_NOT_EXIST = "ACQ.TRADE_NOT_EXIST"
 TRADE_STATUS_ERROR = "ACQ.TRADE_STATUS_ERROR"
 
 
-
 class AlipayGateway(Gateway):
     """One Alipay app's gateway. The `config` argument of each call is the app's config; the credentials
     it was built from (see `alipay_gateway_from_config`) already carry what the calls need."""

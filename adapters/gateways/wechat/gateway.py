@@ -162,8 +162,9 @@ class WeChatGateway(Gateway):
         return checked_bill(answer, content)
 
     async def bill(self, bill_date: date) -> BillReader:
-        """The day's bill as rows streamed from the gzip download, its SHA1 computed over the uncompressed lines as
-        they go by and checked after the last one (BillCorrupt then); BillNotReady while WeChat has none."""
+        """The day's bill as rows streamed from the gzip download (spooled to a temporary file: in memory up to
+        SPOOL_BYTES, then on disk, never held whole), its SHA1 computed over the uncompressed lines as they go by
+        and checked after the last one (BillCorrupt then); BillNotReady while WeChat has none."""
         try:
             answer = await self._bill_answer(bill_date)
         except ProviderError as e:
