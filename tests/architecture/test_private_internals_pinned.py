@@ -1,6 +1,7 @@
 """A library whose private internals paycore leans on is pinned below its next minor release, so a fresh install
 cannot pick a release that moved them: Litestar (the OpenAPI plugin's cached document, Request._body),
-SQLAlchemy (its asyncio DBAPI adapter classes) and aiosqlite (Connection._conn, _execute)."""
+SQLAlchemy (its asyncio DBAPI adapter classes), aiosqlite (Connection._conn, _execute) and wechatpayv3 (its core's
+merchant fields, certificates and signature check: adapters/gateways/wechat/sdk.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from pathlib import Path
 
 from packaging.requirements import Requirement
 
-LEANED_ON = ("litestar", "sqlalchemy", "aiosqlite")
+LEANED_ON = ("litestar", "sqlalchemy", "aiosqlite", "wechatpayv3")
 ROOT = Path(__file__).parents[2]
 
 
