@@ -11,11 +11,14 @@ from emulator.wechat import wire
 from emulator.wechat.bills import COLUMNS, SUMMARY_COLUMNS
 from tests.emulator.wechat_env import APPID, MCHID, WeChatEnv, call
 
-TODAY = wire.now().astimezone(wire.BEIJING).date().isoformat()
+
+def today() -> str:
+    """The emulator's Beijing day now (read at each call: a suite collected before Beijing's midnight runs past it)."""
+    return wire.now().astimezone(wire.BEIJING).date().isoformat()
 
 
 async def bill(wechat: WeChatEnv, bill_type: str = "ALL", tar_type: str = "GZIP") -> tuple[dict[str, Any], bytes]:
-    code, text = await call(wechat.sdk().trade_bill, bill_date=TODAY, bill_type=bill_type, tar_type=tar_type)
+    code, text = await call(wechat.sdk().trade_bill, bill_date=today(), bill_type=bill_type, tar_type=tar_type)
     assert code == 200, text
     answer: dict[str, Any] = json.loads(text)
     code, content = await call(wechat.sdk().download_bill, answer["download_url"])
@@ -71,7 +74,7 @@ async def test_bill_types_success_and_refund_keep_their_own_lines(wechat: WeChat
 
 async def test_a_day_without_trades_is_no_statement_exist(wechat: WeChatEnv) -> None:
     await wechat.native("ORDER-0001")
-    code, text = await call(wechat.sdk().trade_bill, bill_date=TODAY)
+    code, text = await call(wechat.sdk().trade_bill, bill_date=today())
     assert (code, json.loads(text)["code"]) == (400, "NO_STATEMENT_EXIST")
 
 
