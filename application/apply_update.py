@@ -36,12 +36,10 @@ class ApplyResult:
 
 
 def check_origin(update: ProviderUpdate, config: PaymentConfig) -> None:
-    """Refuse a fact whose app id or merchant is not the config's."""
+    """Refuse a fact whose app id is not the config's. (The merchant a notification names is the provider's own
+    setting: its adapter checks it while verifying, before the fact exists.)"""
     if update.app_id is not None and config.app_id and update.app_id != config.app_id:
         raise NotificationRejected("app_id_mismatch", f"app id {update.app_id} is not this config's")
-    merchant = config.mch_id or config.seller_id
-    if update.merchant_id is not None and merchant and update.merchant_id != merchant:
-        raise NotificationRejected("merchant_mismatch", f"merchant {update.merchant_id} is not this config's")
 
 
 class ApplyProviderUpdate:

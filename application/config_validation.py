@@ -11,12 +11,12 @@ from collections.abc import Mapping
 from typing import Any, Protocol
 
 from application.errors import InvalidConfig
+from application.records import PRIVATE_KEY
 
-TEXT_FIELDS = ("config_name", "app_id", "mch_id", "cert_serial_no", "private_cert_path", "notify_url", "return_url",
-               "remark", "gateway_url", "seller_id")
-KEY_FIELDS = ("private_key", "public_key", "app_cert")
-# The fields every config has; each provider adds its own settings (ConfigRules.settings).
-FIELDS = ("payment_type", *TEXT_FIELDS, *KEY_FIELDS, "api_key", "api_v3_key", "is_sandbox", "is_default", "enabled")
+TEXT_FIELDS = ("config_name", "app_id", "notify_url", "return_url", "remark", "gateway_url")
+KEY_FIELDS = (PRIVATE_KEY, "public_key")
+# The fields every config has; each provider adds its own settings and secrets (ConfigRules).
+FIELDS = ("payment_type", *TEXT_FIELDS, *KEY_FIELDS, "is_sandbox", "is_default", "enabled")
 _URL = re.compile(r"^https?://[^\s/?#]+[^\s]*$")
 
 
@@ -28,6 +28,11 @@ class ConfigRules(Protocol):
         """The names of the provider's own settings (public keys, certificates, their ids), stored in
         `PaymentConfig.settings`; each is text and "" when not given."""
 
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """The names of the provider's secrets beyond the private key (an API key, say): sealed at rest, never
+        shown."""
+
     def normalise(self, out: dict[str, Any]) -> None:
         """Check the provider's fields in place (keys in the form its SDK needs, defaults filled, `key_ids`
         derived); InvalidConfig or KeyPairMismatch names the first bad field."""
@@ -36,6 +41,11 @@ class ConfigRules(Protocol):
 def setting_names(rules: Mapping[str, ConfigRules]) -> tuple[str, ...]:
     """Every provider's settings, each name once, in the order the rules give them."""
     return tuple(dict.fromkeys(name for provider in rules.values() for name in provider.settings))
+
+
+def secret_names(rules: Mapping[str, ConfigRules]) -> tuple[str, ...]:
+    """The private key, then every provider's other secrets, each name once."""
+    return tuple(dict.fromkeys((PRIVATE_KEY, *(name for provider in rules.values() for name in provider.secrets))))
 
 
 def require(out: Mapping[str, Any], payment_type: str, names: tuple[str, ...]) -> None:

@@ -7,15 +7,15 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from application.config_validation import FIELDS, KEY_FIELDS, ConfigRules, normalise, setting_names
+from application.config_validation import FIELDS, KEY_FIELDS, ConfigRules, normalise, secret_names, setting_names
 from application.errors import ConfigNotFound, InvalidConfig
 from application.ports.clock import Clock
 from application.ports.crypto import KeyInspector, SecretBox
 from application.ports.storage import UnitOfWork, UnitOfWorkFactory
-from application.records import SECRET_FIELDS, PaymentConfig
+from application.records import PRIVATE_KEY, PaymentConfig
 from domain.kinds import PaymentType
 
-PUBLIC_FIELDS = tuple(f for f in FIELDS if f not in SECRET_FIELDS)
+PUBLIC_FIELDS = tuple(f for f in FIELDS if f != PRIVATE_KEY)
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,8 +41,8 @@ class ManageConfigs:
                  rules: Mapping[str, ConfigRules]) -> None:
         self._uow, self._box, self._keys, self._clock = uow, box, keys, clock
         self._rules = dict(rules)  # payment type → its adapter's config rules
-        self._settings = setting_names(self._rules)
-        self._fields = (*FIELDS, *self._settings)
+        self._settings, self._secrets = setting_names(self._rules), secret_names(self._rules)
+        self._fields = tuple(dict.fromkeys((*FIELDS, *self._settings, *self._secrets)))
 
     async def create(self, fields: Mapping[str, Any], by: str) -> ConfigView:
         """Check, normalise and store a new config; its secrets are sealed to its row."""
@@ -51,7 +51,7 @@ class ManageConfigs:
         draft = _config(0, clean, self._settings, by=by, now=now, create_by=by, create_time=now)
         async with self._uow() as uow:
             stored = await uow.configs.add(draft)
-            sealed = self._seal(stored, {k: clean.get(k) or "" for k in SECRET_FIELDS})
+            sealed = self._seal(stored, {k: clean.get(k) or "" for k in self._secrets})
             await uow.configs.update(sealed)
             await uow.commit()
         return self._view(sealed)
@@ -83,7 +83,7 @@ class ManageConfigs:
             clean = normalise(merged, self._rules)
             updated = _config(config_id, clean, self._settings, by=by, now=self._clock.now(),
                               create_by=current.create_by, create_time=current.create_time)
-            updated = self._seal(updated, {k: clean.get(k) or "" for k in SECRET_FIELDS})
+            updated = self._seal(updated, {k: clean.get(k) or "" for k in self._secrets})
             await uow.configs.update(updated)
             await uow.commit()
         return self._view(updated)
@@ -101,13 +101,13 @@ class ManageConfigs:
 
     def _view(self, config: PaymentConfig) -> ConfigView:
         states: dict[str, SecretState] = {}
-        for name in SECRET_FIELDS:
+        for name in self._secrets:
             sealed = config.sealed.get(name)
             if sealed is None:
                 states[name] = SecretState(False)
                 continue
             plain = self._box.open(sealed, config.secret_context(name))
-            fingerprint = self._keys.fingerprint(plain) if name == "private_key" else self._box.fingerprint(plain)
+            fingerprint = self._keys.fingerprint(plain) if name == PRIVATE_KEY else self._box.fingerprint(plain)
             states[name] = SecretState(True, fingerprint)
         return ConfigView(config, states)
 
@@ -131,7 +131,7 @@ def _config(config_id: int, clean: Mapping[str, Any], settings: Sequence[str], *
     by, now = audit.pop("by"), audit.pop("now")
     public: dict[str, Any] = {f: clean.get(f) or "" for f in PUBLIC_FIELDS
               if f not in ("payment_type", "is_sandbox", "is_default", "enabled") and f not in KEY_FIELDS}
-    keys: dict[str, Any] = {f: clean.get(f) or "" for f in KEY_FIELDS if f != "private_key"}
+    keys: dict[str, Any] = {f: clean.get(f) or "" for f in KEY_FIELDS if f != PRIVATE_KEY}
     return PaymentConfig(
         config_id=config_id, payment_type=PaymentType(clean["payment_type"]), is_sandbox=bool(clean.get("is_sandbox")),
         is_default=bool(clean.get("is_default")), enabled=clean.get("enabled", True),

@@ -14,7 +14,8 @@ from domain.kinds import PaymentType, PayMethod
 from domain.payment import Payment
 from domain.status import TradeStatus
 
-SECRET_FIELDS = ("private_key", "api_key", "api_v3_key")
+# The secret every config has (the app's or merchant's private key); each provider adds its own (ConfigRules.secrets).
+PRIVATE_KEY = "private_key"
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,8 +26,6 @@ class PaymentConfig:
     payment_type: PaymentType
     config_name: str
     app_id: str = ""
-    mch_id: str = ""
-    seller_id: str = ""
     notify_url: str = ""
     return_url: str = ""
     gateway_url: str = ""
@@ -34,12 +33,8 @@ class PaymentConfig:
     is_default: bool = False
     enabled: bool = True
     public_key: str = ""
-    cert_serial_no: str = ""
-    private_cert_path: str = ""
-    # Certificate mode (公钥证书模式): the app's public-key certificate, PEM.
-    app_cert: str = ""
-    # The provider's own settings (its public keys and certificates), named and checked by its adapter's
-    # ConfigRules; a setting never given is absent (`setting` reads it as "").
+    # The provider's own settings (its merchant and account ids, public keys, certificates), named and checked by
+    # its adapter's ConfigRules; a setting never given is absent (`setting` reads it as "").
     settings: Mapping[str, str] = field(default_factory=dict)
     # The ids of the provider keys that sign this config's notifications (e.g. a public key id and platform
     # certificates' serials), derived when the config is stored: a notification finds its configs by them.
@@ -49,7 +44,8 @@ class PaymentConfig:
     update_by: str = ""
     create_time: datetime | None = None
     update_time: datetime | None = None
-    sealed: Mapping[str, str] = field(default_factory=dict)  # a SECRET_FIELDS name → its ciphertext
+    # A secret's name (PRIVATE_KEY, or one of the provider's ConfigRules.secrets) → its ciphertext.
+    sealed: Mapping[str, str] = field(default_factory=dict)
     deleted: bool = False  # soft-deleted: listed only with include_deleted, it still settles its payments
 
     def secret_context(self, name: str) -> str:

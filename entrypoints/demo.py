@@ -87,7 +87,7 @@ async def _demo_alipay(container: Container, emulator: Litestar, emulator_url: s
         view = await configs.update(existing.config_id, {"alipay_public_key": alipay_public,
                                                          "gateway_url": gateway_url, "is_default": True}, by="demo")
     config = view.config
-    emulator.state.alipay.register_app(config.app_id, config.public_key, config.seller_id)
+    emulator.state.alipay.register_app(config.app_id, config.public_key, config.setting("seller_id"))
 
 
 async def _demo_alipay_certificates(container: Container, emulator: Litestar, emulator_url: str) -> int:
@@ -133,7 +133,7 @@ async def _demo_wechat(container: Container, wechat: WeChatEmulator, emulator_ur
     config = view.config
     opened = open_secrets(container.secret_box(), config)
     merchant_public = container.key_inspector().public_key_of(opened["private_key"])
-    wechat.register_merchant(config.mch_id, config.app_id, merchant_public, config.cert_serial_no,
+    wechat.register_merchant(config.setting("mch_id"), config.app_id, merchant_public, config.setting("cert_serial_no"),
                              opened["api_v3_key"])
 
 

@@ -47,10 +47,12 @@ def nothing_shown(config: PaymentConfig) -> ConfigShown:
 
 @dataclass(frozen=True, slots=True)
 class ConfigWire:
-    """The provider's settings on the wire, the names of the values it derives for the view ("" when a config has
-    none) and how it derives them from a stored config (never raising: a config it cannot read shows nothing)."""
+    """The provider's settings on the wire, its secrets beyond the private key (written, never shown: the view says
+    whether each is set), the names of the values it derives for the view ("" when a config has none) and how it
+    derives them from a stored config (never raising: a config it cannot read shows nothing)."""
 
     settings: Sequence[WireSetting] = ()
+    secrets: Sequence[WireSetting] = ()
     shown: Sequence[str] = ()
     show: Callable[[PaymentConfig], ConfigShown] = nothing_shown
 

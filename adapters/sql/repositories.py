@@ -17,7 +17,7 @@ from adapters.sql.payments import SqlPayments
 from adapters.sql.sqlite_trips import deferred
 from adapters.sql.tables import api_key, config_key, idempotency_key, payment_config
 from application.errors import ConfigUnreadable, LastAdminKey
-from application.records import SECRET_FIELDS, ApiKey, IdempotencyRecord, PaymentConfig
+from application.records import ApiKey, IdempotencyRecord, PaymentConfig
 from domain.kinds import PaymentType
 
 __all__ = ["SqlApiKeys", "SqlConfigs", "SqlIdempotency", "SqlPayments"]
@@ -51,14 +51,18 @@ def _flag(value: bool) -> str:
     return "1" if value else "0"
 
 
-_CLEAR_TEXT = ("app_id", "mch_id", "seller_id", "gateway_url", "cert_serial_no", "private_cert_path",
-               "create_by", "update_by")
-_NULLABLE_TEXT = ("notify_url", "return_url", "public_key", "app_cert", "remark")
+_CLEAR_TEXT = ("app_id", "gateway_url", "create_by", "update_by")
+_NULLABLE_TEXT = ("notify_url", "return_url", "public_key", "remark")
+# The table's columns for secrets (ciphertext): PaymentConfig.sealed, by name.
+SECRET_COLUMNS = ("private_key", "api_key", "api_v3_key")
 # A config's provider settings (PaymentConfig.settings), whatever their names, are stored as one JSON object in
 # provider_settings (migration 0016). The seed's table has a column for some of them, named as the setting: those
-# keep a copy, so that the seed's readers see them; a setting with no column lives in provider_settings alone.
-SETTING_COLUMNS = ("alipay_public_key", "alipay_cert", "alipay_root_cert", "wechat_public_key",
-                   "wechat_public_key_id", "wechat_platform_cert")
+# keep a copy, so that the seed's readers see them, and fill in a setting that provider_settings lacks (a row
+# written before the setting moved there, or by the seed's own code); a setting with no column lives in
+# provider_settings alone.
+SETTING_COLUMNS = ("mch_id", "seller_id", "cert_serial_no", "private_cert_path", "app_cert", "alipay_public_key",
+                   "alipay_cert", "alipay_root_cert", "wechat_public_key", "wechat_public_key_id",
+                   "wechat_platform_cert")
 
 
 def _config_from_row(row: RowMapping) -> PaymentConfig:
@@ -66,26 +70,26 @@ def _config_from_row(row: RowMapping) -> PaymentConfig:
         config_id=row["config_id"], payment_type=PaymentType(row["payment_type"]), config_name=row["config_name"],
         is_sandbox=row["is_sandbox"] == "1", is_default=row["default_for"] is not None, enabled=row["status"] == "0",
         create_time=row["create_time"], update_time=row["update_time"],
-        sealed={name: row[name] for name in SECRET_FIELDS if row[name]}, key_ids=tuple(row["key_ids"].split()),
+        sealed={name: row[name] for name in SECRET_COLUMNS if row[name]}, key_ids=tuple(row["key_ids"].split()),
         **{name: row[name] for name in _CLEAR_TEXT}, **{name: row[name] or "" for name in _NULLABLE_TEXT},
         settings=_settings_of(row), deleted=row["del_flag"] == DELETED,
     )
 
 
 def _settings_of(row: RowMapping) -> dict[str, str]:
-    """The config's provider settings: provider_settings, or, for a row written without it (by the seed's own
-    code), the seed's columns."""
-    if row["provider_settings"] is None:
-        return {name: row[name] for name in SETTING_COLUMNS if row[name]}
-    try:
-        stored = json.loads(row["provider_settings"])
-    except ValueError:
-        stored = None
+    """The config's provider settings: provider_settings, each setting it lacks filled in from its seed column."""
+    stored: object = {}
+    if row["provider_settings"] is not None:
+        try:
+            stored = json.loads(row["provider_settings"])
+        except ValueError:
+            stored = None
     if not isinstance(stored, dict):
         raise ConfigUnreadable(f"payment config {row['config_id']}: its provider_settings column is not the JSON "
                                "object paycore wrote (edited by hand?); fix the column, or save the config's "
                                "certificate and public-key settings again through the admin API")
-    return {str(name): str(value) for name, value in stored.items() if value}
+    settings = {str(name): str(value) for name, value in stored.items() if value}
+    return {**{name: row[name] for name in SETTING_COLUMNS if row[name]}, **settings}
 
 
 def _config_values(config: PaymentConfig) -> dict[str, Any]:
@@ -96,7 +100,7 @@ def _config_values(config: PaymentConfig) -> dict[str, Any]:
         "status": "0" if config.enabled else "1", "create_time": config.create_time,
         "key_ids": " ".join(_key_ids(config)),
         "update_time": config.update_time or datetime.now(UTC),
-        **{name: config.sealed.get(name) for name in SECRET_FIELDS},
+        **{name: config.sealed.get(name) for name in SECRET_COLUMNS},
         **{name: getattr(config, name) for name in _CLEAR_TEXT + _NULLABLE_TEXT},
         **_setting_values(config),
     }
@@ -186,7 +190,7 @@ class SqlConfigs:
 
     async def reseal(self, config_id: int, sealed: Mapping[str, str]) -> None:
         """New ciphertexts for a config, deleted or not."""
-        values = {name: sealed.get(name) for name in SECRET_FIELDS}
+        values = {name: sealed.get(name) for name in SECRET_COLUMNS}
         with storage_errors(f"re-sealing config {config_id}"):
             await self._conn.execute(sa.update(payment_config).where(C.config_id == config_id).values(**values))
 

@@ -21,18 +21,13 @@ Pem = Annotated[str, msgspec.Meta(max_length=20_000)]
 
 class ConfigRequest(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """POST (all required fields) or PATCH (any subset) of a payment config; secrets are write-only. The fields every
-    config has: ConfigShapes adds each provider's settings."""
+    config has: ConfigShapes adds each provider's settings and secrets."""
 
     payment_type: PaymentTypeName | None = None
     config_name: Annotated[str, msgspec.Meta(min_length=1, max_length=50)] | None = None
     app_id: Short | None = None
     private_key: Pem | None = None
     public_key: Pem | None = None
-    mch_id: Annotated[str, msgspec.Meta(max_length=50)] | None = None
-    api_key: Short | None = None
-    api_v3_key: Short | None = None
-    cert_serial_no: Short | None = None
-    private_cert_path: Annotated[str, msgspec.Meta(max_length=200)] | None = None
     notify_url: Long | None = None
     return_url: Long | None = None
     is_sandbox: bool | None = None
@@ -40,8 +35,6 @@ class ConfigRequest(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     status: Literal["0", "1"] | None = None
     remark: Long | None = None
     gateway_url: Long | None = None
-    seller_id: Annotated[str, msgspec.Meta(max_length=64)] | None = None
-    app_cert: Pem | None = None
 
     def given(self) -> dict[str, Any]:
         """The fields the caller sent, `status` read as `enabled`."""
@@ -65,14 +58,12 @@ class CertificateView(msgspec.Struct):
     not_after: str
 
 
-# A config as the API shows it, secrets masked: these fields, then each provider's settings and derived values
-# (ConfigShapes), then `certificates` and the audit fields.
+# A config as the API shows it, secrets masked: these fields, then each provider's secrets (masked), settings and
+# derived values (ConfigShapes), then `certificates` and the audit fields.
 SHOWN: tuple[tuple[str, Any], ...] = (
     ("config_id", int), ("payment_type", str), ("config_name", str), ("app_id", str),
-    ("private_key", SecretStateView), ("public_key", str), ("mch_id", str), ("api_key", SecretStateView),
-    ("api_v3_key", SecretStateView), ("cert_serial_no", str), ("private_cert_path", str), ("notify_url", str),
-    ("return_url", str), ("is_sandbox", bool), ("is_default", bool), ("status", str), ("remark", str),
-    ("gateway_url", str), ("seller_id", str), ("app_cert", str))
+    ("private_key", SecretStateView), ("public_key", str), ("notify_url", str), ("return_url", str),
+    ("is_sandbox", bool), ("is_default", bool), ("status", str), ("remark", str), ("gateway_url", str))
 AUDIT: tuple[tuple[str, Any], ...] = (
     ("create_by", str), ("create_time", str | None), ("update_by", str), ("update_time", str | None))
 
@@ -88,17 +79,19 @@ class ConfigShapes:
     def __init__(self, adapters: Sequence[ProviderAdapter]) -> None:
         wires = {p.payment_type.value: p.config_wire for p in adapters}
         settings = {s.name: s for wire in wires.values() for s in wire.settings}  # a name two providers share: once
-        self._settings = tuple(settings)
+        secrets = {s.name: s for wire in wires.values() for s in wire.secrets}
+        self._settings, self._secrets = tuple(settings), tuple(secrets)
         self._derived = tuple(dict.fromkeys(name for wire in wires.values() for name in wire.shown))
         self._show = {payment_type: wire.show for payment_type, wire in wires.items()}
         self.request: type[ConfigRequest] = cast("type[ConfigRequest]", msgspec.defstruct(
             "ConfigRequest", [("payment_type", payment_type_field(adapters) | None, None),
                               *((s.name, Annotated[str, msgspec.Meta(max_length=s.max_length)] | None, None)
-                                for s in settings.values())],
+                                for s in (*secrets.values(), *settings.values()))],
             bases=(ConfigRequest,), kw_only=True, forbid_unknown_fields=True, module=__name__))
         self.request.__doc__ = ConfigRequest.__doc__
         self.response: type[msgspec.Struct] = msgspec.defstruct(
-            "ConfigResponse", [*SHOWN, *((name, str) for name in (*self._settings, *self._derived)),
+            "ConfigResponse", [*SHOWN, *((name, SecretStateView) for name in self._secrets),
+                               *((name, str) for name in (*self._settings, *self._derived)),
                                ("certificates", list[CertificateView]), *AUDIT], kw_only=True, module=__name__)
         self.response.__doc__ = "A payment config, secrets masked."
         items: Any = list[self.response]  # type: ignore[name-defined]
@@ -113,11 +106,10 @@ class ConfigShapes:
         shown = show(c) if show is not None else ConfigShown()
         return self.response(
             config_id=c.config_id, payment_type=c.payment_type, config_name=c.config_name, app_id=c.app_id,
-            private_key=_state(s["private_key"]), public_key=c.public_key, mch_id=c.mch_id,
-            api_key=_state(s["api_key"]), api_v3_key=_state(s["api_v3_key"]), cert_serial_no=c.cert_serial_no,
-            private_cert_path=c.private_cert_path, notify_url=c.notify_url, return_url=c.return_url,
-            is_sandbox=c.is_sandbox, is_default=c.is_default, status=status_of(c.enabled), remark=c.remark,
-            gateway_url=c.gateway_url, seller_id=c.seller_id, app_cert=c.app_cert,
+            private_key=_state(s["private_key"]), public_key=c.public_key, notify_url=c.notify_url,
+            return_url=c.return_url, is_sandbox=c.is_sandbox, is_default=c.is_default, status=status_of(c.enabled),
+            remark=c.remark, gateway_url=c.gateway_url,
+            **{name: _state(s.get(name, SecretState(False))) for name in self._secrets},
             **{name: c.setting(name) for name in self._settings},
             **{name: shown.fields.get(name, "") for name in self._derived},
             certificates=[CertificateView(i.field, i.sn, i.subject, iso(i.not_after) or "")

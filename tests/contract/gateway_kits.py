@@ -113,7 +113,8 @@ class AlipayKit(Kit):
 
     def __init__(self, url: str, http: httpx.AsyncClient, receiver: CallbackReceiver) -> None:
         self.url, self.http, self.receiver = url, http, receiver
-        self.config = PaymentConfig(101, PaymentType.ALIPAY, "alipay", app_id=APP_ID, seller_id=SELLER_ID)
+        self.config = PaymentConfig(101, PaymentType.ALIPAY, "alipay", app_id=APP_ID,
+                                    settings={"seller_id": SELLER_ID})
         self.methods = alipay.PAY_METHODS
 
     async def start(self) -> None:
@@ -170,7 +171,8 @@ class WeChatKit(Kit):
 
     def __init__(self, url: str, http: httpx.AsyncClient, receiver: CallbackReceiver) -> None:
         self.url, self.http, self.receiver = url, http, receiver
-        self.config = PaymentConfig(201, PaymentType.WECHAT, "wechat", app_id=WX_APPID, mch_id=MCHID)
+        self.config = PaymentConfig(201, PaymentType.WECHAT, "wechat", app_id=WX_APPID,
+                                    settings={"mch_id": MCHID})
         self.methods = wechat.PAY_METHODS
 
     async def start(self, emulator: Any) -> None:

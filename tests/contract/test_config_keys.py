@@ -13,7 +13,8 @@ from tests.contract.test_config_repository import add_configs, delete, update
 
 def wechat(name: str, *key_ids: str, enabled: bool = True) -> PaymentConfig:
     """A WeChat config trusting these key ids."""
-    return PaymentConfig(0, PaymentType.WECHAT, name, app_id=f"wx{name}", mch_id="1900000109", key_ids=key_ids,
+    return PaymentConfig(0, PaymentType.WECHAT, name, app_id=f"wx{name}", settings={"mch_id": "1900000109"},
+                         key_ids=key_ids,
                          enabled=enabled)
 
 

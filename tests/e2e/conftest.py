@@ -70,7 +70,8 @@ async def env(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[E
     alipay, wechat = FakeGateway("alipay"), FakeGateway("wechat", refunds_settle_at_once=False)
     configs = (
         PaymentConfig(0, PaymentType.ALIPAY, "test alipay", app_id="2021000000000001", is_default=True),
-        PaymentConfig(0, PaymentType.WECHAT, "test wechat", app_id="wx0000000000000001", mch_id="1900000001",
+        PaymentConfig(0, PaymentType.WECHAT, "test wechat", app_id="wx0000000000000001",
+                      settings={"mch_id": "1900000001"},
                       is_default=True),
     )
     url = await migrated_database(request.param, tmp_path)

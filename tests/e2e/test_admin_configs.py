@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from typing import Any
 
 import pytest
@@ -179,3 +180,25 @@ async def test_provider_settings_edited_into_something_else_is_a_clear_503_not_a
         assert response.status_code == 503
         assert response.json()["code"] == "CONFIG_UNREADABLE"
         assert words in response.json()["detail"]
+
+
+async def test_a_config_stored_before_its_merchant_fields_were_settings_reads_them_from_their_columns(
+        env: Env) -> None:
+    """mch_id, cert_serial_no, seller_id and app_cert were PaymentConfig fields until 2026-12: a row written then has
+    them in the seed's columns only, not in provider_settings; it reads and pays as before."""
+    wechat = (await create(env, wechat_config())).json()
+    alipay = (await create(env, alipay_config())).json()
+    c = payment_config.c
+    async with env.container.engine().begin() as conn:
+        for config, kept in ((wechat, ("wechat_public_key", "wechat_public_key_id")), (alipay, ("alipay_public_key",))):
+            older = json.dumps({name: config[name] for name in kept})
+            await conn.execute(sa.update(payment_config).where(c.config_id == config["config_id"])
+                               .values(provider_settings=older))
+    for config, names in ((wechat, ("mch_id", "cert_serial_no")), (alipay, ("seller_id",))):
+        shown = (await env.client.get(f"/v1/admin/payment-configs/{config['config_id']}",
+                                      headers=env.auth(env.admin_key))).json()
+        assert {name: shown[name] for name in names} == {name: config[name] for name in names}
+    async with env.container.uow()() as uow:
+        stored = await uow.configs.get(wechat["config_id"])
+    assert stored is not None
+    assert (stored.setting("mch_id"), stored.setting("cert_serial_no")) == ("1900000009", "5157F09EFDC096DE")

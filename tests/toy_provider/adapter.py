@@ -35,6 +35,7 @@ class ToyConfigRules:
     """A toy config: an app id, a signing key (api_key, sealed as every secret) and the toy's own shop code."""
 
     settings = ("toy_shop_code",)
+    secrets = ("api_key",)
 
     def __init__(self, keys: KeyInspector) -> None:
         self._keys = keys
@@ -114,4 +115,5 @@ TOY = ProviderAdapter(
     TOY_TYPE, (PayMethodRule(SCAN),), ToyConfigRules, gateways, lambda _: ToyRouter(),
     notify=NotifyProtocol("The toy's notifications for any config.", "The toy's notifications for one config.",
                           answer, NotifyAnswer(429, "TOY-SLOW-DOWN"), document),
-    config_wire=ConfigWire(wire_settings(ToyConfigRules.settings, toy_shop_code=32), ("toy_shop_label",), show))
+    config_wire=ConfigWire(wire_settings(ToyConfigRules.settings, toy_shop_code=32),
+                           wire_settings(ToyConfigRules.secrets, api_key=100), shown=("toy_shop_label",), show=show))

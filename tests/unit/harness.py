@@ -34,9 +34,11 @@ from domain.updates import ProviderUpdate
 from entrypoints.container import PAY_METHODS
 from tests.unit.builders import PAID_AT, T0
 
-ALIPAY = PaymentConfig(101, PaymentType.ALIPAY, "Alipay main", app_id="2021000000000001", seller_id="2088000000000001",
+ALIPAY = PaymentConfig(101, PaymentType.ALIPAY, "Alipay main", app_id="2021000000000001",
+                       settings={"seller_id": "2088000000000001"},
                        return_url="https://shop.example/return", is_default=True)
-WECHAT = PaymentConfig(102, PaymentType.WECHAT, "WeChat main", app_id="wx0000000000000001", mch_id="1900000001",
+WECHAT = PaymentConfig(102, PaymentType.WECHAT, "WeChat main", app_id="wx0000000000000001",
+                       settings={"mch_id": "1900000001"},
                        is_default=True)
 
 

@@ -49,7 +49,8 @@ def no_listing(monkeypatch: pytest.MonkeyPatch) -> None:
 def thousand_twins() -> tuple[PaymentConfig, ...]:
     """1,000 Alipay configs of one app (and the WeChat ones of two keys)."""
     alipay = tuple(PaymentConfig(1000 + i, PaymentType.ALIPAY, f"twin {i}", app_id=SHARED_APP) for i in range(1000))
-    wechat = tuple(PaymentConfig(5000 + i, PaymentType.WECHAT, f"app {i}", app_id=f"wx{i:016d}", mch_id="1900000001",
+    wechat = tuple(PaymentConfig(5000 + i, PaymentType.WECHAT, f"app {i}", app_id=f"wx{i:016d}",
+                                 settings={"mch_id": "1900000001"},
                                  key_ids=("K1",) if i % 2 else ("K2",)) for i in range(6))
     return alipay + wechat
 

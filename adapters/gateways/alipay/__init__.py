@@ -28,12 +28,11 @@ def alipay_gateway_from_config(config: PaymentConfig, secrets: Mapping[str, str]
         private_key_pem=secrets["private_key"],
         alipay_public_key_pem=config.setting("alipay_public_key"),
         gateway_url=config.gateway_url or PUBLIC_GATEWAY,
-        seller_id=config.seller_id,
+        seller_id=config.setting("seller_id"),
         notify_url=notify_url,
         return_url=config.return_url,
-        certificates=(certificate_mode(config.app_cert, config.setting("alipay_cert"),
-                                       config.setting("alipay_root_cert"))
-                      if config.app_cert else None),
+        certificates=(certificate_mode(app_cert, config.setting("alipay_cert"), config.setting("alipay_root_cert"))
+                      if (app_cert := config.setting("app_cert")) else None),
     )
-    keep = partial(on_certificate, config.config_id) if on_certificate and config.app_cert else None
+    keep = partial(on_certificate, config.config_id) if on_certificate and app_cert else None
     return AlipayGateway(credentials, timeout, keep)

@@ -14,13 +14,16 @@ from application.ports.crypto import KeyInspector
 
 SANDBOX_GATEWAY = "https://openapi-sandbox.dl.alipaydev.com/gateway.do"
 CERT_FIELDS = ("app_cert", "alipay_cert", "alipay_root_cert")
-SETTINGS = ("alipay_public_key", "alipay_cert", "alipay_root_cert")  # PaymentConfig.settings of an Alipay config
+# PaymentConfig.settings of an Alipay config: the seller (the merchant its notifications must name), public-key
+# mode's key, and certificate mode's three certificates.
+SETTINGS = ("seller_id", "alipay_public_key", *CERT_FIELDS)
 
 
 class AlipayConfigRules:
     """Public-key mode (alipay_public_key) or certificate mode (app_cert, alipay_cert, alipay_root_cert)."""
 
     settings = SETTINGS
+    secrets = ()  # the app's private key is every config's
 
     def __init__(self, keys: KeyInspector) -> None:
         self._keys = keys

@@ -13,7 +13,7 @@ SHOWN = ("app_cert_sn", "alipay_root_cert_sn")
 
 def show(config: PaymentConfig) -> ConfigShown:
     """The certificates' SNs (nothing in public-key mode, or for text a newer `cryptography` no longer reads)."""
-    if not config.app_cert:
+    if not config.setting("app_cert"):
         return ConfigShown()
     try:
         return _certificates(config)
@@ -23,12 +23,11 @@ def show(config: PaymentConfig) -> ConfigShown:
 
 def _certificates(config: PaymentConfig) -> ConfigShown:
     shown = [ShownCertificate(name, i.sn, i.subject, i.not_after)
-             for name, pem in (("app_cert", config.app_cert), ("alipay_cert", config.setting("alipay_cert")))
-             for i in map(certs.info, certs.leaves(pem))]
+             for name in ("app_cert", "alipay_cert") for i in map(certs.info, certs.leaves(config.setting(name)))]
     roots = certs.load_certificates(config.setting("alipay_root_cert"), skip_unreadable=True)
     shown += [ShownCertificate("alipay_root_cert", certs.cert_sn(r), r.subject.rfc4514_string(),
                                r.not_valid_after_utc) for r in roots]
     return ConfigShown({"app_cert_sn": shown[0].sn, "alipay_root_cert_sn": certs.roots_sn(roots)}, shown)
 
 
-CONFIG_WIRE = ConfigWire(wire_settings(SETTINGS), SHOWN, show)
+CONFIG_WIRE = ConfigWire(wire_settings(SETTINGS, seller_id=64), shown=SHOWN, show=show)

@@ -27,10 +27,10 @@ def wechat_gateway_from_config(
 
     In certificate mode, `on_certificates(config_id, pems)` keeps the platform certificates WeChat rotated to."""
     credentials = WeChatCredentials(
-        mchid=config.mch_id,
+        mchid=config.setting("mch_id"),
         appid=config.app_id,
-        private_key_pem=secrets.get("private_key") or _key_file(config.private_cert_path),
-        cert_serial_no=config.cert_serial_no,
+        private_key_pem=secrets.get("private_key") or _key_file(config.setting("private_cert_path")),
+        cert_serial_no=config.setting("cert_serial_no"),
         api_v3_key=secrets.get("api_v3_key", ""),
         wechat_public_key_pem=config.setting("wechat_public_key"),
         wechat_public_key_id=config.setting("wechat_public_key_id"),

@@ -9,14 +9,19 @@ from application.config_validation import require
 from application.errors import InvalidConfig, InvalidKeyMaterial
 from application.ports.crypto import KeyInspector
 
-# PaymentConfig.settings of a WeChat config: public-key mode's key and its id, and the platform certificates.
-SETTINGS = ("wechat_public_key", "wechat_public_key_id", "wechat_platform_cert")
+# PaymentConfig.settings of a WeChat config: the merchant (商户号), its API certificate's serial and the file of its
+# private key (when not given as private_key), public-key mode's key and its id, and the platform certificates.
+SETTINGS = ("mch_id", "cert_serial_no", "private_cert_path", "wechat_public_key", "wechat_public_key_id",
+            "wechat_platform_cert")
+# Its secrets beside the private key: the APIv2 key (the seed's column, unused by v3) and the APIv3 key.
+SECRETS = ("api_key", "api_v3_key")
 
 
 class WeChatConfigRules:
     """WeChat's config fields; `key_ids` lists the ids its callbacks' Wechatpay-Serial may name."""
 
     settings = SETTINGS
+    secrets = SECRETS
 
     def __init__(self, keys: KeyInspector) -> None:
         self._keys = keys

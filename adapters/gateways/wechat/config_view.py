@@ -4,7 +4,7 @@ Wechatpay-Serial names them with."""
 from __future__ import annotations
 
 from adapters.gateways.config_wire import ConfigShown, ConfigWire, ShownCertificate, wire_settings
-from adapters.gateways.wechat.config import SETTINGS
+from adapters.gateways.wechat.config import SECRETS, SETTINGS
 from adapters.gateways.wechat.keys import certificates, serial_hex
 from application.errors import InvalidKeyMaterial
 from application.records import PaymentConfig
@@ -22,4 +22,6 @@ def show(config: PaymentConfig) -> ConfigShown:
                                                       c.not_valid_after_utc) for c in found])
 
 
-CONFIG_WIRE = ConfigWire(wire_settings(SETTINGS, wechat_public_key_id=100), (), show)
+CONFIG_WIRE = ConfigWire(wire_settings(SETTINGS, mch_id=50, cert_serial_no=100, private_cert_path=200,
+                                       wechat_public_key_id=100),
+                         wire_settings(SECRETS, api_key=100, api_v3_key=100), show=show)

@@ -26,7 +26,7 @@ def gateways(deps: GatewayDeps) -> GatewayFor:
 
 def merchant_of(config: PaymentConfig) -> str:
     """A WeChat Pay bill covers a merchant (mch_id), whatever appids it serves."""
-    return config.mch_id
+    return config.setting("mch_id")
 
 
 PROVIDER = ProviderAdapter(PaymentType.WECHAT, PAY_METHODS, WeChatConfigRules, gateways, WeChatNotificationRouter,

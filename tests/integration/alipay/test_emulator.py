@@ -28,7 +28,7 @@ from tests.integration.alipay.wire import APP_ID, SELLER_ID, payment, refund
 from tests.rsa_keys import KeyPair
 
 CONFIG = PaymentConfig(config_id=101, payment_type=PaymentType.ALIPAY, config_name="main", app_id=APP_ID,
-                       seller_id=SELLER_ID)
+                       settings={"seller_id": SELLER_ID})
 
 
 def new_order(total: str = "1.00", pay_method: str = "pc") -> Payment:

@@ -184,7 +184,7 @@ async def test_a_refund_call_alipay_accepted_without_fund_change_is_processing_e
 def test_gateway_from_config_uses_the_opened_secret_and_the_public_gateway_by_default(app_keys: KeyPair,
                                                                                       alipay_keys: KeyPair) -> None:
     config = PaymentConfig(config_id=7, payment_type=PaymentType.ALIPAY, config_name="main", app_id=APP_ID,
-                           settings={"alipay_public_key": alipay_keys.public_pem}, seller_id=SELLER_ID,
+                           settings={"alipay_public_key": alipay_keys.public_pem, "seller_id": SELLER_ID},
                            return_url="https://shop.example/paid")
     gateway = alipay_gateway_from_config(config, {"private_key": app_keys.pkcs1_pem}, "http://paycore/n/7", 3.0)
     credentials = gateway.credentials

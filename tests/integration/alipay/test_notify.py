@@ -18,7 +18,7 @@ from tests.integration.alipay.wire import APP_ID, SELLER_ID, paid_fields, rsa2, 
 from tests.rsa_keys import KeyPair
 
 CONFIG = PaymentConfig(config_id=101, payment_type=PaymentType.ALIPAY, config_name="main", app_id=APP_ID,
-                       seller_id=SELLER_ID)
+                       settings={"seller_id": SELLER_ID})
 
 
 @pytest.fixture

@@ -32,7 +32,7 @@ def test_each_alipay_config_gets_its_own_gateway_rebuilt_when_the_config_changes
     other = registry.for_config(second)
     assert isinstance(other, AlipayGateway)
     assert other.credentials.app_id == "2021000000000002"
-    assert registry.for_config(dataclasses.replace(first, seller_id="2088")) is not gateway
+    assert registry.for_config(first.with_setting("seller_id", "2088")) is not gateway
     resealed = dataclasses.replace(first, sealed={"private_key": "v2:..."})
     assert registry.for_config(resealed) is not registry.for_config(first)
     assert registry.for_config(PaymentConfig(config_id=3, payment_type=PaymentType.WECHAT, config_name="w")) is wechat

@@ -27,7 +27,7 @@ from tests.integration.wechat.wire import (
 from tests.rsa_keys import KeyPair, key_pair
 
 CONFIG = PaymentConfig(config_id=201, payment_type=PaymentType.WECHAT, config_name="wechat test", app_id=APPID,
-                       mch_id=MCHID)
+                       settings={"mch_id": MCHID})
 MODES = ["public_key", "certificate"]
 
 

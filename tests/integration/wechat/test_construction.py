@@ -83,9 +83,10 @@ def test_credentials_never_print_their_secrets(merchant_keys: KeyPair, wechat_ke
 
 def config_of(wechat_keys: KeyPair, **fields: Any) -> PaymentConfig:
     """A stored WeChat config; its WeChat settings (wechat_public_key, ...) given as fields too."""
-    settings = {k: fields.pop(k) for k in SETTINGS if k in fields}
-    return PaymentConfig(config_id=201, payment_type=PaymentType.WECHAT, config_name="wx", app_id=APPID, mch_id=MCHID,
-                         cert_serial_no=MERCHANT_SERIAL, settings=settings, **fields)
+    given = {k: fields.pop(k) for k in SETTINGS if k in fields}
+    settings = {"mch_id": MCHID, "cert_serial_no": MERCHANT_SERIAL, **given}
+    return PaymentConfig(config_id=201, payment_type=PaymentType.WECHAT, config_name="wx", app_id=APPID,
+                         settings=settings, **fields)
 
 
 async def test_gateway_from_config_in_public_key_mode_reaches_the_configured_root(

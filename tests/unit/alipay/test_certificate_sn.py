@@ -8,7 +8,6 @@ every Alipay SDK sends for the production root file.
 from __future__ import annotations
 
 import base64
-import dataclasses
 import warnings
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,7 +20,7 @@ from adapters.gateways.alipay import certs
 from adapters.gateways.alipay.cert_mode import downloaded_certificate
 from adapters.gateways.alipay.credentials import CertificateMode
 from application.manage_configs import ConfigView, SecretState
-from application.records import SECRET_FIELDS, PaymentConfig
+from application.records import PRIVATE_KEY, PaymentConfig
 from domain.kinds import PaymentType
 from entrypoints.container import PROVIDERS
 from entrypoints.http.config_schemas import ConfigShapes
@@ -103,13 +102,13 @@ def test_a_downloaded_certificate_is_trusted_only_if_it_is_the_one_asked_for_and
 
 def test_a_config_whose_stored_certificates_no_longer_read_is_still_shown() -> None:
     unreadable = "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----"
-    broken = PaymentConfig(101, PaymentType.ALIPAY, "old", app_cert=unreadable,
-                           settings={"alipay_cert": ALIPAY, "alipay_root_cert": ROOT})
-    states = {name: SecretState(False) for name in SECRET_FIELDS}
+    broken = PaymentConfig(101, PaymentType.ALIPAY, "old",
+                           settings={"app_cert": unreadable, "alipay_cert": ALIPAY, "alipay_root_cert": ROOT})
+    states = {PRIVATE_KEY: SecretState(False)}
     shapes = ConfigShapes(PROVIDERS)
     shown = msgspec.to_builtins(shapes.view(ConfigView(broken, states)))
     assert (shown["app_cert_sn"], shown["certificates"]) == ("", [])
-    good = msgspec.to_builtins(shapes.view(ConfigView(dataclasses.replace(broken, app_cert=APP), states)))
+    good = msgspec.to_builtins(shapes.view(ConfigView(broken.with_setting("app_cert", APP), states)))
     assert good["app_cert_sn"] == "fc04d815da51e5d833da90875d02672f"
     assert [(c["field"], c["not_after"][:19]) for c in good["certificates"]][:2] == [
         ("app_cert", "2030-03-08T05:11:56"), ("alipay_cert", "2030-03-01T05:51:44")]  # as `openssl x509 -enddate`
