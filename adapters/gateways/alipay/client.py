@@ -7,6 +7,7 @@ import contextvars
 import json
 import logging
 import os
+import time
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
@@ -33,17 +34,23 @@ T = TypeVar("T")
 # about one thread per core; calls that wait on Alipay use anyio's larger worker pool instead.
 # Threads start on first use.
 SIGNING = ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1), thread_name_prefix="alipay-sign")
+# At most one download a notification asks for, per app and process, in this many seconds: anyone can post a
+# notification naming a certificate, so a flood of them costs Alipay one call a minute, not one each.
+NOTIFIED_LEARN_INTERVAL = 60.0
 
 
 class AlipayClient:
     """alipay-sdk-python's DefaultAlipayClient for one app, made async, fast and honest about failures."""
 
     def __init__(self, credentials: AlipayCredentials, timeout: float,
-                 on_certificate: Callable[[str], Awaitable[None]] | None = None) -> None:
+                 on_certificate: Callable[[str], Awaitable[None]] | None = None,
+                 monotonic: Callable[[], float] = time.monotonic) -> None:
         sdk.install()
         self.timeout = timeout
         self.mode = credentials.certificates  # certificate mode: grows as Alipay rotates its certificate
         self._on_certificate = on_certificate
+        self._monotonic, self._notified_at = monotonic, -NOTIFIED_LEARN_INTERVAL
+        self._learning = asyncio.Lock()
         self._transport = Transport(timeout)
         config = AlipayClientConfig()
         config.app_id = credentials.app_id
@@ -98,6 +105,24 @@ class AlipayClient:
             request.add_other_text_param("app_cert_sn", self.mode.app_cert_sn)
             request.add_other_text_param("alipay_root_cert_sn", self.mode.root_cert_sn)
         return request
+
+    async def learn_named(self, sn: str) -> bool:
+        """Learn the certificate `sn` a notification names (unauthenticated: it is trusted only through the root,
+        like any download), at most once per NOTIFIED_LEARN_INTERVAL; whether it is now known."""
+        async with self._learning:  # notifications naming the new certificate at once: one download
+            if self.mode is None or sn in self.mode.alipay_keys:
+                return self.mode is not None
+            now = self._monotonic()
+            if now - self._notified_at < NOTIFIED_LEARN_INTERVAL:
+                log.warning("alipay_certificate_not_asked", extra={"alipay_cert_sn": sn})
+                return False
+            self._notified_at = now
+            try:
+                await self._learn(sn)
+            except (ProviderError, ProviderUnavailable) as e:
+                log.warning("alipay_certificate_not_learned", extra={"alipay_cert_sn": sn, "reason": str(e)})
+                return False
+            return True
 
     async def _learn(self, sn: str) -> None:
         """Download Alipay's certificate `sn`, trust it once it chains to the root, keep it (and tell the owner)."""

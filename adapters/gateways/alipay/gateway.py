@@ -24,7 +24,7 @@ from adapters.gateways.alipay.translate import (
 )
 from adapters.gateways.bill_sources import SPOOL_BYTES, bill_not_ready
 from application.bills import BillReader
-from application.errors import ProviderError
+from application.errors import NotificationRejected, ProviderError
 from application.ports.providers import Gateway
 from application.records import PaymentConfig, RawNotification
 from domain.checkout import Checkout
@@ -110,7 +110,15 @@ class AlipayGateway(Gateway):
         return refund_query_update(refund, answer)
 
     async def verify_notification(self, raw: RawNotification, config: PaymentConfig) -> ProviderUpdate:
-        """Verify the form Alipay POSTed (RSA2, app id, seller id, fields) and translate it."""
+        """Verify the form Alipay POSTed (RSA2, app id, seller id, fields) and translate it.
+
+        In certificate mode, a form naming a certificate the config does not know yet (Alipay rotated it) makes the
+        client download it (bounded, and trusted only through the root certificate) and verify again."""
+        try:
+            return verify_notification_form(raw.form, replace(self.credentials, certificates=self._client.mode))
+        except NotificationRejected as e:
+            if e.reason != "unknown_certificate" or not await self._client.learn_named(raw.form["alipay_cert_sn"]):
+                raise
         return verify_notification_form(raw.form, replace(self.credentials, certificates=self._client.mode))
 
     async def download_bill(self, bill_date: date) -> bytes:
