@@ -112,8 +112,8 @@ class OneTripCursor:
         adapt = self._adapt_connection
         async with adapt._execute_mutex:
             conn = self._connection._conn
-            if adapt._ticket is None and not conn.in_transaction and (adapt._pending or begins_write(operation)):
-                adapt._ticket = await adapt.dbapi.write_gate.acquire()
+            if adapt._pending or begins_write(operation):
+                await adapt._take_gate()
             pending, adapt._pending = adapt._pending, []
             try:
                 # aiosqlite's own Cursor sends its calls to the thread the same way.
@@ -167,6 +167,12 @@ class OneTripConnection(AsyncAdapt_aiosqlite_connection):
         self._ticket: Ticket | None = None
         self._pending: Pending = []  # deferred statements, sent with the next trip
 
+    async def _take_gate(self) -> None:
+        """The write gate for a trip that writes, unless this connection holds it or is already in a transaction
+        (which SQLite's lock guards)."""
+        if self._ticket is None and not self._connection._conn.in_transaction:
+            self._ticket = await self.dbapi.write_gate.acquire()
+
     def _release_gate_unless_in_transaction(self) -> None:
         if self._ticket is not None and not self._in_transaction():
             self._release_gate()
@@ -207,8 +213,7 @@ class OneTripConnection(AsyncAdapt_aiosqlite_connection):
     async def _commit_pending(self, pending: Pending) -> None:
         """The deferred statements and the COMMIT in one trip, through the write gate: a unit of work holds the
         gate only while its writes travel, not while it builds them."""
-        if self._ticket is None and not self._connection._conn.in_transaction:
-            self._ticket = await self.dbapi.write_gate.acquire()
+        await self._take_gate()
         await self._connection._execute(commit_pending, self._connection._conn, pending)
 
     def close(self) -> None:

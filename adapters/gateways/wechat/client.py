@@ -62,13 +62,6 @@ class WeChatClient:
             raise ProviderError(f"WeChat's answer to {what} is not a JSON object")
         return answer
 
-    async def raw(self, what: str, call: Call) -> bytes:
-        """A call's body as bytes (an unsigned file download)."""
-        status, body = await self._signed(call)
-        if not 200 <= status < 300:
-            raise failure(what, status, body)
-        return body.encode("utf-8") if isinstance(body, str) else body
-
     async def download_into(self, what: str, path: str, into: IO[bytes]) -> None:
         """GET path (under the gateway URL) into a file, never held whole; a non-2xx answer raised as `failure`."""
         status, body = await self._in_thread(lambda sdk: fetch_into(sdk, path, into))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import tempfile
 from collections.abc import Callable, Mapping
 from datetime import date, datetime
@@ -157,9 +158,12 @@ class WeChatGateway(Gateway):
         return await self._client.renew_certificates()
 
     async def download_bill(self, bill_date: date) -> bytes:
-        """The day's trade bill (all trades), ungzipped, once its SHA1 matches WeChat's hash_value."""
-        answer, content = await self._bill_file(bill_date)
-        return checked_bill(answer, content)
+        """The day's trade bill (all trades), ungzipped, once its SHA1 matches WeChat's hash_value (downloaded as
+        `bill` downloads it, into memory)."""
+        answer = await self._bill_answer(bill_date)
+        into = io.BytesIO()
+        await self._client.download_into("the bill download", download_path(answer), into)
+        return checked_bill(answer, into.getvalue())
 
     async def bill(self, bill_date: date) -> BillReader:
         """The day's bill as rows streamed from the gzip download (spooled to a temporary file: in memory up to
@@ -186,12 +190,6 @@ class WeChatGateway(Gateway):
         """WeChat's answer about the day's bill: where to download it and its SHA1."""
         day = bill_date.isoformat()
         return await self._client.json("the bill request", lambda sdk: sdk.trade_bill(bill_date=day)) or {}
-
-    async def _bill_file(self, bill_date: date) -> tuple[Mapping[str, Any], bytes]:
-        """WeChat's answer about the day's bill and the file as downloaded (gzip), held whole."""
-        answer = await self._bill_answer(bill_date)
-        url = self._client.gateway_url + download_path(answer)
-        return answer, await self._client.raw("the bill download", lambda sdk: sdk.download_bill(url))
 
     def __repr__(self) -> str:
         return f"WeChatGateway({self.credentials!r})"
