@@ -22,6 +22,12 @@ class WriteGate:
         self._locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
             weakref.WeakKeyDictionary())
         self._guard = threading.Lock()
+        self._waiting = 0
+
+    @property
+    def waiting(self) -> int:
+        """How many writers wait for the gate now, on every loop."""
+        return self._waiting
 
     async def acquire(self) -> Ticket:
         """Wait for the gate; after `timeout` seconds fail as SQLite does when its lock stays busy."""
@@ -30,11 +36,16 @@ class WriteGate:
         if lock is None:
             with self._guard:
                 lock = self._locks.setdefault(loop, asyncio.Lock())
+        with self._guard:
+            self._waiting += 1
         try:
             async with asyncio.timeout(self.timeout):
                 await lock.acquire()
         except TimeoutError:
             raise sqlite3.OperationalError("database is locked") from None
+        finally:
+            with self._guard:
+                self._waiting -= 1
         return Ticket(loop, lock)
 
 

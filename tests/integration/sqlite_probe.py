@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.sql.engine import make_engine
+from adapters.sql.sqlite_gate import WriteGate
 
 T = sa.Table("t", sa.MetaData(), sa.Column("id", sa.Integer, primary_key=True),
              sa.Column("name", sa.String, nullable=False, unique=True))
@@ -26,6 +28,19 @@ async def engine(tmp_path: Path) -> AsyncIterator[AsyncEngine]:
         yield engine
     finally:
         await engine.dispose()
+
+
+def gate_of(engine: AsyncEngine) -> WriteGate:
+    """The engine's write gate."""
+    gate: WriteGate = engine.sync_engine.dialect.loaded_dbapi.write_gate
+    return gate
+
+
+async def until(condition: Callable[[], bool], within: float = 5.0) -> None:
+    """Wait for the condition, polling the event loop; TimeoutError after `within` seconds."""
+    async with asyncio.timeout(within):
+        while not condition():  # noqa: ASYNC110 - a poll interval inside a bounded wait, not a synchronisation
+            await asyncio.sleep(0.005)
 
 
 @pytest.fixture

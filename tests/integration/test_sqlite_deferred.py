@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from adapters.sql.errors import storage_errors
 from adapters.sql.sqlite_trips import RowsChanged, deferred
 from application.errors import ConcurrencyConflict
-from tests.integration.sqlite_probe import T, engine, trips
+from tests.integration.sqlite_probe import T, engine, gate_of, trips, until
 
 __all__ = ["engine", "trips"]  # fixtures
 
@@ -84,7 +84,7 @@ async def test_deferred_statements_travelling_with_a_commit_wait_for_the_gate_li
                 await second.commit()
 
         task = asyncio.create_task(second_writer())
-        await asyncio.sleep(0.1)  # time for the second writer to reach the gate, if it did not wait there
+        await until(lambda: gate_of(engine).waiting == 1)  # the second writer at the gate
         assert not task.done()
         assert "commit_pending" not in trips  # waiting in the event loop, not in SQLite's busy handler
         await first.commit()

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from adapters.sql.sqlite_driver import OneTripConnection, one_trip_dbapi
-from tests.integration.sqlite_probe import T, engine, trips
+from tests.integration.sqlite_probe import T, engine, gate_of, trips, until
 
 __all__ = ["engine", "trips"]  # fixtures
 
@@ -88,7 +88,7 @@ async def test_writers_of_one_engine_take_turns_until_commit(engine: AsyncEngine
                 await second.commit()
 
         task = asyncio.create_task(second_writer())
-        await asyncio.sleep(0.2)
+        await until(lambda: gate_of(engine).waiting == 1)  # the second writer at the gate
         assert sent_after_read == [len(trips)]  # the second INSERT waits in the event loop, not in SQLite
         order.append("first commits")
         await first.commit()
@@ -131,7 +131,8 @@ async def test_a_writer_that_waits_too_long_fails_like_sqlite(tmp_path: Path) ->
         await engine.dispose()
 
 
-async def test_writers_on_two_event_loops_sharing_the_engine_do_not_stall(engine: AsyncEngine) -> None:
+async def test_writers_on_two_event_loops_sharing_the_engine_do_not_stall(engine: AsyncEngine,
+                                                                      trips: list[str]) -> None:
     # The API and the in-process worker can run on different loops (the test client does that): each
     # loop queues its own writers, and SQLite's lock orders the loops.
     holding, release = threading.Event(), threading.Event()
@@ -148,10 +149,12 @@ async def test_writers_on_two_event_loops_sharing_the_engine_do_not_stall(engine
     try:
         assert await asyncio.to_thread(holding.wait, 5)
         async with engine.connect() as first, engine.connect() as second:
+            sent = len(trips)
             blocked = asyncio.create_task(first.execute(sa.insert(T).values(name="b")))  # in SQLite's busy handler
-            await asyncio.sleep(0.1)
+            await until(lambda: len(trips) > sent)
             queued = asyncio.create_task(second.execute(sa.insert(T).values(name="c")))  # in this loop's gate
-            await asyncio.sleep(0.1)
+            await until(lambda: gate_of(engine).waiting == 1)
+            assert not blocked.done()
             release.set()  # the other loop's writer commits
             await asyncio.wait_for(blocked, 2)
             await first.commit()
