@@ -10,9 +10,10 @@ nothing then. Statements, their order, and the errors they raise are those of th
 
 Writers of one engine also queue for SQLite's single write lock in the event loop (`WriteGate`) instead
 of colliding in SQLite: a connection that finds the lock taken sleeps in SQLite's busy handler, in steps
-of up to 100 ms, long after the lock is free again. The gate is only an order among this process's
-writers; SQLite's own locking and busy_timeout still decide between processes, and if the gate is ever
-released early SQLite is as safe as before.
+of up to 100 ms, long after the lock is free again. Between paycore's processes the same order is a file lock
+(`ProcessLock`, taken in the connection's thread by the trip that begins the write transaction, given back
+when it ends). SQLite's own locking and busy_timeout still decide against any other program, and if the gate or
+the file lock is ever released early SQLite is as safe as before.
 
 An INSERT or UPDATE built with `deferred()` does not travel on its own: it waits on the connection and goes with
 the connection's next trip (the next statement, or the COMMIT), in order, so that a unit of work's UPDATE of a
@@ -35,7 +36,7 @@ import aiosqlite
 from sqlalchemy.dialects.sqlite.aiosqlite import AsyncAdapt_aiosqlite_connection, AsyncAdapt_aiosqlite_dbapi
 from sqlalchemy.util.concurrency import await_
 
-from adapters.sql.sqlite_gate import Ticket, WriteGate
+from adapters.sql.sqlite_gate import ProcessLock, Ticket, WriteGate
 from adapters.sql.sqlite_trips import (
     DEFERRED_INSERT,
     DEFERRED_UPDATE,
@@ -112,13 +113,12 @@ class OneTripCursor:
         adapt = self._adapt_connection
         async with adapt._execute_mutex:
             conn = self._connection._conn
-            if adapt._pending or begins_write(operation):
-                await adapt._take_gate()
+            lock = await adapt._take_gate() if adapt._pending or begins_write(operation) else None
             pending, adapt._pending = adapt._pending, []
             try:
                 # aiosqlite's own Cursor sends its calls to the thread the same way.
                 send: Callable[..., Awaitable[Outcome]] = self._connection._execute
-                return await send(run_statement, conn, operation, parameters, many, pending)
+                return await send(run_statement, conn, operation, parameters, many, pending, lock)
             finally:
                 adapt._release_gate_unless_in_transaction()
 
@@ -158,26 +158,33 @@ class OneTripConnection(AsyncAdapt_aiosqlite_connection):
     """SQLAlchemy's aiosqlite connection with one-trip cursors; COMMIT and ROLLBACK only inside a transaction;
     holding its engine's write gate from the statement that opens a transaction until the transaction ends."""
 
-    __slots__ = ("_pending", "_ticket")
+    __slots__ = ("_locked", "_pending", "_ticket")
     _cursor_cls = OneTripCursor  # type: ignore[assignment]
     dbapi: OneTripDbapi
 
     def __init__(self, dbapi: OneTripDbapi, connection: Any) -> None:
         super().__init__(dbapi, connection)
         self._ticket: Ticket | None = None
+        self._locked: ProcessLock | None = None  # the processes' lock, taken (or about to be) by this connection
         self._pending: Pending = []  # deferred statements, sent with the next trip
 
-    async def _take_gate(self) -> None:
+    async def _take_gate(self) -> ProcessLock | None:
         """The write gate for a trip that writes, unless this connection holds it or is already in a transaction
-        (which SQLite's lock guards)."""
-        if self._ticket is None and not self._connection._conn.in_transaction:
-            self._ticket = await self.dbapi.write_gate.acquire()
+        (which SQLite's lock guards); then the processes' lock, for the trip to take in the connection's thread."""
+        if self._ticket is not None or self._connection._conn.in_transaction:
+            return None
+        self._ticket = await self.dbapi.write_gate.acquire()
+        self._locked = self.dbapi.process_lock
+        return self._locked
 
     def _release_gate_unless_in_transaction(self) -> None:
         if self._ticket is not None and not self._in_transaction():
             self._release_gate()
 
     def _release_gate(self) -> None:
+        locked, self._locked = self._locked, None
+        if locked is not None:  # given back before the gate: this process's next writer takes it next
+            locked.give_back()
         ticket, self._ticket = self._ticket, None
         if ticket is not None:
             ticket.release()
@@ -213,8 +220,8 @@ class OneTripConnection(AsyncAdapt_aiosqlite_connection):
     async def _commit_pending(self, pending: Pending) -> None:
         """The deferred statements and the COMMIT in one trip, through the write gate: a unit of work holds the
         gate only while its writes travel, not while it builds them."""
-        await self._take_gate()
-        await self._connection._execute(commit_pending, self._connection._conn, pending)
+        lock = await self._take_gate()
+        await self._connection._execute(commit_pending, self._connection._conn, pending, lock)
 
     def close(self) -> None:
         self._pending.clear()
@@ -238,8 +245,11 @@ class OneTripDbapi(AsyncAdapt_aiosqlite_dbapi):
     def __init__(self, gate_timeout: float) -> None:
         super().__init__(aiosqlite, sqlite3)
         self.write_gate = WriteGate(gate_timeout)
+        self.process_lock: ProcessLock | None = None
 
     def connect(self, *arg: Any, **kw: Any) -> OneTripConnection:
+        if self.process_lock is None and arg:
+            self.process_lock = ProcessLock.beside(arg[0])
         stock = super().connect(*arg, **kw)
         return OneTripConnection(self, stock._connection)
 

@@ -5,6 +5,8 @@ writers of one engine queue here instead."""
 from __future__ import annotations
 
 import asyncio
+import fcntl
+import os
 import sqlite3
 import threading
 import weakref
@@ -67,3 +69,31 @@ class Ticket:
             self._lock.release()
         elif not self._loop.is_closed():
             self._loop.call_soon_threadsafe(self._lock.release)
+
+
+class ProcessLock:
+    """The order among paycore's processes writing one SQLite file, as WriteGate is within one process: an exclusive
+    `flock` on `<database>-paycore-lock`, taken in the connection's thread by the trip that begins a write
+    transaction (after the process's WriteGate) and given back when the transaction ends. A writer that finds it
+    taken sleeps in the kernel until it is free, instead of in SQLite's busy handler, which polls in steps of up to
+    100 ms; the process that holds it holds SQLite's write lock too, and the kernel frees it if that process dies.
+    Other programs writing the file (the seed's own code, the sqlite3 shell) do not take it: SQLite's own lock and
+    busy_timeout order them, as before."""
+
+    def __init__(self, fd: int) -> None:
+        self._fd = fd
+
+    @classmethod
+    def beside(cls, database: object) -> ProcessLock | None:
+        """The lock of a database file named by a plain path (none for an in-memory or `file:` URI database)."""
+        if not isinstance(database, str) or database in ("", ":memory:") or database.startswith("file:"):
+            return None
+        return cls(os.open(f"{database}-paycore-lock", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600))
+
+    def take(self) -> None:
+        """Wait for the lock (in the connection's thread: it blocks)."""
+        fcntl.flock(self._fd, fcntl.LOCK_EX)
+
+    def give_back(self) -> None:
+        """Free it (from any thread; at once)."""
+        fcntl.flock(self._fd, fcntl.LOCK_UN)

@@ -9,6 +9,8 @@ from typing import Any, TypeVar
 
 import sqlalchemy as sa
 
+from adapters.sql.sqlite_gate import ProcessLock
+
 Description = Sequence[tuple[Any, ...]] | None
 # sqlite3 opens a transaction (BEGIN, deferred) before these statements, and SQLite takes its write
 # lock at the first write; an explicit BEGIN counts too.
@@ -58,8 +60,12 @@ def _execute(cursor: sqlite3.Cursor, operation: str, parameters: Any, many: bool
             raise RowsChanged(f"a deferred UPDATE changed {cursor.rowcount} rows, not one")
 
 
-def run_statement(conn: sqlite3.Connection, operation: str, parameters: Any, many: bool, pending: Pending) -> Outcome:
-    """Runs in the connection's thread: the deferred statements, then the whole life of one cursor."""
+def run_statement(conn: sqlite3.Connection, operation: str, parameters: Any, many: bool, pending: Pending,
+                  lock: ProcessLock | None = None) -> Outcome:
+    """Runs in the connection's thread: the lock of the processes when this trip begins a write transaction, the
+    deferred statements, then the whole life of one cursor."""
+    if lock is not None:
+        lock.take()
     cursor = conn.cursor()
     try:
         for statement in pending:
@@ -70,10 +76,13 @@ def run_statement(conn: sqlite3.Connection, operation: str, parameters: Any, man
         cursor.close()
 
 
-def commit_pending(conn: sqlite3.Connection, pending: Pending) -> None:
-    """Runs in the connection's thread: the deferred statements, then COMMIT. If one fails the transaction is
-    rolled back before its error is raised, as a failed COMMIT ends the transaction elsewhere: SQLAlchemy
-    returns the connection to its pool without a ROLLBACK after a COMMIT, failed or not."""
+def commit_pending(conn: sqlite3.Connection, pending: Pending, lock: ProcessLock | None = None) -> None:
+    """Runs in the connection's thread: the lock of the processes when this trip begins the write transaction,
+    the deferred statements, then COMMIT. If one fails the transaction is rolled back before its error is raised,
+    as a failed COMMIT ends the transaction elsewhere: SQLAlchemy returns the connection to its pool without a
+    ROLLBACK after a COMMIT, failed or not."""
+    if lock is not None:
+        lock.take()
     cursor = conn.cursor()
     try:
         for statement in pending:
