@@ -36,7 +36,7 @@ import aiosqlite
 from sqlalchemy.dialects.sqlite.aiosqlite import AsyncAdapt_aiosqlite_connection, AsyncAdapt_aiosqlite_dbapi
 from sqlalchemy.util.concurrency import await_
 
-from adapters.sql.sqlite_gate import ProcessLock, Ticket, WriteGate
+from adapters.sql.sqlite_gate import Hold, ProcessLock, Ticket, WriteGate
 from adapters.sql.sqlite_trips import (
     DEFERRED_INSERT,
     DEFERRED_UPDATE,
@@ -165,16 +165,17 @@ class OneTripConnection(AsyncAdapt_aiosqlite_connection):
     def __init__(self, dbapi: OneTripDbapi, connection: Any) -> None:
         super().__init__(dbapi, connection)
         self._ticket: Ticket | None = None
-        self._locked: ProcessLock | None = None  # the processes' lock, taken (or about to be) by this connection
+        self._locked: Hold | None = None  # this transaction's hold on the processes' lock
         self._pending: Pending = []  # deferred statements, sent with the next trip
 
-    async def _take_gate(self) -> ProcessLock | None:
+    async def _take_gate(self) -> Hold | None:
         """The write gate for a trip that writes, unless this connection holds it or is already in a transaction
         (which SQLite's lock guards); then the processes' lock, for the trip to take in the connection's thread."""
         if self._ticket is not None or self._connection._conn.in_transaction:
             return None
         self._ticket = await self.dbapi.write_gate.acquire()
-        self._locked = self.dbapi.process_lock
+        lock = self.dbapi.process_lock
+        self._locked = lock.hold() if lock is not None else None
         return self._locked
 
     def _release_gate_unless_in_transaction(self) -> None:

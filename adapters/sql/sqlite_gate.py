@@ -83,6 +83,10 @@ class ProcessLock:
     def __init__(self, fd: int) -> None:
         self._fd = fd
 
+    def hold(self) -> Hold:
+        """One write transaction's hold on the lock, to take in its trip and give back when it ends."""
+        return Hold(self)
+
     @classmethod
     def beside(cls, database: object) -> ProcessLock | None:
         """The lock of a database file named by a plain path (none for an in-memory or `file:` URI database)."""
@@ -97,3 +101,24 @@ class ProcessLock:
     def give_back(self) -> None:
         """Free it (from any thread; at once)."""
         fcntl.flock(self._fd, fcntl.LOCK_UN)
+
+
+class Hold:
+    """One write transaction's hold on the processes' lock. Given back before its trip took it (the trip was
+    cancelled while it waited to run), the trip gives it back as soon as it has it: it is never left held."""
+
+    __slots__ = ("_lock", "_over")
+
+    def __init__(self, lock: ProcessLock) -> None:
+        self._lock, self._over = lock, False
+
+    def take(self) -> None:
+        """In the trip's thread: wait for the lock, and free it again at once if the transaction is already over."""
+        self._lock.take()
+        if self._over:
+            self._lock.give_back()
+
+    def give_back(self) -> None:
+        """The transaction is over: free the lock (if its trip has not taken it yet, that trip frees it)."""
+        self._over = True
+        self._lock.give_back()

@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 import sqlalchemy as sa
 
-from adapters.sql.sqlite_gate import ProcessLock
+from adapters.sql.sqlite_gate import Hold
 
 Description = Sequence[tuple[Any, ...]] | None
 # sqlite3 opens a transaction (BEGIN, deferred) before these statements, and SQLite takes its write
@@ -61,7 +61,7 @@ def _execute(cursor: sqlite3.Cursor, operation: str, parameters: Any, many: bool
 
 
 def run_statement(conn: sqlite3.Connection, operation: str, parameters: Any, many: bool, pending: Pending,
-                  lock: ProcessLock | None = None) -> Outcome:
+                  lock: Hold | None = None) -> Outcome:
     """Runs in the connection's thread: the lock of the processes when this trip begins a write transaction, the
     deferred statements, then the whole life of one cursor."""
     if lock is not None:
@@ -76,7 +76,7 @@ def run_statement(conn: sqlite3.Connection, operation: str, parameters: Any, man
         cursor.close()
 
 
-def commit_pending(conn: sqlite3.Connection, pending: Pending, lock: ProcessLock | None = None) -> None:
+def commit_pending(conn: sqlite3.Connection, pending: Pending, lock: Hold | None = None) -> None:
     """Runs in the connection's thread: the lock of the processes when this trip begins the write transaction,
     the deferred statements, then COMMIT. If one fails the transaction is rolled back before its error is raised,
     as a failed COMMIT ends the transaction elsewhere: SQLAlchemy returns the connection to its pool without a

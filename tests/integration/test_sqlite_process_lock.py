@@ -103,3 +103,21 @@ def test_in_memory_and_uri_databases_have_none() -> None:
     assert ProcessLock.beside(":memory:") is None
     assert ProcessLock.beside("") is None
     assert ProcessLock.beside("file:x.db?mode=ro") is None
+
+
+def test_a_hold_given_back_before_its_trip_took_it_is_never_left_held(tmp_path: Path) -> None:
+    lock = ProcessLock.beside(str(tmp_path / "x.db"))
+    assert lock is not None
+    fd = os.open(tmp_path / "x.db-paycore-lock", os.O_RDWR)
+    try:
+        late = lock.hold()
+        late.give_back()  # its transaction ended (a cancelled request) before its trip ran
+        late.take()  # the trip runs after all
+        assert free(fd)
+        held = lock.hold()
+        held.take()
+        assert not free(fd)
+        held.give_back()
+        assert free(fd)
+    finally:
+        os.close(fd)
