@@ -82,6 +82,7 @@ class ProcessLock:
 
     def __init__(self, fd: int) -> None:
         self._fd = fd
+        weakref.finalize(self, os.close, fd)  # with its engine: a process that makes many engines keeps no files
 
     def hold(self) -> Hold:
         """One write transaction's hold on the lock, to take in its trip and give back when it ends."""

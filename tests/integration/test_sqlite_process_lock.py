@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import fcntl
+import gc
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,6 +14,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from adapters.sql.engine import make_engine
 from adapters.sql.sqlite_gate import ProcessLock
 from adapters.sql.sqlite_trips import deferred
 from tests.integration.sqlite_probe import T, engine
@@ -121,3 +123,22 @@ def test_a_hold_given_back_before_its_trip_took_it_is_never_left_held(tmp_path: 
         assert free(fd)
     finally:
         os.close(fd)
+
+
+async def test_an_engine_disposed_and_gone_leaves_no_lock_file_open(tmp_path: Path) -> None:
+    database = tmp_path / "many.db"
+
+    def open_on_lock() -> int:
+        lock = f"{database}-paycore-lock"
+        return sum(os.readlink(f"/proc/self/fd/{fd}") == lock for fd in os.listdir("/proc/self/fd")
+                   if os.path.exists(f"/proc/self/fd/{fd}"))
+
+    for _ in range(3):  # a process that makes engines one after another (tests, the CLI's commands)
+        made = make_engine(f"sqlite+aiosqlite:///{database}")
+        async with made.begin() as conn:
+            await conn.execute(sa.text("select 1"))
+        assert open_on_lock() == 1
+        await made.dispose()
+        del made, conn
+        gc.collect()
+    assert open_on_lock() == 0
