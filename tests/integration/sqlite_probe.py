@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -34,13 +33,6 @@ def gate_of(engine: AsyncEngine) -> WriteGate:
     """The engine's write gate."""
     gate: WriteGate = engine.sync_engine.dialect.loaded_dbapi.write_gate
     return gate
-
-
-async def until(condition: Callable[[], bool], within: float = 5.0) -> None:
-    """Wait for the condition, polling the event loop; TimeoutError after `within` seconds."""
-    async with asyncio.timeout(within):
-        while not condition():  # noqa: ASYNC110 - a poll interval inside a bounded wait, not a synchronisation
-            await asyncio.sleep(0.005)
 
 
 @pytest.fixture

@@ -12,7 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from adapters.sql.errors import storage_errors
 from adapters.sql.sqlite_trips import RowsChanged, deferred
 from application.errors import ConcurrencyConflict
-from tests.integration.sqlite_probe import T, engine, gate_of, trips, until
+from tests.integration.sqlite_probe import T, engine, gate_of, trips
+from tests.waiting import until
 
 __all__ = ["engine", "trips"]  # fixtures
 

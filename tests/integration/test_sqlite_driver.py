@@ -12,7 +12,8 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from adapters.sql.sqlite_driver import OneTripConnection, one_trip_dbapi
-from tests.integration.sqlite_probe import T, engine, gate_of, trips, until
+from tests.integration.sqlite_probe import T, engine, gate_of, trips
+from tests.waiting import until
 
 __all__ = ["engine", "trips"]  # fixtures
 

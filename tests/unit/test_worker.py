@@ -9,15 +9,7 @@ import time
 import pytest
 
 from entrypoints.worker import Worker
-
-
-async def until(condition: object, within: float = 5.0) -> None:
-    """Poll a zero-argument callable until it is true or the deadline passes."""
-    assert callable(condition)
-    deadline = time.monotonic() + within
-    while not condition():
-        assert time.monotonic() < deadline, "condition not met in time"
-        await asyncio.sleep(0.005)
+from tests.waiting import until
 
 
 async def test_a_job_that_raises_is_logged_and_runs_again_at_its_next_tick(caplog: pytest.LogCaptureFixture) -> None:
