@@ -4,17 +4,18 @@
     .venv/bin/python bench/compare.py --backends sqlite --modes create,notify --runs 3 --duration 5
     .venv/bin/python bench/compare.py --smoke               # about 40 s, for CI: no thresholds
 
-paycore is `paycore serve --workers 2 --no-worker` (on SQLite `serve` runs one process whatever --workers says),
-on a fresh database with a default Alipay config holding real RSA-2048 keys (no merchant account, no provider
-called: page pay is a signed URL). The floor is bench/floor.py in 2 uvicorn workers: only the unavoidable work.
-The load is bench/load.py in its own process, `--connections` kept-alive connections. Runs of paycore and the
-floor alternate; each line is the median of `--runs` runs (after one unmeasured warm-up each), and the ratio is
-paycore's median throughput over the floor's.
+paycore is `paycore serve --workers 2 --no-worker`, on a fresh database with a default Alipay config holding real
+RSA-2048 keys (no merchant account, no provider called: page pay is a signed URL). The floor is bench/floor.py in
+2 uvicorn workers: only the unavoidable work. With `--stack`, the floor's work through paycore's stack
+(bench/stack_floor.py: Litestar, SQLAlchemy's async engine, or both) runs beside them: what the stack alone costs.
+The load is bench/load.py in its own process, `--connections` kept-alive connections. Runs of the servers
+alternate; each line is the median of `--runs` runs (after one unmeasured warm-up each), and a ratio is that
+server's median throughput over the floor's.
 
 Modes: `create`; `notify` (each run posts its own slice of signed TRADE_SUCCESS notifications, once, for orders
-created and so far unpaid); `open` (open loop at half the floor's median rate from the same run: the p99 when not
-saturated); `flood` (paycore's creates alone, then while another client floods the notify endpoint with forged
-notifications: bad signatures and unknown orders).
+created and so far unpaid); `open` (open loop at half the floor's median rate from the same run, or at
+`--open-rate`: the p99 when not saturated); `flood` (paycore's creates alone, then while another client floods the
+notify endpoint with forged notifications: bad signatures and unknown orders).
 """
 
 from __future__ import annotations
@@ -129,6 +130,7 @@ def bench_backend(backend: str, args: argparse.Namespace, tmp: Path) -> None:
     try:
         if backend != "mysql":
             servers.append(start_floor(backend, tmp / backend, alipay_key))
+            servers += [start_floor(backend, tmp / backend, alipay_key, stack=stack) for stack in args.stack]
         if backend == "sqlite" and args.one_worker:
             (tmp / "sqlite1").mkdir()
             servers.insert(1, start_paycore(backend, tmp / "sqlite1", 1, alipay_key, name="paycore1",
@@ -146,7 +148,7 @@ def bench_backend(backend: str, args: argparse.Namespace, tmp: Path) -> None:
                 floor_rates[mode] = median(results["floor"], "rate")
         if "open" in args.modes:
             for mode in ("create", "notify"):
-                rate = (floor_rates.get(mode) or args.open_rate) / 2
+                rate = args.open_rate or (floor_rates.get(mode) or 200.0) / 2
                 def fixed(s: Target, mode: str = mode, rate: float = rate) -> Summary:
                     n = int(rate * d) + 1
                     return s.create(n, c * 2, d, rate) if mode == "create" else s.notify(n, c * 2, d, rate)
@@ -169,15 +171,22 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--workers", type=int, default=2, help="paycore serve --workers")
     parser.add_argument("--one-worker", action="store_true", help="on SQLite, also paycore with --workers 1")
     parser.add_argument("--notify-n", type=int, default=1500, help="notifications per notify run (its slice)")
-    parser.add_argument("--open-rate", type=float, default=200.0, help="open loop's rate ×2 when no floor ran")
+    parser.add_argument("--open-rate", type=float, default=0.0,
+                        help="the open loop's rate (default: half the floor's median from the same run)")
     parser.add_argument("--flood-n", type=int, default=20_000, help="forged notifications per flood run, at most")
     parser.add_argument("--paycore-setting", action="append", default=[], metavar="NAME=VALUE",
                         help="an environment setting for paycore, e.g. PAYCORE_RATE_LIMIT_NOTIFY_REFUSALS=0")
+    parser.add_argument("--stack", default="", help="also the floor through paycore's stack (bench/stack_floor.py): "
+                        f"any of {', '.join(targets.STACKS)} (litestar and sqlalchemy together)")
     parser.add_argument("--smoke", action="store_true", help="one short run of each mode on SQLite (CI)")
     args = parser.parse_args(argv)
     if args.smoke:
         args.backends, args.runs, args.duration, args.notify_n, args.flood_n = "sqlite", 1, 0.5, 50, 200
+        args.stack = ",".join(targets.STACKS)
     args.backends, args.modes = args.backends.split(","), args.modes.split(",")
+    args.stack = [name for name in args.stack.split(",") if name]
+    if unknown := set(args.stack) - set(targets.STACKS):
+        parser.error(f"--stack: no such stack {', '.join(sorted(unknown))}")
     return args
 
 
@@ -189,6 +198,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     with tempfile.TemporaryDirectory(prefix="paycore-compare-") as tmp:
         for backend in args.backends:
             bench_backend(backend, args, Path(tmp))
+    if targets.SURPRISES:  # a server that answers wrongly must not pass as a benchmark (nor the CI smoke)
+        raise SystemExit(f"unexpected answers from {', '.join(sorted(set(targets.SURPRISES)))}")
 
 
 if __name__ == "__main__":

@@ -26,9 +26,9 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
-TABLE = """CREATE TABLE floor_payments (order_no VARCHAR(64) PRIMARY KEY, config_id INTEGER, payment_type VARCHAR(16),
-pay_method VARCHAR(16), subject VARCHAR(256), total_amount BIGINT, status VARCHAR(16), provider_trade_no VARCHAR(64),
-pay_url TEXT, created_at VARCHAR(40), updated_at VARCHAR(40))"""
+TABLE = """CREATE TABLE IF NOT EXISTS floor_payments (order_no VARCHAR(64) PRIMARY KEY, config_id INTEGER,
+payment_type VARCHAR(16), pay_method VARCHAR(16), subject VARCHAR(256), total_amount BIGINT, status VARCHAR(16),
+provider_trade_no VARCHAR(64), pay_url TEXT, created_at VARCHAR(40), updated_at VARCHAR(40))"""
 INSERT = ("INSERT INTO floor_payments (order_no, config_id, payment_type, pay_method, subject, total_amount, status, "
           "pay_url, created_at, updated_at) VALUES ($1, 1, $2, $3, $4, $5, 'pending', $6, $7, $7)")
 UPDATE = ("UPDATE floor_payments SET status = 'paid', provider_trade_no = $1, updated_at = $2 "
@@ -98,6 +98,10 @@ class Floor:
             data = self.decoder.decode(body)
         except msgspec.ValidationError as e:
             return 400, b"application/json", msgspec.json.encode({"code": "VALIDATION_ERROR", "message": str(e)})
+        return 201, b"application/json", msgspec.json.encode(await self.made(data))
+
+    async def made(self, data: CreateBody) -> dict[str, str]:
+        """Sign the page-pay URL of a validated body, insert its row; the answer."""
         now = datetime.now(UTC).isoformat()
         biz = json.dumps({"out_trade_no": data.order_no, "total_amount": data.total_amount, "subject": data.subject,
                           "product_code": "FAST_INSTANT_TRADE_PAY"}, ensure_ascii=False, separators=(",", ":"))
@@ -109,8 +113,7 @@ class Floor:
         url = "https://openapi.alipay.com/gateway.do?" + "&".join(f"{k}={quote_plus(v)}" for k, v in params.items())
         await self.execute(INSERT, data.order_no, data.payment_type, data.pay_method, data.subject,
                            fen(data.total_amount), url, now)
-        answer = {"order_no": data.order_no, "status": "pending", "total_amount": data.total_amount, "pay_url": url}
-        return 201, b"application/json", msgspec.json.encode(answer)
+        return {"order_no": data.order_no, "status": "pending", "total_amount": data.total_amount, "pay_url": url}
 
     async def notify(self, body: bytes) -> tuple[int, bytes, bytes]:
         """Verify, check the app id, update once."""

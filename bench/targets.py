@@ -24,6 +24,7 @@ from emulator.alipay.notifications import signed
 BENCH = Path(__file__).resolve().parent
 APP_ID, SELLER_ID, AMOUNT = "2021000000000042", "2088000000000042", "99.90"
 PORTS = itertools.count(8500)  # this session's range: 8500-8599
+SURPRISES: list[str] = []  # the targets that gave unexpected answers, once per run
 # Dropped and made again by every run: a database of the bench's own (the environment may name another).
 URLS = {"postgres": os.environ.get("PAYCORE_BENCH_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/paycore_perf"),
         "mysql": os.environ.get("PAYCORE_BENCH_MYSQL_URL", "mysql+asyncmy://root@127.0.0.1:3306/paycore_perf")}
@@ -90,7 +91,7 @@ class Target:
         summary = load(self, "/v1/payments", bodies, connections, duration, rate)
         made = int(summary["count"])  # type: ignore[call-overload]
         if summary["statuses"] != {"201": made}:
-            print(f"  {self.name}: unexpected answers {summary['statuses']} {summary['samples']}")  # noqa: T201
+            self.unexpected(summary)
         else:
             self.unpaid.extend(orders[:made])
         return summary
@@ -102,8 +103,13 @@ class Target:
         orders, self.unpaid = self.unpaid[:count], self.unpaid[count:]
         summary = load(self, "/v1/notify/alipay", self.notify_bodies(orders), connections, duration, rate)
         if set(summary["statuses"]) != {"200 success"}:  # type: ignore[arg-type]
-            print(f"  {self.name}: unexpected answers {summary['statuses']} {summary['samples']}")  # noqa: T201
+            self.unexpected(summary)
         return summary
+
+    def unexpected(self, summary: dict[str, object]) -> None:
+        """Say a run had answers it should not have (and count it: the bench then exits with 1)."""
+        print(f"  {self.name}: unexpected answers {summary['statuses']} {summary['samples']}")  # noqa: T201
+        SURPRISES.append(self.name)
 
     def notify_bodies(self, orders: list[str]) -> list[str]:
         """A signed TRADE_SUCCESS notification per order, as Alipay sends it."""
@@ -155,21 +161,30 @@ def start_paycore(backend: str, directory: Path, workers: int, alipay_key: rsa.R
     return Target(name, url, process, token, alipay_key)
 
 
-def start_floor(backend: str, directory: Path, alipay_key: rsa.RSAPrivateKey, workers: int = 2) -> Target:
-    """bench/floor.py in `workers` uvicorn processes, on the same kind of database as paycore."""
-    database = (URLS[backend].replace("+asyncpg", "") if backend == "postgres" else str(directory / "floor.db"))
+# bench/stack_floor.py's targets: a name each (its first and last letters start its order numbers) → its layers
+STACKS = {"litestar": "litestar", "sqlalchemy": "sqlalchemy", "stack": "litestar,sqlalchemy"}
+
+
+def start_floor(backend: str, directory: Path, alipay_key: rsa.RSAPrivateKey, workers: int = 2,
+                stack: str = "") -> Target:
+    """bench/floor.py in `workers` uvicorn processes, on the same kind of database as paycore; or, with stack (a
+    key of STACKS), bench/stack_floor.py: the floor's work through those layers of paycore's stack."""
+    name = stack or "floor"
+    database = (URLS[backend].replace("+asyncpg", "") if backend == "postgres" else str(directory / f"{name}.db"))
     asyncio.run(create_floor_table(database))
     keys = directory / "floor-keys.json"
     keys.write_text(json.dumps({"app_id": APP_ID, "private_key": key_pair()[0],
                                 "alipay_public_key": public_pem(alipay_key)}), encoding="utf-8")
     port = next(PORTS)
-    command = [sys.executable, "-m", "uvicorn", "floor:app", "--app-dir", str(BENCH), "--host", "127.0.0.1",
-               "--port", str(port), "--workers", str(workers), "--no-access-log", "--log-level", "warning"]
-    env = {"FLOOR_DATABASE": database, "FLOOR_KEYS": str(keys), "PATH": "/usr/bin:/bin"}
+    command = [sys.executable, "-m", "uvicorn", "stack_floor:app" if stack else "floor:app", "--app-dir",
+               str(BENCH), "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers), "--no-access-log",
+               "--log-level", "warning"]
+    env = {"FLOOR_DATABASE": database, "FLOOR_KEYS": str(keys), "FLOOR_LAYERS": STACKS.get(stack, ""),
+           "PATH": "/usr/bin:/bin"}
     process = subprocess.Popen(command, env=env, cwd=BENCH)  # noqa: S603 - our own interpreter and app
     url = f"http://127.0.0.1:{port}"
     wait_until_up(url, process, path="/")
-    return Target("floor", url, process, "", alipay_key)
+    return Target(name, url, process, "", alipay_key)
 
 
 def load(target: Target, path: str, bodies: list[str], connections: int, duration: float,
