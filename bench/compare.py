@@ -2,12 +2,13 @@
 
     .venv/bin/python bench/compare.py                       # everything: 15 min or more
     .venv/bin/python bench/compare.py --backends sqlite --modes create,notify --runs 3 --duration 5
-    .venv/bin/python bench/compare.py --smoke               # about 40 s, for CI: no thresholds
+    .venv/bin/python bench/compare.py --smoke               # about a minute, for CI: no thresholds
 
 paycore is `paycore serve --workers 2 --no-worker`, on a fresh database with a default Alipay config holding real
 RSA-2048 keys (no merchant account, no provider called: page pay is a signed URL). The floor is bench/floor.py in
-2 uvicorn workers: only the unavoidable work. With `--stack`, the floor's work through paycore's stack
-(bench/stack_floor.py: Litestar, SQLAlchemy's async engine, or both) runs beside them: what the stack alone costs.
+2 uvicorn workers: only the unavoidable work. `--stack` runs variants of the floor beside them: its work through
+paycore's stack (bench/stack_floor.py: `litestar`, `sqlalchemy`'s async engine, or both: `stack`), what the stack
+alone costs; or with the statements paycore's design adds, on the raw driver (bench/design_floor.py: `design`).
 The load is bench/load.py in its own process, `--connections` kept-alive connections. Runs of the servers
 alternate; each line is the median of `--runs` runs (after one unmeasured warm-up each), and a ratio is that
 server's median throughput over the floor's.
@@ -176,8 +177,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--flood-n", type=int, default=20_000, help="forged notifications per flood run, at most")
     parser.add_argument("--paycore-setting", action="append", default=[], metavar="NAME=VALUE",
                         help="an environment setting for paycore, e.g. PAYCORE_RATE_LIMIT_NOTIFY_REFUSALS=0")
-    parser.add_argument("--stack", default="", help="also the floor through paycore's stack (bench/stack_floor.py): "
-                        f"any of {', '.join(targets.STACKS)} (litestar and sqlalchemy together)")
+    parser.add_argument("--stack", default="", help="also variants of the floor: any of "
+                        f"{', '.join(targets.STACKS)} (stack: litestar and sqlalchemy together; design: the "
+                        "statements of paycore's design on the raw driver)")
     parser.add_argument("--smoke", action="store_true", help="one short run of each mode on SQLite (CI)")
     args = parser.parse_args(argv)
     if args.smoke:

@@ -102,6 +102,13 @@ class Floor:
 
     async def made(self, data: CreateBody) -> dict[str, str]:
         """Sign the page-pay URL of a validated body, insert its row; the answer."""
+        url = await self.page_pay_url(data)
+        await self.execute(INSERT, data.order_no, data.payment_type, data.pay_method, data.subject,
+                           fen(data.total_amount), url, datetime.now(UTC).isoformat())
+        return {"order_no": data.order_no, "status": "pending", "total_amount": data.total_amount, "pay_url": url}
+
+    async def page_pay_url(self, data: CreateBody) -> str:
+        """The signed Alipay page-pay URL of a validated body (signed in a thread)."""
         now = datetime.now(UTC).isoformat()
         biz = json.dumps({"out_trade_no": data.order_no, "total_amount": data.total_amount, "subject": data.subject,
                           "product_code": "FAST_INSTANT_TRADE_PAY"}, ensure_ascii=False, separators=(",", ":"))
@@ -110,10 +117,7 @@ class Floor:
                   "notify_url": "https://pay.example/v1/notify/alipay", "return_url": "https://shop.example/paid"}
         content = "&".join(f"{k}={v}" for k, v in sorted(params.items()))
         params["sign"] = await asyncio.to_thread(self.sign, content)
-        url = "https://openapi.alipay.com/gateway.do?" + "&".join(f"{k}={quote_plus(v)}" for k, v in params.items())
-        await self.execute(INSERT, data.order_no, data.payment_type, data.pay_method, data.subject,
-                           fen(data.total_amount), url, now)
-        return {"order_no": data.order_no, "status": "pending", "total_amount": data.total_amount, "pay_url": url}
+        return "https://openapi.alipay.com/gateway.do?" + "&".join(f"{k}={quote_plus(v)}" for k, v in params.items())
 
     async def notify(self, body: bytes) -> tuple[int, bytes, bytes]:
         """Verify, check the app id, update once."""
@@ -126,10 +130,15 @@ class Floor:
             return 200, b"text/plain", b"fail"
         if form.get("app_id") != self.app_id:
             return 200, b"text/plain", b"fail"
-        if form.get("trade_status") in ("TRADE_SUCCESS", "TRADE_FINISHED"):
-            await self.execute(UPDATE, form["trade_no"], datetime.now(UTC).isoformat(), form["out_trade_no"],
-                               fen(form["total_amount"]))
+        if form.get("trade_status") in ("TRADE_SUCCESS", "TRADE_FINISHED") and not await self.paid(form):
+            return 200, b"text/plain", b"fail"
         return 200, b"text/plain", b"success"
+
+    async def paid(self, form: dict[str, str]) -> bool:
+        """Apply a verified payment notification once; whether to answer `success`."""
+        await self.execute(UPDATE, form["trade_no"], datetime.now(UTC).isoformat(), form["out_trade_no"],
+                           fen(form["total_amount"]))
+        return True
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         """ASGI."""
