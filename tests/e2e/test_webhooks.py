@@ -6,7 +6,7 @@ import asyncio
 import hashlib
 import hmac
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -116,11 +116,19 @@ async def shop(tmp_path: Path, receiver: Receiver, schedule: tuple[int, ...] = (
     app = create_app(container)
     worker = build_worker(container, app.state.metrics, poll_seconds)
     async with receiving(receiver), AsyncTestClient(app) as client:
-        await worker.start()
+        # The worker runs on the app's event loop (the client's portal thread), as in `paycore serve`: the client
+        # blocks this loop for each request, and a worker here, caught between a write and its COMMIT, kept
+        # SQLite's write lock until the request timed out at busy_timeout (15 s, then 503).
+        portal = client.blocking_portal
+
+        def on_the_apps_loop(step: Callable[[], Awaitable[None]]) -> None:
+            portal.call(step)
+
+        await asyncio.to_thread(on_the_apps_loop, worker.start)
         try:
             yield Shop(client, receiver, payments.token, payments.webhook_secret, admin.token)
-        finally:
-            await worker.stop()
+        finally:  # from a thread: this loop stays free to answer the worker's last deliveries
+            await asyncio.to_thread(on_the_apps_loop, worker.stop)
     await container.engine().dispose()
 
 
