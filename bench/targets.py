@@ -177,7 +177,7 @@ STACKS = {"litestar": ("stack_floor", "litestar"), "sqlalchemy": ("stack_floor",
 def start_floor(backend: str, directory: Path, alipay_key: rsa.RSAPrivateKey, workers: int = 2,
                 stack: str = "") -> Target:
     """bench/floor.py in `workers` uvicorn processes, on the same kind of database as paycore; or, with stack (a
-    key of STACKS), bench/stack_floor.py: the floor's work through those layers of paycore's stack."""
+    key of STACKS), that variant of the floor (bench/stack_floor.py, bench/design_floor.py)."""
     name = stack or "floor"
     database = (URLS[backend].replace("+asyncpg", "") if backend == "postgres" else str(directory / f"{name}.db"))
     module, layers = STACKS.get(stack, ("floor", ""))
